@@ -1,0 +1,33 @@
+"""Liveness and readiness for load balancers and the fault tests."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from litestar import Controller, Request, Response, get
+
+from service.api.schemas import Health
+from service.store import UNAVAILABLE
+
+
+class HealthController(Controller):
+    """Is the process up; can it reach the database."""
+
+    path = "/health"
+    tags = ["operations"]
+
+    @get("/live", operation_id="live")
+    async def live(self) -> Health:
+        """The process answers."""
+        return Health(status="ok")
+
+    @get("/ready", operation_id="ready")
+    async def ready(self, request: Request[Any, Any, Any]) -> Response[Health]:
+        """The database answers; 503 with Retry-After while it does not."""
+        try:
+            await asyncio.wait_for(request.app.state.pool.fetchval("SELECT 1"), timeout=2)
+        except UNAVAILABLE:
+            return Response(Health(status="unavailable", database="unavailable"),
+                            status_code=503, headers={"Retry-After": "2"})
+        return Health(status="ok", database="ok")

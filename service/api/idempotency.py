@@ -1,0 +1,72 @@
+"""Idempotency-Key: the same key and body get the original answer again, across restarts.
+
+The first answer is stored with its event in one transaction (see `IdempotencyRecord`); a replay
+reads it back and rebuilds the body from the stored receipt plus the ids the handler returned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from typing import Any
+
+import asyncpg
+import msgspec
+from litestar import Request, Response
+
+from service.api.problems import ApiProblem, IdempotencyKeyReused
+from service.auth import Principal
+from service.events import IdempotencyRecord, StoreUnavailable
+from service.store import UNAVAILABLE, EventStore
+
+KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,200}$")
+NAMESPACE = uuid.UUID("5b0f7c0e-3a8e-4f43-9d7e-6f1f1d1e2a10")
+REPLAYED = "Idempotent-Replayed"
+
+
+def event_id_for(principal: Principal, key: str | None) -> uuid.UUID:
+    """The event id a request's first event gets: derived from its key, so retries collide."""
+    if key is None:
+        return uuid.uuid4()
+    return uuid.uuid5(NAMESPACE, f"{principal.scope}\n{key}")
+
+
+def check_key(key: str | None) -> str | None:
+    if key is not None and not KEY_PATTERN.match(key):
+        raise ApiProblem(400, "invalid-idempotency-key",
+                         "Idempotency-Key must be 1-200 printable ASCII characters")
+    return key
+
+
+def record_for(request: Request[Any, Any, Any], principal: Principal, key: str | None,
+               body: msgspec.Struct, status: int, extras: dict[str, Any] | None = None
+               ) -> IdempotencyRecord | None:
+    if key is None:
+        return None
+    digest = hashlib.sha256(
+        msgspec.json.encode([request.method, request.url.path, msgspec.to_builtins(body)],
+                            order="sorted")).digest()
+    return IdempotencyRecord(principal.scope, key, digest, status,
+                             msgspec.to_builtins(extras or {}))
+
+
+async def replay(pool: asyncpg.Pool, store: EventStore, record: IdempotencyRecord | None
+                 ) -> Response[Any] | None:
+    """The stored answer to this key, or None when the key is new."""
+    if record is None:
+        return None
+    try:
+        row = await pool.fetchrow(
+            "SELECT request_digest, status, event_id, extras::text AS extras "
+            "FROM idempotency_keys WHERE scope = $1 AND key = $2", record.scope, record.key)
+    except UNAVAILABLE as exc:
+        raise StoreUnavailable("the database is unavailable") from exc
+    if row is None:
+        return None
+    if bytes(row["request_digest"]) != record.request_digest:
+        raise IdempotencyKeyReused()
+    stored = await store.find(row["event_id"])
+    assert stored is not None, "an idempotency key always points at a stored event"
+    body = msgspec.to_builtins(stored.receipt()) | msgspec.json.decode(row["extras"])
+    return Response(body, status_code=row["status"], headers={REPLAYED: "true"})

@@ -1,0 +1,139 @@
+"""Wire types of the HTTP API (kept apart from the stored events, which may never change shape)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+from msgspec import Meta, Struct
+
+AwareTime = Annotated[
+    datetime,
+    Meta(tz=True, description="RFC 3339 with an offset; a time without one is refused"),
+]
+Text = Annotated[str, Meta(min_length=1, max_length=4000)]
+ShortText = Annotated[str, Meta(min_length=1, max_length=200)]
+Slug = Annotated[
+    str,
+    Meta(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9._-]*$",
+         description="lowercase ASCII slug"),
+]
+Mode = Literal["actual", "exercise"]
+
+
+class PersonIn(Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """Who did it: an employee id, optionally a name and a role."""
+
+    id: ShortText
+    name: ShortText | None = None
+    role: ShortText | None = None
+
+
+class DeclareIncident(Struct, forbid_unknown_fields=True, kw_only=True):
+    """An outage is declared (detected)."""
+
+    title: ShortText
+    detected_via: Literal["vendor", "employee", "monitoring", "external-system"]
+    reported_by: PersonIn
+    affected_systems: Annotated[list[Slug], Meta(min_length=1, max_length=100)]
+    occurred_at: AwareTime
+    affected_units: Annotated[list[Slug], Meta(max_length=500)] = msgspec.field(
+        default_factory=list)
+    description: Text | None = None
+    mode: Mode = "actual"
+
+
+class StepBase(Struct, forbid_unknown_fields=True, kw_only=True, tag_field="type"):
+    occurred_at: AwareTime
+    by: PersonIn
+    mode: Mode = "actual"
+
+
+class SystemRestoredIn(StepBase, tag="system-restored"):
+    """A system works again."""
+
+    system: Slug
+
+
+class NoteAddedIn(StepBase, tag="note-added"):
+    """A note for the situation picture."""
+
+    text: Text
+
+
+class IncidentClosedIn(StepBase, tag="incident-closed"):
+    """The outage is over."""
+
+    waiver_reason: Text | None = None
+
+
+IncidentStep = SystemRestoredIn | NoteAddedIn | IncidentClosedIn
+
+
+class Receipt(Struct):
+    """Where the store put the event, and the hash that chains it into the log."""
+
+    event_id: UUID
+    stream_id: UUID
+    version: int
+    position: int
+    recorded_at: datetime
+    hash: str
+
+
+class IncidentDeclared(Receipt):
+    incident_id: UUID
+
+
+class IncidentView(Struct):
+    """An incident as the situation picture shows it."""
+
+    incident_id: UUID
+    title: str
+    status: Literal["open", "partly-restored", "restored", "closed"]
+    detected_at: datetime
+    detected_via: str
+    systems_down: list[str]
+    systems_restored: list[str]
+    affected_units: list[str]
+    mode: Mode
+    version: int
+    last_change_at: datetime
+    closed_at: datetime | None
+
+
+class TimelineEntry(Struct):
+    """One event of an incident's timeline."""
+
+    event_id: UUID
+    type: str
+    occurred_at: datetime
+    recorded_at: datetime
+    position: int
+    version: int
+    stream_id: UUID
+    by: dict[str, Any] | None
+    data: dict[str, Any]
+
+
+class Health(Struct):
+    status: Literal["ok", "unavailable"]
+    database: Literal["ok", "unavailable"] | None = None
+
+
+class FieldError(Struct):
+    field: str
+    message: str
+
+
+class Problem(Struct, omit_defaults=True):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[FieldError] | None = None
+    correlation_id: str | None = None

@@ -1,0 +1,86 @@
+"""API keys: bearer keys stored as SHA-256, each with a role and optionally the units it acts for."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+
+import asyncpg
+
+from service.events import StoreUnavailable
+from service.store import UNAVAILABLE
+
+
+class Role(StrEnum):
+    """Who holds the key."""
+
+    REPORTER = "reporter"
+    STAFF = "staff"
+    LEADER = "leader"
+    IT = "it"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The holder of a valid key."""
+
+    key_id: uuid.UUID
+    role: Role
+    units: tuple[str, ...] | None
+
+    @property
+    def scope(self) -> str:
+        """Idempotency keys are scoped to the key that sent them."""
+        return str(self.key_id)
+
+
+def hash_key(key: str) -> bytes:
+    return hashlib.sha256(key.encode()).digest()
+
+
+def new_key() -> str:
+    return "nbd_" + secrets.token_urlsafe(32)
+
+
+async def create_key(conn: asyncpg.Connection | asyncpg.Pool, role: Role, label: str, *,
+                     key: str | None = None, units: list[str] | None = None) -> str:
+    """Register a key (a new random one unless given) and return it; it is shown only now."""
+    key = key or new_key()
+    await conn.execute(
+        "INSERT INTO api_keys (key_id, key_hash, role, units, label) VALUES ($1, $2, $3, $4, $5) "
+        "ON CONFLICT (key_hash) DO NOTHING",
+        uuid.uuid4(), hash_key(key), role.value, units, label,
+    )
+    return key
+
+
+async def bootstrap_admin_key(conn: asyncpg.Connection, given: str | None) -> str | None:
+    """Register NEDBRUD_BOOTSTRAP_KEY as admin, or make one admin key on the very first start.
+
+    Returns a newly made key (to print once), or None when nothing new needs showing.
+    """
+    if given:
+        await create_key(conn, Role.ADMIN, "bootstrap (NEDBRUD_BOOTSTRAP_KEY)", key=given)
+        return None
+    if await conn.fetchval("SELECT count(*) FROM api_keys") == 0:
+        return await create_key(conn, Role.ADMIN, "bootstrap (first start)")
+    return None
+
+
+async def authenticate(pool: asyncpg.Pool, key: str) -> Principal | None:
+    try:
+        async with pool.acquire() as conn:
+            row = await conn.fetchrow(
+                "SELECT key_id, role, units FROM api_keys WHERE key_hash = $1 "
+                "AND revoked_at IS NULL", hash_key(key))
+    except UNAVAILABLE as exc:
+        raise StoreUnavailable("the database is unavailable") from exc
+    if row is None:
+        return None
+    units = tuple(row["units"]) if row["units"] is not None else None
+    return Principal(key_id=row["key_id"], role=Role(row["role"]), units=units)

@@ -1,0 +1,106 @@
+"""`nedbrud`: serve the API, run migrations, verify the log, write the OpenAPI document."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+
+import asyncpg
+
+from service.auth import bootstrap_admin_key
+from service.chain import verify_chain
+from service.embedded import start_embedded
+from service.migrate import migrate
+from service.settings import Settings
+
+OPENAPI_PATH = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
+
+
+def database_url(settings: Settings) -> str:
+    """DATABASE_URL when set; else the embedded PostgreSQL under NEDBRUD_DATA_DIR, started now."""
+    if settings.database_url:
+        return settings.database_url
+    url, _server = start_embedded(settings.data_dir)
+    return url
+
+
+async def _bootstrap(url: str, given: str | None) -> str | None:
+    conn = await asyncpg.connect(url)
+    try:
+        return await bootstrap_admin_key(conn, given)
+    finally:
+        await conn.close()
+
+
+def _exit_cleanly(signum: int, _frame: FrameType | None) -> None:
+    # uvicorn re-raises SIGTERM/SIGINT after its graceful shutdown: exit through atexit so the
+    # embedded PostgreSQL is stopped too.
+    sys.exit(128 + signum if signum != signal.SIGTERM else 0)
+
+
+def serve(host: str, port: int) -> None:
+    import uvicorn
+
+    from service.app import create_app
+
+    settings = Settings.from_env()
+    url = database_url(settings)
+    migrate(url)
+    if key := asyncio.run(_bootstrap(url, settings.bootstrap_key)):
+        print(f"New admin API key (shown only this once): {key}", flush=True)
+    signal.signal(signal.SIGTERM, _exit_cleanly)
+    signal.signal(signal.SIGINT, _exit_cleanly)
+    app = create_app(dataclasses.replace(settings, database_url=url))
+    uvicorn.run(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
+
+
+async def _verify(url: str) -> dict[str, object]:
+    conn = await asyncpg.connect(url)
+    try:
+        result = await verify_chain(conn)
+    finally:
+        await conn.close()
+    return dataclasses.asdict(result)
+
+
+def write_openapi(path: Path) -> None:
+    from service.app import create_app
+
+    schema = create_app(Settings(database_url=None, data_dir=Path(), bootstrap_key=None))
+    text = json.dumps(schema.openapi_schema.to_schema(), indent=2, ensure_ascii=False)
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="nedbrud", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_cmd = commands.add_parser("serve", help="run the API (embedded PostgreSQL by default)")
+    serve_cmd.add_argument("--host", default="127.0.0.1")
+    serve_cmd.add_argument("--port", type=int, default=8000)
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    commands.add_parser("verify", help="recompute the hash chain; exit 1 at the first bad row")
+    openapi_cmd = commands.add_parser("openapi", help="write openapi/openapi.json")
+    openapi_cmd.add_argument("--output", type=Path, default=OPENAPI_PATH)
+    args = parser.parse_args(argv)
+
+    if args.command == "serve":
+        serve(args.host, args.port)
+    elif args.command == "migrate":
+        migrate(database_url(Settings.from_env()))
+    elif args.command == "verify":
+        result = asyncio.run(_verify(database_url(Settings.from_env())))
+        print(json.dumps(result))
+        return 0 if result["ok"] else 1
+    elif args.command == "openapi":
+        write_openapi(args.output)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

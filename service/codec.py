@@ -1,0 +1,123 @@
+"""Codec: the plan's domain events to rows of the log and back.
+
+`occurred_at` and the actor's id go in their own columns; personal data and free text (the paths
+each event type lists in its module's SEALED_FIELDS) go in the `sealed` part, apart from the plain
+payload an auditor reads with SQL. Old shapes are upcast on the way back by `upcasters`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from eventsourcing.utils import get_topic
+
+from domain import incident
+from domain.base import EPOCH, PlanAggregate
+from service.events import NewEvent, RecordedEvent
+
+BASE_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic"}
+
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class StreamKind:
+    """One aggregate type: its stream type, its event types and which of their fields are sealed."""
+
+    stream_type: str
+    aggregate: type[PlanAggregate]
+    event_types: dict[str, type[PlanAggregate.Event]]
+    sealed_fields: dict[str, tuple[str, ...]]
+
+
+INCIDENT = StreamKind(incident.STREAM_TYPE, incident.Incident, incident.EVENT_TYPES,
+                      incident.SEALED_FIELDS)
+
+
+@cache
+def _field_types(cls: type[Any]) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints[f.name] for f in dataclasses.fields(cls) if f.name not in BASE_FIELDS}
+
+
+def _pop_path(data: dict[str, Any], path: str) -> Any:
+    *parents, leaf = path.split(".")
+    node: Any = data
+    for part in parents:
+        node = node.get(part) if isinstance(node, dict) else None
+    return node.pop(leaf, None) if isinstance(node, dict) else None
+
+
+def _put_path(data: dict[str, Any], path: str, value: Any) -> None:
+    *parents, leaf = path.split(".")
+    node = data
+    for part in parents:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            return
+        node = child
+    node[leaf] = value
+
+
+class Codec:
+    """Maps the plan's events to `NewEvent`s and stored rows back to events."""
+
+    def __init__(self, kinds: tuple[StreamKind, ...] = (INCIDENT,),
+                 upcasters: dict[str, Upcaster] | None = None) -> None:
+        self.kinds = {k.stream_type: k for k in kinds}
+        self.by_class = {cls: (name, k) for k in kinds for name, cls in k.event_types.items()}
+        self.upcasters = upcasters or {}
+
+    def encode(self, event: PlanAggregate.Event, *, event_id: UUID, source: str | None,
+               mode: str = "actual", correlation_id: UUID | None = None,
+               causation_id: UUID | None = None) -> NewEvent:
+        name, kind = self.by_class[type(event)]
+        fields = {f: getattr(event, f) for f in _field_types(type(event))}
+        data: dict[str, Any] = msgspec.to_builtins(fields)
+        occurred_at = fields.pop("occurred_at")
+        data.pop("occurred_at")
+        sealed = {p: v for p in kind.sealed_fields.get(name, ())
+                  if (v := _pop_path(data, p)) is not None}
+        actor = (data.get("by") or data.get("reported_by") or {}).get("id")
+        return NewEvent(
+            event_id=event_id, type=name, payload=data, occurred_at=occurred_at,
+            sealed=msgspec.json.encode(sealed, order="sorted") if sealed else None,
+            actor=actor, source=source, correlation_id=correlation_id,
+            causation_id=causation_id, mode=mode,
+        )
+
+    def data(self, recorded: RecordedEvent, *, unseal: bool = True) -> dict[str, Any]:
+        """The event's fields as JSON values, with the sealed part put back when `unseal`."""
+        data = dict(recorded.payload)
+        if unseal and recorded.sealed is not None:
+            for path, value in msgspec.json.decode(recorded.sealed).items():
+                _put_path(data, path, value)
+        if (upcast := self.upcasters.get(recorded.type)) is not None:
+            data = upcast(data)
+        return data
+
+    def decode(self, recorded: RecordedEvent) -> PlanAggregate.Event:
+        kind = self.kinds[recorded.stream_type]
+        cls = kind.event_types[recorded.type]
+        data = self.data(recorded)
+        data["occurred_at"] = recorded.occurred_at
+        kwargs = {name: msgspec.convert(data.get(name), hint, strict=False)
+                  for name, hint in _field_types(cls).items()}
+        if issubclass(cls, PlanAggregate.Created):
+            kwargs["originator_topic"] = get_topic(kind.aggregate)
+        return cls(originator_id=recorded.stream_id, originator_version=recorded.version,
+                   timestamp=EPOCH, **kwargs)
+
+    def replay(self, events: list[RecordedEvent]) -> PlanAggregate | None:
+        """The aggregate as its events leave it."""
+        aggregate: PlanAggregate | None = None
+        for recorded in events:
+            aggregate = self.decode(recorded).mutate(aggregate)  # type: ignore[attr-defined]
+        return aggregate

@@ -1,0 +1,88 @@
+"""One LISTEN connection per process wakes every follower of the log (projectors, live streams).
+
+NOTIFY is only a wake-up: the table is the truth. Followers read `position > N` from the table
+after each wake-up and on a timer, so a notification lost while the connection was down costs a
+little latency, never an event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+
+from service.events import RecordedEvent, StoreUnavailable
+from service.store import CHANNEL, EventStore
+
+log = logging.getLogger(__name__)
+
+
+class Notifier:
+    """Holds the LISTEN connection, reconnecting when it drops."""
+
+    def __init__(self, dsn: str, *, reconnect_delay: float = 1.0) -> None:
+        self.dsn = dsn
+        self.reconnect_delay = reconnect_delay
+        self._woken = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def waiter(self) -> asyncio.Event:
+        """An event that is set at the next notification; take it before reading the table."""
+        return self._woken
+
+    def _wake(self, *_: Any) -> None:
+        woken, self._woken = self._woken, asyncio.Event()
+        woken.set()
+
+    async def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._listen(), name="nedbrud-notifier")
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _listen(self) -> None:
+        while True:
+            conn: asyncpg.Connection | None = None
+            try:
+                conn = await asyncpg.connect(self.dsn)
+                lost = asyncio.Event()
+                conn.add_termination_listener(lambda _c: lost.set())
+                await conn.add_listener(CHANNEL, self._wake)
+                self._wake()  # catch up on whatever was committed while we were away
+                await lost.wait()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("LISTEN connection lost: %s", type(exc).__name__)
+            finally:
+                if conn is not None and not conn.is_closed():
+                    with contextlib.suppress(Exception):
+                        await conn.close(timeout=1)
+            await asyncio.sleep(self.reconnect_delay)
+
+
+async def follow(store: EventStore, notifier: Notifier, after_position: int = 0, *,
+                 page: int = 500, poll_seconds: float = 1.0) -> AsyncIterator[RecordedEvent]:
+    """Every event after `after_position`, in commit order, then each new one as it commits."""
+    after = after_position
+    while True:
+        woken = notifier.waiter()
+        try:
+            batch = await store.read_all(after, page)
+        except StoreUnavailable:
+            batch = []
+        for event in batch:
+            after = event.position
+            yield event
+        if len(batch) < page:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(woken.wait(), poll_seconds)

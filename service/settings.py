@@ -1,0 +1,33 @@
+"""Configuration from the environment: where the database is, where the embedded one keeps its data."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "nedbrud"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the service needs to know before it can start."""
+
+    database_url: str | None
+    data_dir: Path
+    bootstrap_key: str | None
+    pool_size: int = 10
+    lock_timeout_ms: int = 5000
+    statement_timeout_ms: int = 15000
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(
+            database_url=os.environ.get("DATABASE_URL") or None,
+            data_dir=Path(os.environ.get("NEDBRUD_DATA_DIR") or default_data_dir()),
+            bootstrap_key=os.environ.get("NEDBRUD_BOOTSTRAP_KEY") or None,
+            pool_size=int(os.environ.get("NEDBRUD_POOL_SIZE", "10")),
+        )

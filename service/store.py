@@ -1,0 +1,270 @@
+"""The event store on PostgreSQL through asyncpg: append with group commit, read, follow.
+
+Every writer, in every process, takes one advisory transaction lock before it reads the head of
+the log, so commit order is position order and a reader of `position > N` never skips a late
+commit. Within a process one appender task takes all the append requests waiting at that moment
+and writes them in one transaction: one fsync for many events. Each request is checked on its
+own (expected version, event_id), so a conflict refuses that request alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from service.chain import GENESIS, ROW_COLUMNS, canonical_bytes, chain_hash
+from service.events import (
+    AppendRequest,
+    EventIdReused,
+    Receipt,
+    RecordedEvent,
+    StoreUnavailable,
+    WrongExpectedVersion,
+)
+
+log = logging.getLogger(__name__)
+
+APPEND_LOCK = 7426002
+CHANNEL = "nedbrud_events"
+
+UNAVAILABLE = (
+    OSError,
+    asyncio.TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.QueryCanceledError,
+    asyncpg.LockNotAvailableError,
+    asyncpg.InsufficientResourcesError,
+    asyncpg.OperatorInterventionError,
+)
+
+Outcome = list[Receipt] | BaseException
+
+
+@dataclass
+class AppendStats:
+    """How well group commit is batching: requests and events per transaction."""
+
+    transactions: int = 0
+    requests: int = 0
+    events: int = 0
+
+
+@dataclass
+class _Pending:
+    request: AppendRequest
+    future: asyncio.Future[list[Receipt]]
+
+
+_INSERT_EVENTS = """
+INSERT INTO events (position, event_id, stream_id, stream_type, version, type, payload, sealed,
+                    occurred_at, recorded_at, actor, source, correlation_id, causation_id, mode,
+                    content_digest, hash)
+SELECT p, e, s, st, v, t, pl::jsonb, se, oa, ra, a, so, co, ca, m, cd, h
+FROM unnest($1::bigint[], $2::uuid[], $3::uuid[], $4::text[], $5::bigint[], $6::text[],
+            $7::text[], $8::bytea[], $9::timestamptz[], $10::timestamptz[], $11::text[],
+            $12::text[], $13::uuid[], $14::uuid[], $15::text[], $16::bytea[], $17::bytea[])
+     AS x(p, e, s, st, v, t, pl, se, oa, ra, a, so, co, ca, m, cd, h)
+"""
+
+_INSERT_IDEMPOTENCY = """
+INSERT INTO idempotency_keys (scope, key, request_digest, status, event_id, extras)
+SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::int[], $5::uuid[], $6::jsonb[])
+ON CONFLICT (scope, key) DO NOTHING
+"""
+
+
+class _Batch:
+    """The decisions for one group-commit transaction, made under the lock."""
+
+    def __init__(self, head: int, head_hash: bytes, now: datetime,
+                 versions: dict[UUID, int], existing: dict[UUID, RecordedEvent]) -> None:
+        self.position, self.hash, self.now = head, head_hash, now
+        self.versions, self.existing = versions, existing
+        self.rows: list[tuple[Any, ...]] = []
+        self.idempotency: list[tuple[Any, ...]] = []
+
+    def decide(self, request: AppendRequest) -> Outcome:
+        digests = [e.content_digest(request.stream_id, request.stream_type) for e in request.events]
+        known = [self.existing.get(e.event_id) for e in request.events]
+        if any(k is not None for k in known):
+            if all(k is not None and k.content_digest == d for k, d in zip(known, digests, strict=True)):
+                receipts = [k.receipt() for k in known if k is not None]
+                self._remember_key(request, receipts)
+                return receipts
+            bad = next(e for e, k, d in zip(request.events, known, digests, strict=True)
+                       if k is None or k.content_digest != d)
+            return EventIdReused(bad.event_id)
+        current = self.versions.get(request.stream_id, 0)
+        if request.expected_version is not None and request.expected_version != current:
+            return WrongExpectedVersion(request.stream_id, request.expected_version, current)
+        receipts = [self._add(request, event, digest, current + i + 1)
+                    for i, (event, digest) in enumerate(zip(request.events, digests, strict=True))]
+        self.versions[request.stream_id] = current + len(request.events)
+        self._remember_key(request, receipts)
+        return receipts
+
+    def _add(self, request: AppendRequest, event: Any, digest: bytes, version: int) -> Receipt:
+        self.position += 1
+        payload_text = msgspec.json.encode(event.payload, order="sorted").decode()
+        canonical = canonical_bytes(
+            position=self.position, event_id=event.event_id, stream_id=request.stream_id,
+            stream_type=request.stream_type, version=version, type=event.type,
+            payload=event.payload, sealed=event.sealed, occurred_at=event.occurred_at,
+            recorded_at=self.now, actor=event.actor, source=event.source,
+            correlation_id=event.correlation_id, causation_id=event.causation_id,
+            mode=event.mode, content_digest=digest,
+        )
+        self.hash = chain_hash(self.hash, canonical)
+        self.rows.append((
+            self.position, event.event_id, request.stream_id, request.stream_type, version,
+            event.type, payload_text, event.sealed, event.occurred_at, self.now, event.actor,
+            event.source, event.correlation_id, event.causation_id, event.mode, digest, self.hash,
+        ))
+        recorded = RecordedEvent(
+            position=self.position, event_id=event.event_id, stream_id=request.stream_id,
+            stream_type=request.stream_type, version=version, type=event.type,
+            payload=event.payload, sealed=event.sealed, occurred_at=event.occurred_at,
+            recorded_at=self.now, actor=event.actor, source=event.source,
+            correlation_id=event.correlation_id, causation_id=event.causation_id,
+            mode=event.mode, content_digest=digest, hash=self.hash,
+        )
+        self.existing[event.event_id] = recorded
+        return recorded.receipt()
+
+    def _remember_key(self, request: AppendRequest, receipts: list[Receipt]) -> None:
+        if (idem := request.idempotency) is not None and receipts:
+            self.idempotency.append((
+                idem.scope, idem.key, idem.request_digest, idem.status, receipts[0].event_id,
+                msgspec.json.encode(idem.extras).decode(),
+            ))
+
+
+class EventStore:
+    """Append-only, totally ordered, idempotent event log."""
+
+    def __init__(self, pool: asyncpg.Pool, *, max_batch: int = 256) -> None:
+        self.pool = pool
+        self.max_batch = max_batch
+        self.stats = AppendStats()
+        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._appender: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        if self._appender is None:
+            self._appender = asyncio.create_task(self._run(), name="nedbrud-appender")
+
+    async def close(self) -> None:
+        if self._appender is not None:
+            self._appender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._appender
+            self._appender = None
+
+    async def append(self, request: AppendRequest) -> list[Receipt]:
+        """Append `request`'s events, or raise the reason they were refused."""
+        if not request.events:
+            raise ValueError("an append needs at least one event")
+        await self.start()
+        future: asyncio.Future[list[Receipt]] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_Pending(request, future))
+        # Shielded: a caller who gives up does not cancel a write that may already be committed.
+        return await asyncio.shield(future)
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < self.max_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            await self._commit_batch(batch)
+
+    async def _commit_batch(self, batch: list[_Pending]) -> None:
+        try:
+            outcomes = await self._commit([p.request for p in batch])
+        except UNAVAILABLE as exc:
+            log.warning("append failed: %s", type(exc).__name__)
+            outcomes = [StoreUnavailable("the database is unavailable")] * len(batch)
+        except Exception as exc:
+            if len(batch) > 1:  # one request the database refused must not sink the others
+                for pending in batch:
+                    await self._commit_batch([pending])
+                return
+            log.error("append refused by the database: %s", type(exc).__name__)
+            outcomes = [exc]
+        for pending, outcome in zip(batch, outcomes, strict=True):
+            if pending.future.done():
+                continue
+            if isinstance(outcome, BaseException):
+                pending.future.set_exception(outcome)
+            else:
+                pending.future.set_result(outcome)
+
+    async def _commit(self, requests: Sequence[AppendRequest]) -> list[Outcome]:
+        stream_ids = list({r.stream_id for r in requests})
+        event_ids = [e.event_id for r in requests for e in r.events]
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", APPEND_LOCK)
+            head = await conn.fetchrow(
+                "SELECT clock_timestamp() AS now, h.position, h.hash FROM (SELECT 1) one "
+                "LEFT JOIN LATERAL (SELECT position, hash FROM events "
+                "ORDER BY position DESC LIMIT 1) h ON true"
+            )
+            assert head is not None
+            versions = dict(await conn.fetch(
+                "SELECT stream_id, max(version) FROM events WHERE stream_id = ANY($1::uuid[]) "
+                "GROUP BY stream_id", stream_ids))
+            existing = {r["event_id"]: RecordedEvent.from_row(r) for r in await conn.fetch(
+                f"SELECT {ROW_COLUMNS} FROM events WHERE event_id = ANY($1::uuid[])", event_ids)}
+            batch = _Batch(head["position"] or 0, bytes(head["hash"] or GENESIS), head["now"],
+                           versions, existing)
+            outcomes = [batch.decide(r) for r in requests]
+            if batch.rows:
+                await conn.execute(_INSERT_EVENTS, *map(list, zip(*batch.rows, strict=True)))
+                await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, str(batch.position))
+            if batch.idempotency:
+                await conn.execute(_INSERT_IDEMPOTENCY,
+                                   *map(list, zip(*batch.idempotency, strict=True)))
+        self.stats.transactions += 1
+        self.stats.requests += len(requests)
+        self.stats.events += len(batch.rows)
+        return outcomes
+
+    async def read_stream(self, stream_id: UUID, *, to_version: int | None = None
+                          ) -> list[RecordedEvent]:
+        """Every event of one stream, oldest first."""
+        rows = await self._fetch(
+            f"SELECT {ROW_COLUMNS} FROM events WHERE stream_id = $1 "
+            "AND ($2::bigint IS NULL OR version <= $2) ORDER BY version", stream_id, to_version)
+        return [RecordedEvent.from_row(r) for r in rows]
+
+    async def read_all(self, after_position: int = 0, limit: int = 500) -> list[RecordedEvent]:
+        """The global feed in commit order."""
+        rows = await self._fetch(
+            f"SELECT {ROW_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2",
+            after_position, limit)
+        return [RecordedEvent.from_row(r) for r in rows]
+
+    async def find(self, event_id: UUID) -> RecordedEvent | None:
+        rows = await self._fetch(f"SELECT {ROW_COLUMNS} FROM events WHERE event_id = $1", event_id)
+        return RecordedEvent.from_row(rows[0]) if rows else None
+
+    async def head(self) -> int:
+        rows = await self._fetch("SELECT coalesce(max(position), 0) AS head FROM events")
+        return int(rows[0]["head"])
+
+    async def _fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
+        try:
+            async with self.pool.acquire() as conn:
+                return list(await conn.fetch(query, *args))
+        except UNAVAILABLE as exc:
+            raise StoreUnavailable("the database is unavailable") from exc
