@@ -32,7 +32,7 @@ class Incident(PlanAggregate):
     @event("Detected")
     def __init__(
         self,
-        id: UUID,  # noqa: A002 - the library's name for a given aggregate id
+        id: UUID,
         title: str,
         description: str | None,
         detected_via: DetectedVia,
@@ -53,6 +53,15 @@ class Incident(PlanAggregate):
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
+
+    @property
+    def status(self) -> str:
+        """open, partly-restored, restored or closed: as the situation picture shows it."""
+        if self.is_closed:
+            return "closed"
+        if not self.systems_down:
+            return "restored"
+        return "partly-restored" if self.systems_restored else "open"
 
     @property
     def systems_down(self) -> list[str]:

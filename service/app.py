@@ -35,16 +35,22 @@ def create_app(settings: Settings | None = None) -> Litestar:
         if settings.database_url is None:
             raise RuntimeError("DATABASE_URL is not set: start the service with `nedbrud serve`")
         pool = await asyncpg.create_pool(
-            settings.database_url, min_size=1, max_size=settings.pool_size,
-            server_settings={"lock_timeout": str(settings.lock_timeout_ms),
-                             "statement_timeout": str(settings.statement_timeout_ms),
-                             "application_name": "nedbrud"})
+            settings.database_url,
+            min_size=1,
+            max_size=settings.pool_size,
+            server_settings={
+                "lock_timeout": str(settings.lock_timeout_ms),
+                "statement_timeout": str(settings.statement_timeout_ms),
+                "application_name": "nedbrud",
+            },
+        )
         store = EventStore(pool)
         notifier = Notifier(settings.database_url)
         await store.start()
         await notifier.start()
-        app.state.update(pool=pool, store=store, notifier=notifier,
-                         incidents=IncidentService(store, Codec()))
+        app.state.update(
+            pool=pool, store=store, notifier=notifier, incidents=IncidentService(store, Codec())
+        )
         try:
             yield
         finally:
@@ -64,13 +70,20 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
-            title="nedbrud", version=VERSION,
+            title="nedbrud",
+            version=VERSION,
             description="Event-sourced incident log for IT outages (IT-nedbrud) in municipal "
-                        "social care. Every write returns a receipt; every refusal is "
-                        "application/problem+json.",
-            components=Components(security_schemes={
-                "apiKey": SecurityScheme(type="http", scheme="bearer",
-                                         description="An API key: Authorization: Bearer <key>")}),
+            "social care. Every write returns a receipt; every refusal is "
+            "application/problem+json.",
+            components=Components(
+                security_schemes={
+                    "apiKey": SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        description="An API key: Authorization: Bearer <key>",
+                    )
+                }
+            ),
             security=[{"apiKey": []}],
         ),
     )

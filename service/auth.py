@@ -1,4 +1,4 @@
-"""API keys: bearer keys stored as SHA-256, each with a role and optionally the units it acts for."""
+"""API keys: bearer keys stored as SHA-256, each with a role and optionally its units."""
 
 from __future__ import annotations
 
@@ -47,14 +47,24 @@ def new_key() -> str:
     return "nbd_" + secrets.token_urlsafe(32)
 
 
-async def create_key(conn: asyncpg.Connection | asyncpg.Pool, role: Role, label: str, *,
-                     key: str | None = None, units: list[str] | None = None) -> str:
+async def create_key(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    role: Role,
+    label: str,
+    *,
+    key: str | None = None,
+    units: list[str] | None = None,
+) -> str:
     """Register a key (a new random one unless given) and return it; it is shown only now."""
     key = key or new_key()
     await conn.execute(
         "INSERT INTO api_keys (key_id, key_hash, role, units, label) VALUES ($1, $2, $3, $4, $5) "
         "ON CONFLICT (key_hash) DO NOTHING",
-        uuid.uuid4(), hash_key(key), role.value, units, label,
+        uuid.uuid4(),
+        hash_key(key),
+        role.value,
+        units,
+        label,
     )
     return key
 
@@ -77,7 +87,9 @@ async def authenticate(pool: asyncpg.Pool, key: str) -> Principal | None:
         async with pool.acquire() as conn:
             row = await conn.fetchrow(
                 "SELECT key_id, role, units FROM api_keys WHERE key_hash = $1 "
-                "AND revoked_at IS NULL", hash_key(key))
+                "AND revoked_at IS NULL",
+                hash_key(key),
+            )
     except UNAVAILABLE as exc:
         raise StoreUnavailable("the database is unavailable") from exc
     if row is None:

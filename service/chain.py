@@ -20,9 +20,12 @@ import msgspec
 
 GENESIS = bytes(32)
 
+Connection = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
+
 ROW_COLUMNS = (
-    "position, event_id, stream_id, stream_type, version, type, payload::text AS payload, sealed, "
-    "occurred_at, recorded_at, actor, source, correlation_id, causation_id, mode, content_digest, hash"
+    "position, event_id, stream_id, stream_type, version, type, payload::text AS payload, "
+    "sealed, occurred_at, recorded_at, actor, source, correlation_id, causation_id, mode, "
+    "content_digest, hash"
 )
 
 
@@ -41,7 +44,7 @@ def canonical_bytes(
     stream_id: UUID,
     stream_type: str,
     version: int,
-    type: str,  # noqa: A002 - the column's name
+    type: str,
     payload: Any,
     sealed: bytes | None,
     occurred_at: datetime,
@@ -112,7 +115,7 @@ class VerifyResult:
     first_bad_position: int | None = None
 
 
-async def _rows(conn: asyncpg.Connection, page: int) -> AsyncIterator[asyncpg.Record]:
+async def _rows(conn: Connection, page: int) -> AsyncIterator[asyncpg.Record]:
     after = 0
     while True:
         rows = await conn.fetch(
@@ -127,7 +130,7 @@ async def _rows(conn: asyncpg.Connection, page: int) -> AsyncIterator[asyncpg.Re
         after = rows[-1]["position"]
 
 
-async def verify_chain(conn: asyncpg.Connection, *, page: int = 5000) -> VerifyResult:
+async def verify_chain(conn: Connection, *, page: int = 5000) -> VerifyResult:
     """Recompute the chain from the first row; stop at the first row that does not match."""
     previous, expected_position, checked = GENESIS, 1, 0
     async for row in _rows(conn, page):

@@ -37,12 +37,13 @@ class StreamKind:
     sealed_fields: dict[str, tuple[str, ...]]
 
 
-INCIDENT = StreamKind(incident.STREAM_TYPE, incident.Incident, incident.EVENT_TYPES,
-                      incident.SEALED_FIELDS)
+INCIDENT = StreamKind(
+    incident.STREAM_TYPE, incident.Incident, incident.EVENT_TYPES, incident.SEALED_FIELDS
+)
 
 
 @cache
-def _field_types(cls: type[Any]) -> dict[str, Any]:
+def _field_types(cls: Any) -> dict[str, Any]:
     hints = typing.get_type_hints(cls)
     return {f.name: hints[f.name] for f in dataclasses.fields(cls) if f.name not in BASE_FIELDS}
 
@@ -69,28 +70,46 @@ def _put_path(data: dict[str, Any], path: str, value: Any) -> None:
 class Codec:
     """Maps the plan's events to `NewEvent`s and stored rows back to events."""
 
-    def __init__(self, kinds: tuple[StreamKind, ...] = (INCIDENT,),
-                 upcasters: dict[str, Upcaster] | None = None) -> None:
+    def __init__(
+        self,
+        kinds: tuple[StreamKind, ...] = (INCIDENT,),
+        upcasters: dict[str, Upcaster] | None = None,
+    ) -> None:
         self.kinds = {k.stream_type: k for k in kinds}
         self.by_class = {cls: (name, k) for k in kinds for name, cls in k.event_types.items()}
         self.upcasters = upcasters or {}
 
-    def encode(self, event: PlanAggregate.Event, *, event_id: UUID, source: str | None,
-               mode: str = "actual", correlation_id: UUID | None = None,
-               causation_id: UUID | None = None) -> NewEvent:
+    def encode(
+        self,
+        event: Any,
+        *,
+        event_id: UUID,
+        source: str | None,
+        mode: str = "actual",
+        correlation_id: UUID | None = None,
+        causation_id: UUID | None = None,
+    ) -> NewEvent:
         name, kind = self.by_class[type(event)]
-        fields = {f: getattr(event, f) for f in _field_types(type(event))}
+        cls: Any = type(event)
+        fields = {f: getattr(event, f) for f in _field_types(cls)}
         data: dict[str, Any] = msgspec.to_builtins(fields)
         occurred_at = fields.pop("occurred_at")
         data.pop("occurred_at")
-        sealed = {p: v for p in kind.sealed_fields.get(name, ())
-                  if (v := _pop_path(data, p)) is not None}
+        sealed = {
+            p: v for p in kind.sealed_fields.get(name, ()) if (v := _pop_path(data, p)) is not None
+        }
         actor = (data.get("by") or data.get("reported_by") or {}).get("id")
         return NewEvent(
-            event_id=event_id, type=name, payload=data, occurred_at=occurred_at,
+            event_id=event_id,
+            type=name,
+            payload=data,
+            occurred_at=occurred_at,
             sealed=msgspec.json.encode(sealed, order="sorted") if sealed else None,
-            actor=actor, source=source, correlation_id=correlation_id,
-            causation_id=causation_id, mode=mode,
+            actor=actor,
+            source=source,
+            correlation_id=correlation_id,
+            causation_id=causation_id,
+            mode=mode,
         )
 
     def data(self, recorded: RecordedEvent, *, unseal: bool = True) -> dict[str, Any]:
@@ -108,16 +127,22 @@ class Codec:
         cls = kind.event_types[recorded.type]
         data = self.data(recorded)
         data["occurred_at"] = recorded.occurred_at
-        kwargs = {name: msgspec.convert(data.get(name), hint, strict=False)
-                  for name, hint in _field_types(cls).items()}
+        kwargs = {
+            name: msgspec.convert(data.get(name), hint, strict=False)
+            for name, hint in _field_types(cls).items()
+        }
         if issubclass(cls, PlanAggregate.Created):
             kwargs["originator_topic"] = get_topic(kind.aggregate)
-        return cls(originator_id=recorded.stream_id, originator_version=recorded.version,
-                   timestamp=EPOCH, **kwargs)
+        return cls(
+            originator_id=recorded.stream_id,
+            originator_version=recorded.version,
+            timestamp=EPOCH,
+            **kwargs,
+        )
 
     def replay(self, events: list[RecordedEvent]) -> PlanAggregate | None:
         """The aggregate as its events leave it."""
         aggregate: PlanAggregate | None = None
         for recorded in events:
-            aggregate = self.decode(recorded).mutate(aggregate)  # type: ignore[attr-defined]
+            aggregate = self.decode(recorded).mutate(aggregate)
         return aggregate

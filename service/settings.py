@@ -1,4 +1,4 @@
-"""Configuration from the environment: where the database is, where the embedded one keeps its data."""
+"""Configuration from the environment: the database, and where the embedded one keeps data."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -87,8 +87,14 @@ ON CONFLICT (scope, key) DO NOTHING
 class _Batch:
     """The decisions for one group-commit transaction, made under the lock."""
 
-    def __init__(self, head: int, head_hash: bytes, now: datetime,
-                 versions: dict[UUID, int], existing: dict[UUID, RecordedEvent]) -> None:
+    def __init__(
+        self,
+        head: int,
+        head_hash: bytes,
+        now: datetime,
+        versions: dict[UUID, int],
+        existing: dict[UUID, RecordedEvent],
+    ) -> None:
         self.position, self.hash, self.now = head, head_hash, now
         self.versions, self.existing = versions, existing
         self.rows: list[tuple[Any, ...]] = []
@@ -98,18 +104,25 @@ class _Batch:
         digests = [e.content_digest(request.stream_id, request.stream_type) for e in request.events]
         known = [self.existing.get(e.event_id) for e in request.events]
         if any(k is not None for k in known):
-            if all(k is not None and k.content_digest == d for k, d in zip(known, digests, strict=True)):
+            if all(
+                k is not None and k.content_digest == d for k, d in zip(known, digests, strict=True)
+            ):
                 receipts = [k.receipt() for k in known if k is not None]
                 self._remember_key(request, receipts)
                 return receipts
-            bad = next(e for e, k, d in zip(request.events, known, digests, strict=True)
-                       if k is None or k.content_digest != d)
+            bad = next(
+                e
+                for e, k, d in zip(request.events, known, digests, strict=True)
+                if k is None or k.content_digest != d
+            )
             return EventIdReused(bad.event_id)
         current = self.versions.get(request.stream_id, 0)
         if request.expected_version is not None and request.expected_version != current:
             return WrongExpectedVersion(request.stream_id, request.expected_version, current)
-        receipts = [self._add(request, event, digest, current + i + 1)
-                    for i, (event, digest) in enumerate(zip(request.events, digests, strict=True))]
+        receipts = [
+            self._add(request, event, digest, current + i + 1)
+            for i, (event, digest) in enumerate(zip(request.events, digests, strict=True))
+        ]
         self.versions[request.stream_id] = current + len(request.events)
         self._remember_key(request, receipts)
         return receipts
@@ -118,44 +131,95 @@ class _Batch:
         self.position += 1
         payload_text = msgspec.json.encode(event.payload, order="sorted").decode()
         canonical = canonical_bytes(
-            position=self.position, event_id=event.event_id, stream_id=request.stream_id,
-            stream_type=request.stream_type, version=version, type=event.type,
-            payload=event.payload, sealed=event.sealed, occurred_at=event.occurred_at,
-            recorded_at=self.now, actor=event.actor, source=event.source,
-            correlation_id=event.correlation_id, causation_id=event.causation_id,
-            mode=event.mode, content_digest=digest,
+            position=self.position,
+            event_id=event.event_id,
+            stream_id=request.stream_id,
+            stream_type=request.stream_type,
+            version=version,
+            type=event.type,
+            payload=event.payload,
+            sealed=event.sealed,
+            occurred_at=event.occurred_at,
+            recorded_at=self.now,
+            actor=event.actor,
+            source=event.source,
+            correlation_id=event.correlation_id,
+            causation_id=event.causation_id,
+            mode=event.mode,
+            content_digest=digest,
         )
         self.hash = chain_hash(self.hash, canonical)
-        self.rows.append((
-            self.position, event.event_id, request.stream_id, request.stream_type, version,
-            event.type, payload_text, event.sealed, event.occurred_at, self.now, event.actor,
-            event.source, event.correlation_id, event.causation_id, event.mode, digest, self.hash,
-        ))
+        self.rows.append(
+            (
+                self.position,
+                event.event_id,
+                request.stream_id,
+                request.stream_type,
+                version,
+                event.type,
+                payload_text,
+                event.sealed,
+                event.occurred_at,
+                self.now,
+                event.actor,
+                event.source,
+                event.correlation_id,
+                event.causation_id,
+                event.mode,
+                digest,
+                self.hash,
+            )
+        )
         recorded = RecordedEvent(
-            position=self.position, event_id=event.event_id, stream_id=request.stream_id,
-            stream_type=request.stream_type, version=version, type=event.type,
-            payload=event.payload, sealed=event.sealed, occurred_at=event.occurred_at,
-            recorded_at=self.now, actor=event.actor, source=event.source,
-            correlation_id=event.correlation_id, causation_id=event.causation_id,
-            mode=event.mode, content_digest=digest, hash=self.hash,
+            position=self.position,
+            event_id=event.event_id,
+            stream_id=request.stream_id,
+            stream_type=request.stream_type,
+            version=version,
+            type=event.type,
+            payload=event.payload,
+            sealed=event.sealed,
+            occurred_at=event.occurred_at,
+            recorded_at=self.now,
+            actor=event.actor,
+            source=event.source,
+            correlation_id=event.correlation_id,
+            causation_id=event.causation_id,
+            mode=event.mode,
+            content_digest=digest,
+            hash=self.hash,
         )
         self.existing[event.event_id] = recorded
         return recorded.receipt()
 
     def _remember_key(self, request: AppendRequest, receipts: list[Receipt]) -> None:
         if (idem := request.idempotency) is not None and receipts:
-            self.idempotency.append((
-                idem.scope, idem.key, idem.request_digest, idem.status, receipts[0].event_id,
-                msgspec.json.encode(idem.extras).decode(),
-            ))
+            self.idempotency.append(
+                (
+                    idem.scope,
+                    idem.key,
+                    idem.request_digest,
+                    idem.status,
+                    receipts[0].event_id,
+                    msgspec.json.encode(idem.extras).decode(),
+                )
+            )
 
 
 class EventStore:
     """Append-only, totally ordered, idempotent event log."""
 
-    def __init__(self, pool: asyncpg.Pool, *, max_batch: int = 256) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        *,
+        max_batch: int = 256,
+        before_commit: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self.pool = pool
         self.max_batch = max_batch
+        # Fault injection for the contract tests: runs inside the transaction, before COMMIT.
+        self.before_commit = before_commit
         self.stats = AppendStats()
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._appender: asyncio.Task[None] | None = None
@@ -220,38 +284,61 @@ class EventStore:
                 "ORDER BY position DESC LIMIT 1) h ON true"
             )
             assert head is not None
-            versions = dict(await conn.fetch(
-                "SELECT stream_id, max(version) FROM events WHERE stream_id = ANY($1::uuid[]) "
-                "GROUP BY stream_id", stream_ids))
-            existing = {r["event_id"]: RecordedEvent.from_row(r) for r in await conn.fetch(
-                f"SELECT {ROW_COLUMNS} FROM events WHERE event_id = ANY($1::uuid[])", event_ids)}
-            batch = _Batch(head["position"] or 0, bytes(head["hash"] or GENESIS), head["now"],
-                           versions, existing)
+            versions: dict[UUID, int] = {
+                r["stream_id"]: r["version"]
+                for r in await conn.fetch(
+                    "SELECT stream_id, max(version) AS version FROM events "
+                    "WHERE stream_id = ANY($1::uuid[]) GROUP BY stream_id",
+                    stream_ids,
+                )
+            }
+            existing = {
+                r["event_id"]: RecordedEvent.from_row(r)
+                for r in await conn.fetch(
+                    f"SELECT {ROW_COLUMNS} FROM events WHERE event_id = ANY($1::uuid[])", event_ids
+                )
+            }
+            batch = _Batch(
+                head["position"] or 0,
+                bytes(head["hash"] or GENESIS),
+                head["now"],
+                versions,
+                existing,
+            )
             outcomes = [batch.decide(r) for r in requests]
             if batch.rows:
                 await conn.execute(_INSERT_EVENTS, *map(list, zip(*batch.rows, strict=True)))
                 await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, str(batch.position))
             if batch.idempotency:
-                await conn.execute(_INSERT_IDEMPOTENCY,
-                                   *map(list, zip(*batch.idempotency, strict=True)))
+                await conn.execute(
+                    _INSERT_IDEMPOTENCY, *map(list, zip(*batch.idempotency, strict=True))
+                )
+            if self.before_commit is not None:
+                await self.before_commit()
         self.stats.transactions += 1
         self.stats.requests += len(requests)
         self.stats.events += len(batch.rows)
         return outcomes
 
-    async def read_stream(self, stream_id: UUID, *, to_version: int | None = None
-                          ) -> list[RecordedEvent]:
+    async def read_stream(
+        self, stream_id: UUID, *, to_version: int | None = None
+    ) -> list[RecordedEvent]:
         """Every event of one stream, oldest first."""
         rows = await self._fetch(
             f"SELECT {ROW_COLUMNS} FROM events WHERE stream_id = $1 "
-            "AND ($2::bigint IS NULL OR version <= $2) ORDER BY version", stream_id, to_version)
+            "AND ($2::bigint IS NULL OR version <= $2) ORDER BY version",
+            stream_id,
+            to_version,
+        )
         return [RecordedEvent.from_row(r) for r in rows]
 
     async def read_all(self, after_position: int = 0, limit: int = 500) -> list[RecordedEvent]:
         """The global feed in commit order."""
         rows = await self._fetch(
             f"SELECT {ROW_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2",
-            after_position, limit)
+            after_position,
+            limit,
+        )
         return [RecordedEvent.from_row(r) for r in rows]
 
     async def find(self, event_id: UUID) -> RecordedEvent | None:

@@ -28,6 +28,9 @@ class HealthController(Controller):
         try:
             await asyncio.wait_for(request.app.state.pool.fetchval("SELECT 1"), timeout=2)
         except UNAVAILABLE:
-            return Response(Health(status="unavailable", database="unavailable"),
-                            status_code=503, headers={"Retry-After": "2"})
-        return Health(status="ok", database="ok")
+            return Response(
+                Health(status="unavailable", database="unavailable"),
+                status_code=503,
+                headers={"Retry-After": "2"},
+            )
+        return Response(Health(status="ok", database="ok"))

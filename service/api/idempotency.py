@@ -34,32 +34,47 @@ def event_id_for(principal: Principal, key: str | None) -> uuid.UUID:
 
 def check_key(key: str | None) -> str | None:
     if key is not None and not KEY_PATTERN.match(key):
-        raise ApiProblem(400, "invalid-idempotency-key",
-                         "Idempotency-Key must be 1-200 printable ASCII characters")
+        raise ApiProblem(
+            400,
+            "invalid-idempotency-key",
+            "Idempotency-Key must be 1-200 printable ASCII characters",
+        )
     return key
 
 
-def record_for(request: Request[Any, Any, Any], principal: Principal, key: str | None,
-               body: msgspec.Struct, status: int, extras: dict[str, Any] | None = None
-               ) -> IdempotencyRecord | None:
+def record_for(
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    key: str | None,
+    body: msgspec.Struct,
+    status: int,
+    extras: dict[str, Any] | None = None,
+) -> IdempotencyRecord | None:
     if key is None:
         return None
     digest = hashlib.sha256(
-        msgspec.json.encode([request.method, request.url.path, msgspec.to_builtins(body)],
-                            order="sorted")).digest()
-    return IdempotencyRecord(principal.scope, key, digest, status,
-                             msgspec.to_builtins(extras or {}))
+        msgspec.json.encode(
+            [request.method, request.url.path, msgspec.to_builtins(body)], order="sorted"
+        )
+    ).digest()
+    return IdempotencyRecord(
+        principal.scope, key, digest, status, msgspec.to_builtins(extras or {})
+    )
 
 
-async def replay(pool: asyncpg.Pool, store: EventStore, record: IdempotencyRecord | None
-                 ) -> Response[Any] | None:
+async def replay(
+    pool: asyncpg.Pool, store: EventStore, record: IdempotencyRecord | None
+) -> Response[Any] | None:
     """The stored answer to this key, or None when the key is new."""
     if record is None:
         return None
     try:
         row = await pool.fetchrow(
             "SELECT request_digest, status, event_id, extras::text AS extras "
-            "FROM idempotency_keys WHERE scope = $1 AND key = $2", record.scope, record.key)
+            "FROM idempotency_keys WHERE scope = $1 AND key = $2",
+            record.scope,
+            record.key,
+        )
     except UNAVAILABLE as exc:
         raise StoreUnavailable("the database is unavailable") from exc
     if row is None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
 import uuid
+from typing import Any
 
-from litestar import MediaType, Request, Response
+from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from domain.errors import DomainError
@@ -22,8 +24,9 @@ RETRY_AFTER_SECONDS = 2
 class ApiProblem(HTTPException):
     """An HTTP refusal with its own problem type slug."""
 
-    def __init__(self, status: int, slug: str, detail: str,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, status: int, slug: str, detail: str, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(status_code=status, detail=detail, headers=headers)
         self.slug = slug
 
@@ -35,19 +38,35 @@ class NotFound(ApiProblem):
 
 class IdempotencyKeyReused(ApiProblem):
     def __init__(self) -> None:
-        super().__init__(409, "idempotency-key-reused",
-                         "this Idempotency-Key was already used with a different request body")
+        super().__init__(
+            409,
+            "idempotency-key-reused",
+            "this Idempotency-Key was already used with a different request body",
+        )
 
 
-def problem(status: int, slug: str, detail: str | None, *, errors: list[FieldError] | None = None,
-            headers: dict[str, str] | None = None, correlation_id: str | None = None
-            ) -> Response[Problem]:
-    body = Problem(type=f"/problems/{slug}", title=slug.replace("-", " ").capitalize(),
-                   status=status, detail=detail, errors=errors, correlation_id=correlation_id)
+def problem(
+    status: int,
+    slug: str,
+    detail: str | None,
+    *,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+    correlation_id: str | None = None,
+) -> Response[Problem]:
+    body = Problem(
+        type=f"/problems/{slug}",
+        title=slug.replace("-", " ").capitalize(),
+        status=status,
+        detail=detail,
+        errors=errors,
+        correlation_id=correlation_id,
+    )
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-_PATH = re.compile(r"at `\$\.?([^`]*)`")
+_PATH = re.compile(r"\s*-?\s*at `\$\.?([^`]*)`")
+_NAMED = re.compile(r"field `([^`]+)`")
 
 
 def _field_errors(exc: ValidationException) -> list[FieldError]:
@@ -55,58 +74,85 @@ def _field_errors(exc: ValidationException) -> list[FieldError]:
     for item in exc.extra if isinstance(exc.extra, list) else []:
         message = str(item.get("message", "")) if isinstance(item, dict) else str(item)
         key = item.get("key") if isinstance(item, dict) else None
-        match = _PATH.search(message)
-        field = match.group(1) if match else (str(key) if key else "body")
-        errors.append(FieldError(field=field or "body", message=_PATH.sub("", message).strip()))
+        match, named = _PATH.search(message), _NAMED.search(message)
+        path = match.group(1) if match else ""
+        if named:  # "Object missing required field `title`": the field is inside the path
+            path = f"{path}.{named.group(1)}" if path else named.group(1)
+        field = path or (str(key) if key and key != "data" else "body")
+        errors.append(FieldError(field=field, message=_PATH.sub("", message).strip(" -")))
     return errors
 
 
-def on_validation(_: Request[object, object, object], exc: ValidationException) -> Response[Problem]:
+def on_validation(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Problem]:
     errors = _field_errors(exc)
-    if any("malformed" in e.message.lower() or "invalid json" in e.message.lower()
-           for e in errors):
+    if any("malformed" in e.message.lower() or "invalid json" in e.message.lower() for e in errors):
         return problem(400, "malformed-json", "the body is not valid JSON", errors=errors)
     detail = "; ".join(f"{e.field}: {e.message}" for e in errors) or str(exc.detail)
     return problem(422, "invalid-request", detail, errors=errors)
 
 
-def on_http(_: Request[object, object, object], exc: HTTPException) -> Response[Problem]:
-    slug = exc.slug if isinstance(exc, ApiProblem) else {
-        400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
-        413: "request-too-large", 415: "unsupported-media-type", 429: "too-many-requests",
-    }.get(exc.status_code, "http-error")
+def on_http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
+    slug = (
+        exc.slug
+        if isinstance(exc, ApiProblem)
+        else {
+            400: "bad-request",
+            401: "unauthorized",
+            403: "forbidden",
+            404: "not-found",
+            405: "method-not-allowed",
+            413: "request-too-large",
+            415: "unsupported-media-type",
+            429: "too-many-requests",
+        }.get(exc.status_code, "http-error")
+    )
     return problem(exc.status_code, slug, exc.detail, headers=exc.headers)
 
 
-def on_domain(_: Request[object, object, object], exc: DomainError) -> Response[Problem]:
+def on_domain(_: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
     return problem(422, exc.slug, str(exc))
 
 
-def on_conflict(request: Request[object, object, object], exc: WrongExpectedVersion
-                ) -> Response[Problem]:
+def on_conflict(request: Request[Any, Any, Any], exc: WrongExpectedVersion) -> Response[Problem]:
     if request.headers.get("if-match"):
-        return problem(412, "precondition-failed",
-                       f"the incident is at version {exc.actual}, not {exc.expected}")
+        return problem(
+            412,
+            "precondition-failed",
+            f"the incident is at version {exc.actual}, not {exc.expected}",
+        )
     return problem(409, "wrong-expected-version", str(exc))
 
 
-def on_event_id_reused(_: Request[object, object, object], exc: EventIdReused
-                       ) -> Response[Problem]:
+def on_event_id_reused(_: Request[Any, Any, Any], exc: EventIdReused) -> Response[Problem]:
     return problem(409, "event-id-reused", str(exc))
 
 
-def on_unavailable(_: Request[object, object, object], exc: StoreUnavailable
-                   ) -> Response[Problem]:
-    return problem(503, "database-unavailable", "the event store cannot be reached; retry later",
-                   headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+def on_unavailable(_: Request[Any, Any, Any], exc: StoreUnavailable) -> Response[Problem]:
+    return problem(
+        503,
+        "database-unavailable",
+        "the event store cannot be reached; retry later",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
 
 
-def on_error(request: Request[object, object, object], exc: Exception) -> Response[Problem]:
+def on_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     correlation_id = uuid.uuid4().hex
-    log.error("unhandled %s on %s %s [%s]", type(exc).__name__, request.method,
-              request.scope.get("route_handler").__class__.__name__, correlation_id)
-    return problem(500, "internal-error", "something went wrong on our side; nothing was saved "
-                   "unless a receipt was returned", correlation_id=correlation_id)
+    # The exception's message may quote input; log its type and where it came from, not its text.
+    log.error(
+        "unhandled %s on %s %s [%s]\n%s",
+        type(exc).__name__,
+        request.method,
+        request.url.path,
+        correlation_id,
+        "".join(traceback.format_tb(exc.__traceback__)),
+    )
+    return problem(
+        500,
+        "internal-error",
+        "something went wrong on our side; nothing was saved unless a receipt was returned",
+        correlation_id=correlation_id,
+    )
 
 
 EXCEPTION_HANDLERS = {

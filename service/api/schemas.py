@@ -17,8 +17,12 @@ Text = Annotated[str, Meta(min_length=1, max_length=4000)]
 ShortText = Annotated[str, Meta(min_length=1, max_length=200)]
 Slug = Annotated[
     str,
-    Meta(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9._-]*$",
-         description="lowercase ASCII slug"),
+    Meta(
+        min_length=1,
+        max_length=100,
+        pattern=r"^[a-z0-9][a-z0-9._-]*$",
+        description="lowercase ASCII slug",
+    ),
 ]
 Mode = Literal["actual", "exercise"]
 
@@ -40,7 +44,8 @@ class DeclareIncident(Struct, forbid_unknown_fields=True, kw_only=True):
     affected_systems: Annotated[list[Slug], Meta(min_length=1, max_length=100)]
     occurred_at: AwareTime
     affected_units: Annotated[list[Slug], Meta(max_length=500)] = msgspec.field(
-        default_factory=list)
+        default_factory=list
+    )
     description: Text | None = None
     mode: Mode = "actual"
 
@@ -118,7 +123,7 @@ class TimelineEntry(Struct):
     data: dict[str, Any]
 
 
-class Health(Struct):
+class Health(Struct, omit_defaults=True):
     status: Literal["ok", "unavailable"]
     database: Literal["ok", "unavailable"] | None = None
 

@@ -1,0 +1,47 @@
+"""Dependencies point one way: service -> domain; domain does no I/O and reads no clock."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DOMAIN_MAY_NOT_IMPORT = {
+    "service",
+    "asyncpg",
+    "litestar",
+    "alembic",
+    "sqlalchemy",
+    "httpx",
+    "socket",
+    "os",
+    "subprocess",
+    "uvicorn",
+    "time",
+    "random",
+}
+
+
+def imports(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+@pytest.mark.parametrize("module", sorted((ROOT / "domain").rglob("*.py")), ids=lambda p: p.name)
+def test_the_domain_imports_nothing_that_does_io(module: Path) -> None:
+    assert not imports(module) & DOMAIN_MAY_NOT_IMPORT
+
+
+@pytest.mark.parametrize("module", sorted((ROOT / "domain").rglob("*.py")), ids=lambda p: p.name)
+def test_the_domain_never_reads_the_clock(module: Path) -> None:
+    text = module.read_text(encoding="utf-8")
+    assert ".now(" not in text
+    assert "utcnow" not in text
+    assert "uuid4" not in text
