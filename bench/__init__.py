@@ -1,0 +1,1 @@
+"""Benchmarks: this store side by side with its peers (not tests; nothing here is asserted)."""
