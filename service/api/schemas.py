@@ -13,8 +13,9 @@ AwareTime = Annotated[
     datetime,
     Meta(tz=True, description="RFC 3339 with an offset; a time without one is refused"),
 ]
-Text = Annotated[str, Meta(min_length=1, max_length=4000)]
-ShortText = Annotated[str, Meta(min_length=1, max_length=200)]
+# PostgreSQL cannot store NUL in text or jsonb: refuse it here, with the field named.
+Text = Annotated[str, Meta(min_length=1, max_length=4000, pattern=r"^[^\x00]*$")]
+ShortText = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]
 Slug = Annotated[
     str,
     Meta(

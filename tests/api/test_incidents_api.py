@@ -79,6 +79,8 @@ async def test_a_restored_system_shows_and_the_etag_follows_the_version(client: 
         ({**NEXUS_DOWN, "affected_systems": []}, "affected_systems"),
         ({**NEXUS_DOWN, "position": 1}, "position"),
         ({**NEXUS_DOWN, "detected_via": "rumour"}, "detected_via"),
+        ({**NEXUS_DOWN, "title": "Nexus\u0000nede"}, "title"),
+        ({**NEXUS_DOWN, "title": "x" * 201}, "title"),
         ({k: v for k, v in NEXUS_DOWN.items() if k != "title"}, "title"),
     ],
 )
