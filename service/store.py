@@ -129,66 +129,29 @@ class _Batch:
 
     def _add(self, request: AppendRequest, event: Any, digest: bytes, version: int) -> Receipt:
         self.position += 1
-        payload_text = msgspec.json.encode(event.payload, order="sorted").decode()
-        canonical = canonical_bytes(
-            position=self.position,
-            event_id=event.event_id,
-            stream_id=request.stream_id,
-            stream_type=request.stream_type,
-            version=version,
-            type=event.type,
-            payload=event.payload,
-            sealed=event.sealed,
-            occurred_at=event.occurred_at,
-            recorded_at=self.now,
-            actor=event.actor,
-            source=event.source,
-            correlation_id=event.correlation_id,
-            causation_id=event.causation_id,
-            mode=event.mode,
-            content_digest=digest,
-        )
-        self.hash = chain_hash(self.hash, canonical)
-        self.rows.append(
-            (
-                self.position,
-                event.event_id,
-                request.stream_id,
-                request.stream_type,
-                version,
-                event.type,
-                payload_text,
-                event.sealed,
-                event.occurred_at,
-                self.now,
-                event.actor,
-                event.source,
-                event.correlation_id,
-                event.causation_id,
-                event.mode,
-                digest,
-                self.hash,
-            )
-        )
-        recorded = RecordedEvent(
-            position=self.position,
-            event_id=event.event_id,
-            stream_id=request.stream_id,
-            stream_type=request.stream_type,
-            version=version,
-            type=event.type,
-            payload=event.payload,
-            sealed=event.sealed,
-            occurred_at=event.occurred_at,
-            recorded_at=self.now,
-            actor=event.actor,
-            source=event.source,
-            correlation_id=event.correlation_id,
-            causation_id=event.causation_id,
-            mode=event.mode,
-            content_digest=digest,
-            hash=self.hash,
-        )
+        fields: dict[str, Any] = {
+            "position": self.position,
+            "event_id": event.event_id,
+            "stream_id": request.stream_id,
+            "stream_type": request.stream_type,
+            "version": version,
+            "type": event.type,
+            "payload": event.payload,
+            "sealed": event.sealed,
+            "occurred_at": event.occurred_at,
+            "recorded_at": self.now,
+            "actor": event.actor,
+            "source": event.source,
+            "correlation_id": event.correlation_id,
+            "causation_id": event.causation_id,
+            "mode": event.mode,
+            "content_digest": digest,
+        }
+        self.hash = chain_hash(self.hash, canonical_bytes(**fields))
+        recorded = RecordedEvent(**fields, hash=self.hash)
+        # Column order of _INSERT_EVENTS is the field order; the payload goes as sorted JSON text.
+        fields["payload"] = msgspec.json.encode(event.payload, order="sorted").decode()
+        self.rows.append((*fields.values(), self.hash))
         self.existing[event.event_id] = recorded
         return recorded.receipt()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID, uuid5
@@ -44,14 +45,7 @@ def person(p: PersonIn) -> Person:
 
 
 def receipt_body(receipt: StoreReceipt) -> Receipt:
-    return Receipt(
-        event_id=receipt.event_id,
-        stream_id=receipt.stream_id,
-        version=receipt.version,
-        position=receipt.position,
-        recorded_at=receipt.recorded_at,
-        hash=receipt.hash,
-    )
+    return Receipt(**dataclasses.asdict(receipt))
 
 
 def view(incident: Incident, mode: str) -> IncidentView:
