@@ -1,8 +1,10 @@
-"""What every stream of the plan shares: people, and events that never read the clock."""
+"""What every stream of the plan shares: people, the plan's vocabularies, and events that never
+read the clock."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 
 import msgspec
 from eventsourcing.domain import Aggregate
@@ -16,6 +18,46 @@ class Person(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     id: str
     name: str | None = None
     role: str | None = None
+
+
+class DetectedVia(StrEnum):
+    """How the outage became known (alarmering): from the vendor or through an employee."""
+
+    VENDOR = "vendor"
+    EMPLOYEE = "employee"
+    MONITORING = "monitoring"
+    EXTERNAL_SYSTEM = "external-system"
+
+
+class Severity(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class ItMethod(StrEnum):
+    """How IT was reached: by phone, or an IT case (IT-sag) on the intranet."""
+
+    PHONE = "phone"
+    INTRANET_CASE = "intranet-case"
+
+
+class EscalationRole(StrEnum):
+    """Whom an outage is escalated to: nærmeste leder, Socialchef, Kommunikationsafdelingen."""
+
+    NAERMESTE_LEDER = "naermeste-leder"
+    SOCIALCHEF = "socialchef"
+    KOMMUNIKATIONSAFDELING = "kommunikationsafdeling"
+
+
+class Audience(StrEnum):
+    """Whom the units' management informs: medarbejdere, borgere, pårørende, samarbejdspartnere."""
+
+    STAFF = "staff"
+    CITIZENS = "citizens"
+    RELATIVES = "relatives"
+    PARTNERS = "partners"
 
 
 class PlanAggregate(Aggregate):

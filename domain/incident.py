@@ -1,33 +1,47 @@
-"""Incident (IT-nedbrud): an outage from its detection to its closing.
+"""Incident (IT-nedbrud): an outage from its alarmering to its closing, step by step.
 
-Alarmering: the outage is detected by the vendor, an employee, monitoring or another system.
-Each affected system is restored in its own step; notes keep the situation picture current; the
-incident closes when every system is back.
+Alarmering: the outage is detected by the vendor, an employee, monitoring or another system; the
+employee informs colleagues at once, the nearest leader at the first opportunity, and contacts IT
+(on the channel the contact rule gives) and the vendor to clarify scope and resolution. Ledelse:
+IT notifies the affected units; an outage isolated to one unit may get a local workaround. The
+department leader assesses escalation to the nearest leader and the Socialchef; together they
+decide whether Kommunikationsafdelingen is involved. Extra staff is discussed with the nearest
+leader. Each system is restored, each unit verifies it, and the incident closes.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import event
 
-from domain.base import Person, PlanAggregate
-from domain.errors import AlreadyRestored, IncidentClosed, SystemNotAffected, SystemsStillDown
+from domain.base import Audience, DetectedVia, EscalationRole, ItMethod, Person, PlanAggregate
+from domain.base import Severity as Severity
+from domain.contacts import contact_now
+from domain.errors import (
+    AlreadyRestored,
+    IncidentClosed,
+    IsolatedNeedsOneUnit,
+    ManualRecordsPending,
+    StaffingAlreadyDecided,
+    SystemNotAffected,
+    SystemNotRestored,
+    SystemsStillDown,
+    UnitNotAffected,
+    UnknownEvent,
+    UnknownStaffingRequest,
+    WaiverNeedsLeader,
+    WorkaroundNeedsIsolatedOutage,
+)
+from domain.plan import Contact, Plan
 
-
-class DetectedVia(StrEnum):
-    """How the outage became known (alarmering)."""
-
-    VENDOR = "vendor"
-    EMPLOYEE = "employee"
-    MONITORING = "monitoring"
-    EXTERNAL_SYSTEM = "external-system"
+__all__ = ["DetectedVia", "Incident", "Severity"]
 
 
 class Incident(PlanAggregate):
-    """IT-nedbrud: systems and units affected by one outage."""
+    """IT-nedbrud: one outage, its systems and units, and every step of the plan taken on it."""
 
     @event("Detected")
     def __init__(
@@ -41,18 +55,36 @@ class Incident(PlanAggregate):
         affected_units: tuple[str, ...],
         occurred_at: datetime,
     ) -> None:
-        self.title = title
-        self.detected_via = detected_via
-        self.detected_at = occurred_at
+        self.title, self.detected_via, self.detected_at = title, detected_via, occurred_at
+        self.reported_by = reported_by
         self.affected_systems = list(dict.fromkeys(affected_systems))
         self.affected_units = list(dict.fromkeys(affected_units))
+        self.isolated_to_single_unit: bool | None = None
+        self.severity: Severity | None = None
+        self.expected_restoration_at: datetime | None = None
         self.systems_restored: list[str] = []
+        self.steps_done: list[str] = ["incident-detected"]
+        self.leaders_informed: list[Person] = []
+        self.it_channels: list[Contact] = []
+        self.units_notified: set[str] = set()
+        self.escalation: tuple[bool, bool] | None = None
+        self.escalated_to: list[EscalationRole] = []
+        self.involve_communications: bool | None = None
+        self.audiences_reached: set[Audience] = set()
+        self.staffing: dict[UUID, dict[str, Any]] = {}
+        self.verified: dict[str, set[str | None]] = {}
         self.closed_at: datetime | None = None
         self.last_change_at = occurred_at
+
+    # -- reading the state ---------------------------------------------------------------------
 
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
+
+    @property
+    def systems_down(self) -> list[str]:
+        return [s for s in self.affected_systems if s not in self.systems_restored]
 
     @property
     def status(self) -> str:
@@ -63,9 +95,330 @@ class Incident(PlanAggregate):
             return "restored"
         return "partly-restored" if self.systems_restored else "open"
 
-    @property
-    def systems_down(self) -> list[str]:
-        return [s for s in self.affected_systems if s not in self.systems_restored]
+    def is_verified(self, unit: str, system: str) -> bool:
+        verified = self.verified.get(unit, set())
+        return system in verified or None in verified
+
+    # -- Alarmering ----------------------------------------------------------------------------
+
+    def inform_colleagues(self, by: Person, occurred_at: datetime) -> None:
+        """The employee who learns of the outage informs colleagues at once."""
+        self._refuse_if_closed()
+        self._colleagues_informed(by=by, occurred_at=occurred_at)
+
+    @event("ColleaguesInformed")
+    def _colleagues_informed(self, by: Person, occurred_at: datetime) -> None:
+        self._done("colleagues-informed", occurred_at)
+
+    def inform_leader(self, leader: Person, by: Person, occurred_at: datetime) -> None:
+        """The nearest leader is informed at the first opportunity."""
+        self._refuse_if_closed()
+        self._leader_informed(leader=leader, by=by, occurred_at=occurred_at)
+
+    @event("LeaderInformed")
+    def _leader_informed(self, leader: Person, by: Person, occurred_at: datetime) -> None:
+        self.leaders_informed.append(leader)
+        self._done("leader-informed", occurred_at)
+
+    def contact_it(
+        self,
+        channel: Contact | None,
+        method: ItMethod,
+        reference: str | None,
+        plan: Plan,
+        by: Person,
+        occurred_at: datetime,
+    ) -> None:
+        """IT is contacted; with no channel stated, the contact rule at that time gives it."""
+        self._refuse_if_closed()
+        rule = None
+        if channel is None:
+            answer = contact_now(occurred_at, plan)
+            channel, rule = answer.channel, answer.rule
+        self._it_contacted(
+            channel=channel,
+            method=method,
+            reference=reference,
+            channel_rule=rule,
+            plan_version=plan.version,
+            by=by,
+            occurred_at=occurred_at,
+        )
+
+    @event("ItContacted")
+    def _it_contacted(
+        self,
+        channel: Contact,
+        method: ItMethod,
+        reference: str | None,
+        channel_rule: str | None,
+        plan_version: int,
+        by: Person,
+        occurred_at: datetime,
+    ) -> None:
+        self.it_channels.append(channel)
+        self._done("it-contacted", occurred_at)
+
+    def contact_vendor(
+        self, vendor: str, reference: str | None, by: Person, occurred_at: datetime
+    ) -> None:
+        """The vendor is contacted to clarify the scope of the outage and its resolution."""
+        self._refuse_if_closed()
+        self._vendor_contacted(vendor=vendor, reference=reference, by=by, occurred_at=occurred_at)
+
+    @event("VendorContacted")
+    def _vendor_contacted(
+        self, vendor: str, reference: str | None, by: Person, occurred_at: datetime
+    ) -> None:
+        self._done("vendor-contacted", occurred_at)
+
+    def receive_alarm(self, source: str, summary: str, by: Person, occurred_at: datetime) -> None:
+        """An alarm from the vendor, monitoring or another system about this outage."""
+        self._refuse_if_closed()
+        self._alarm_received(source=source, summary=summary, by=by, occurred_at=occurred_at)
+
+    @event("AlarmReceived")
+    def _alarm_received(self, source: str, summary: str, by: Person, occurred_at: datetime) -> None:
+        self._done("alarm-received", occurred_at)
+
+    def assess_scope(
+        self,
+        affected_systems: tuple[str, ...],
+        affected_units: tuple[str, ...],
+        isolated_to_single_unit: bool,
+        severity: Severity | None,
+        expected_restoration_at: datetime | None,
+        by: Person,
+        occurred_at: datetime,
+    ) -> None:
+        """The scope as now clarified; it replaces the scope first reported."""
+        self._refuse_if_closed()
+        if isolated_to_single_unit and len(set(affected_units)) != 1:
+            raise IsolatedNeedsOneUnit(len(set(affected_units)))
+        self._scope_assessed(
+            affected_systems=affected_systems,
+            affected_units=affected_units,
+            isolated_to_single_unit=isolated_to_single_unit,
+            severity=severity,
+            expected_restoration_at=expected_restoration_at,
+            by=by,
+            occurred_at=occurred_at,
+        )
+
+    @event("ScopeAssessed")
+    def _scope_assessed(
+        self,
+        affected_systems: tuple[str, ...],
+        affected_units: tuple[str, ...],
+        isolated_to_single_unit: bool,
+        severity: Severity | None,
+        expected_restoration_at: datetime | None,
+        by: Person,
+        occurred_at: datetime,
+    ) -> None:
+        # A system already restored stays in the record of what was affected.
+        self.affected_systems = list(dict.fromkeys([*self.systems_restored, *affected_systems]))
+        self.affected_units = list(dict.fromkeys(affected_units))
+        self.isolated_to_single_unit, self.severity = isolated_to_single_unit, severity
+        self.expected_restoration_at = expected_restoration_at
+        self._done("scope-assessed", occurred_at)
+
+    # -- Ledelse og organisation ---------------------------------------------------------------
+
+    def notify_units(self, units: tuple[str, ...], by: Person, occurred_at: datetime) -> None:
+        """IT informs the affected units of the municipality about the acknowledged fault."""
+        self._refuse_if_closed()
+        self._units_notified(units=units, by=by, occurred_at=occurred_at)
+
+    @event("UnitsNotified")
+    def _units_notified(self, units: tuple[str, ...], by: Person, occurred_at: datetime) -> None:
+        self.units_notified.update(units)
+        self._done("units-notified", occurred_at)
+
+    def agree_workaround(
+        self,
+        unit: str,
+        department_leader: Person,
+        nearest_leader: Person,
+        arrangement: str,
+        by: Person,
+        occurred_at: datetime,
+    ) -> None:
+        """For an outage isolated to one unit: how work goes on without IT there."""
+        self._refuse_if_closed()
+        if not self.isolated_to_single_unit or self.affected_units != [unit]:
+            raise WorkaroundNeedsIsolatedOutage(unit)
+        self._workaround_agreed(
+            unit=unit,
+            department_leader=department_leader,
+            nearest_leader=nearest_leader,
+            arrangement=arrangement,
+            by=by,
+            occurred_at=occurred_at,
+        )
+
+    @event("WorkaroundAgreed")
+    def _workaround_agreed(
+        self,
+        unit: str,
+        department_leader: Person,
+        nearest_leader: Person,
+        arrangement: str,
+        by: Person,
+        occurred_at: datetime,
+    ) -> None:
+        self._done("workaround-agreed", occurred_at)
+
+    # -- Bemanding og udstyr -------------------------------------------------------------------
+
+    def request_staffing(
+        self,
+        request_id: UUID,
+        unit: str,
+        extra_staff: int,
+        reason: str | None,
+        by: Person,
+        occurred_at: datetime,
+    ) -> None:
+        """An affected unit needs extra staff; `request_id` is the event's own id."""
+        self._refuse_if_closed()
+        self._staffing_requested(
+            request_id=request_id,
+            unit=unit,
+            extra_staff=extra_staff,
+            reason=reason,
+            by=by,
+            occurred_at=occurred_at,
+        )
+
+    @event("StaffingRequested")
+    def _staffing_requested(
+        self,
+        request_id: UUID,
+        unit: str,
+        extra_staff: int,
+        reason: str | None,
+        by: Person,
+        occurred_at: datetime,
+    ) -> None:
+        self.staffing[request_id] = {"unit": unit, "requested": extra_staff, "granted": None}
+        self._done("staffing-requested", occurred_at)
+
+    def decide_staffing(
+        self, request_event_id: UUID, granted_staff: int, by: Person, occurred_at: datetime
+    ) -> None:
+        """The nearest leader decides a staffing request."""
+        self._refuse_if_closed()
+        if request_event_id not in self.staffing:
+            raise UnknownStaffingRequest()
+        if self.staffing[request_event_id]["granted"] is not None:
+            raise StaffingAlreadyDecided()
+        self._staffing_decided(
+            request_event_id=request_event_id,
+            granted_staff=granted_staff,
+            by=by,
+            occurred_at=occurred_at,
+        )
+
+    @event("StaffingDecided")
+    def _staffing_decided(
+        self, request_event_id: UUID, granted_staff: int, by: Person, occurred_at: datetime
+    ) -> None:
+        self.staffing[request_event_id]["granted"] = granted_staff
+        self._done("staffing-decided", occurred_at)
+
+    # -- Kommunikation -------------------------------------------------------------------------
+
+    def assess_escalation(
+        self,
+        inform_nearest_leader: bool,
+        inform_socialchef: bool,
+        reason: str,
+        by: Person,
+        occurred_at: datetime,
+    ) -> None:
+        """The department leader assesses whether the nearest leader and Socialchef must know."""
+        self._refuse_if_closed()
+        self._escalation_assessed(
+            inform_nearest_leader=inform_nearest_leader,
+            inform_socialchef=inform_socialchef,
+            reason=reason,
+            by=by,
+            occurred_at=occurred_at,
+        )
+
+    @event("EscalationAssessed")
+    def _escalation_assessed(
+        self,
+        inform_nearest_leader: bool,
+        inform_socialchef: bool,
+        reason: str,
+        by: Person,
+        occurred_at: datetime,
+    ) -> None:
+        self.escalation = (inform_nearest_leader, inform_socialchef)
+        self._done("escalation-assessed", occurred_at)
+
+    def escalate(
+        self, to_role: EscalationRole, to: Person | None, by: Person, occurred_at: datetime
+    ) -> None:
+        """The situation is escalated to the nearest leader, the Socialchef or communications."""
+        self._refuse_if_closed()
+        self._escalated(to_role=to_role, to=to, by=by, occurred_at=occurred_at)
+
+    @event("Escalated")
+    def _escalated(
+        self, to_role: EscalationRole, to: Person | None, by: Person, occurred_at: datetime
+    ) -> None:
+        if to_role not in self.escalated_to:
+            self.escalated_to.append(to_role)
+        self._done("escalated", occurred_at)
+
+    def decide_communications(
+        self, involve_communications: bool, reason: str, by: Person, occurred_at: datetime
+    ) -> None:
+        """Leaders decide whether Kommunikationsafdelingen informs partners."""
+        self._refuse_if_closed()
+        self._communications_decided(
+            involve_communications=involve_communications,
+            reason=reason,
+            by=by,
+            occurred_at=occurred_at,
+        )
+
+    @event("CommunicationsDecided")
+    def _communications_decided(
+        self, involve_communications: bool, reason: str, by: Person, occurred_at: datetime
+    ) -> None:
+        self.involve_communications = involve_communications
+        self._done("communications-decided", occurred_at)
+
+    def send_communication(
+        self, audience: Audience, channel: str, summary: str, by: Person, occurred_at: datetime
+    ) -> None:
+        """The units' management informs staff, citizens, relatives or partners."""
+        self._refuse_if_closed()
+        self._communication_sent(
+            audience=audience, channel=channel, summary=summary, by=by, occurred_at=occurred_at
+        )
+
+    @event("CommunicationSent")
+    def _communication_sent(
+        self, audience: Audience, channel: str, summary: str, by: Person, occurred_at: datetime
+    ) -> None:
+        self.audiences_reached.add(audience)
+        self._done("communication-sent", occurred_at)
+
+    def add_note(self, text: str, by: Person, occurred_at: datetime) -> None:
+        """A note that keeps the situation picture up to date."""
+        self._refuse_if_closed()
+        self._note_added(text=text, by=by, occurred_at=occurred_at)
+
+    @event("NoteAdded")
+    def _note_added(self, text: str, by: Person, occurred_at: datetime) -> None:
+        self._done("note-added", occurred_at)
+
+    # -- Restoration and closing ---------------------------------------------------------------
 
     def restore(self, system: str, by: Person, occurred_at: datetime) -> None:
         """A system is working again."""
@@ -79,50 +432,145 @@ class Incident(PlanAggregate):
     @event("SystemRestored")
     def _system_restored(self, system: str, by: Person, occurred_at: datetime) -> None:
         self.systems_restored.append(system)
-        self._touch(occurred_at)
+        self._done("system-restored", occurred_at)
 
-    def add_note(self, text: str, by: Person, occurred_at: datetime) -> None:
-        """A note that keeps the situation picture up to date."""
+    def verify_restoration(
+        self, unit: str, system: str | None, by: Person, occurred_at: datetime
+    ) -> None:
+        """A unit confirms that a system (or, without one, every system) works for it again."""
         self._refuse_if_closed()
-        self._note_added(text=text, by=by, occurred_at=occurred_at)
+        if unit not in self.affected_units:
+            raise UnitNotAffected(unit)
+        if system is not None and system not in self.systems_restored:
+            raise SystemNotRestored(system)
+        if system is None and self.systems_down:
+            raise SystemsStillDown(self.systems_down)
+        self._restoration_verified(unit=unit, system=system, by=by, occurred_at=occurred_at)
 
-    @event("NoteAdded")
-    def _note_added(self, text: str, by: Person, occurred_at: datetime) -> None:
-        self._touch(occurred_at)
+    @event("RestorationVerified")
+    def _restoration_verified(
+        self, unit: str, system: str | None, by: Person, occurred_at: datetime
+    ) -> None:
+        self.verified.setdefault(unit, set()).add(system)
+        self._done("restoration-verified", occurred_at)
 
-    def close(self, by: Person, occurred_at: datetime, waiver_reason: str | None = None) -> None:
-        """The outage is over: every system is back."""
+    def close(
+        self,
+        by: Person,
+        occurred_at: datetime,
+        waiver_reason: str | None,
+        pending_records: int,
+        waived_by_leader: bool,
+    ) -> None:
+        """The outage is over: every system is back, and the paper is in the journal or waived."""
         self._refuse_if_closed()
         if self.systems_down:
             raise SystemsStillDown(self.systems_down)
-        self._closed(by=by, occurred_at=occurred_at, waiver_reason=waiver_reason)
+        if pending_records and waiver_reason is None:
+            raise ManualRecordsPending(pending_records)
+        if pending_records and not waived_by_leader:
+            raise WaiverNeedsLeader()
+        self._closed(
+            by=by,
+            occurred_at=occurred_at,
+            waiver_reason=waiver_reason if pending_records else None,
+            pending_records=pending_records,
+        )
 
     @event("Closed")
-    def _closed(self, by: Person, occurred_at: datetime, waiver_reason: str | None) -> None:
+    def _closed(
+        self, by: Person, occurred_at: datetime, waiver_reason: str | None, pending_records: int
+    ) -> None:
         self.closed_at = occurred_at
-        self._touch(occurred_at)
+        self._done("incident-closed", occurred_at)
+
+    def correct(
+        self,
+        corrects_event_id: UUID,
+        corrects_type: str | None,
+        reason: str,
+        correction: dict[str, Any],
+        by: Person,
+        occurred_at: datetime,
+    ) -> None:
+        """A correction points at the event it corrects; the corrected event stays as it was."""
+        self._refuse_if_closed()
+        if corrects_type is None:
+            raise UnknownEvent()
+        self._event_corrected(
+            corrects_event_id=corrects_event_id,
+            corrects_type=corrects_type,
+            reason=reason,
+            correction=correction,
+            by=by,
+            occurred_at=occurred_at,
+        )
+
+    @event("EventCorrected")
+    def _event_corrected(
+        self,
+        corrects_event_id: UUID,
+        corrects_type: str,
+        reason: str,
+        correction: dict[str, Any],
+        by: Person,
+        occurred_at: datetime,
+    ) -> None:
+        self._done("event-corrected", occurred_at)
 
     def _refuse_if_closed(self) -> None:
         if self.is_closed:
             raise IncidentClosed()
 
-    def _touch(self, occurred_at: datetime) -> None:
+    def _done(self, step: str, occurred_at: datetime) -> None:
+        if step not in self.steps_done:
+            self.steps_done.append(step)
         self.last_change_at = max(self.last_change_at, occurred_at)
 
 
 STREAM_TYPE = "incident"
 
 EVENT_TYPES: dict[str, type[PlanAggregate.Event]] = {
-    "incident-detected": Incident.Detected,  # type: ignore[attr-defined]
-    "system-restored": Incident.SystemRestored,  # type: ignore[attr-defined]
-    "note-added": Incident.NoteAdded,  # type: ignore[attr-defined]
-    "incident-closed": Incident.Closed,  # type: ignore[attr-defined]
+    slug: getattr(Incident, name)
+    for slug, name in {
+        "incident-detected": "Detected",
+        "colleagues-informed": "ColleaguesInformed",
+        "leader-informed": "LeaderInformed",
+        "it-contacted": "ItContacted",
+        "vendor-contacted": "VendorContacted",
+        "alarm-received": "AlarmReceived",
+        "scope-assessed": "ScopeAssessed",
+        "units-notified": "UnitsNotified",
+        "escalation-assessed": "EscalationAssessed",
+        "escalated": "Escalated",
+        "communications-decided": "CommunicationsDecided",
+        "workaround-agreed": "WorkaroundAgreed",
+        "staffing-requested": "StaffingRequested",
+        "staffing-decided": "StaffingDecided",
+        "communication-sent": "CommunicationSent",
+        "note-added": "NoteAdded",
+        "system-restored": "SystemRestored",
+        "restoration-verified": "RestorationVerified",
+        "incident-closed": "Closed",
+        "event-corrected": "EventCorrected",
+    }.items()
 }
 
-# Personal data and free text go in the event's sealed part, never in the plain payload.
-SEALED_FIELDS: dict[str, tuple[str, ...]] = {
+# Names and free text go in the event's sealed part, never in the plain payload.
+_FREE_TEXT: dict[str, tuple[str, ...]] = {
     "incident-detected": ("description", "reported_by.name"),
-    "system-restored": ("by.name",),
-    "note-added": ("text", "by.name"),
-    "incident-closed": ("waiver_reason", "by.name"),
+    "leader-informed": ("leader.name",),
+    "alarm-received": ("summary",),
+    "escalation-assessed": ("reason",),
+    "escalated": ("to.name",),
+    "communications-decided": ("reason",),
+    "workaround-agreed": ("department_leader.name", "nearest_leader.name", "arrangement"),
+    "staffing-requested": ("reason",),
+    "communication-sent": ("summary",),
+    "note-added": ("text",),
+    "incident-closed": ("waiver_reason",),
+    "event-corrected": ("reason", "correction"),
+}
+SEALED_FIELDS: dict[str, tuple[str, ...]] = {
+    slug: ("by.name", *_FREE_TEXT.get(slug, ())) for slug in EVENT_TYPES
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import asyncpg
 from litestar import Litestar, Router
@@ -12,15 +13,23 @@ from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
+from service.api.contacts import ContactController
 from service.api.guards import require_key
 from service.api.health import HealthController
 from service.api.incidents import IncidentController
 from service.api.problems import EXCEPTION_HANDLERS
+from service.api.records import ManualRecordController
+from service.api.units import UnitController
+from service.citizens import CitizenRefs, load_or_create_key
 from service.codec import Codec
 from service.incidents import IncidentService
 from service.notifier import Notifier
+from service.plan_file import read_plan
+from service.records import ManualRecordService
 from service.settings import Settings
 from service.store import EventStore
+from service.streams import Streams
+from service.units import UnitService
 
 MAX_BODY_BYTES = 64 * 1024
 VERSION = "0.1.0"
@@ -29,6 +38,7 @@ VERSION = "0.1.0"
 def create_app(settings: Settings | None = None) -> Litestar:
     """The ASGI app; nothing connects until its lifespan starts."""
     settings = settings or Settings.from_env()
+    plan = read_plan(settings.plan_path)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -48,8 +58,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
         notifier = Notifier(settings.database_url)
         await store.start()
         await notifier.start()
+        streams = Streams(store, Codec())
         app.state.update(
-            pool=pool, store=store, notifier=notifier, incidents=IncidentService(store, Codec())
+            pool=pool,
+            store=store,
+            notifier=notifier,
+            incidents=IncidentService(streams, plan),
+            records=ManualRecordService(streams),
+            units=UnitService(streams),
+            citizen_refs=CitizenRefs(
+                settings.pseudonym_key or load_or_create_key(settings.data_dir)
+            ),
         )
         try:
             yield
@@ -58,15 +77,38 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await store.close()
             await pool.close()
 
-    def incidents(state: State) -> IncidentService:
-        service: IncidentService = state.incidents
-        return service
+    def from_state(name: str) -> Provide:
+        def provide(state: State) -> Any:
+            return state[name]
 
-    v1 = Router(path="/", route_handlers=[IncidentController], guards=[require_key])
+        return Provide(provide, sync_to_thread=False)
+
+    def value(it: Any) -> Provide:
+        def provide() -> Any:
+            return it
+
+        return Provide(provide, sync_to_thread=False)
+
+    v1 = Router(
+        path="/",
+        route_handlers=[
+            IncidentController,
+            ManualRecordController,
+            UnitController,
+            ContactController,
+        ],
+        guards=[require_key],
+    )
     return Litestar(
         route_handlers=[v1, HealthController],
         lifespan=[lifespan],
-        dependencies={"incidents": Provide(incidents, sync_to_thread=False)},
+        dependencies={
+            "incidents": from_state("incidents"),
+            "records": from_state("records"),
+            "units": from_state("units"),
+            "plan": value(plan),
+            "citizen_refs": from_state("citizen_refs"),
+        },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(

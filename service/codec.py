@@ -7,6 +7,7 @@ payload an auditor reads with SQL. Old shapes are upcast on the way back by `upc
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import typing
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from uuid import UUID
 import msgspec
 from eventsourcing.utils import get_topic
 
-from domain import incident
+from domain import incident, manual_record, unit
 from domain.base import EPOCH, PlanAggregate
 from service.events import NewEvent, RecordedEvent
 
@@ -40,6 +41,14 @@ class StreamKind:
 INCIDENT = StreamKind(
     incident.STREAM_TYPE, incident.Incident, incident.EVENT_TYPES, incident.SEALED_FIELDS
 )
+MANUAL_RECORD = StreamKind(
+    manual_record.STREAM_TYPE,
+    manual_record.ManualRecord,
+    manual_record.EVENT_TYPES,
+    manual_record.SEALED_FIELDS,
+)
+UNIT = StreamKind(unit.STREAM_TYPE, unit.Unit, unit.EVENT_TYPES, unit.SEALED_FIELDS)
+KINDS = (INCIDENT, MANUAL_RECORD, UNIT)
 
 
 @cache
@@ -72,7 +81,7 @@ class Codec:
 
     def __init__(
         self,
-        kinds: tuple[StreamKind, ...] = (INCIDENT,),
+        kinds: tuple[StreamKind, ...] = KINDS,
         upcasters: dict[str, Upcaster] | None = None,
     ) -> None:
         self.kinds = {k.stream_type: k for k in kinds}
@@ -112,12 +121,16 @@ class Codec:
             mode=mode,
         )
 
-    def data(self, recorded: RecordedEvent, *, unseal: bool = True) -> dict[str, Any]:
-        """The event's fields as JSON values, with the sealed part put back when `unseal`."""
-        data = dict(recorded.payload)
+    def data(
+        self, recorded: RecordedEvent, *, unseal: bool = True, withhold: tuple[str, ...] = ()
+    ) -> dict[str, Any]:
+        """The event's fields as JSON values, with the sealed part put back when `unseal`
+        (except the sealed paths in `withhold`)."""
+        data = copy.deepcopy(recorded.payload)
         if unseal and recorded.sealed is not None:
             for path, value in msgspec.json.decode(recorded.sealed).items():
-                _put_path(data, path, value)
+                if path not in withhold:
+                    _put_path(data, path, value)
         if (upcast := self.upcasters.get(recorded.type)) is not None:
             data = upcast(data)
         return data

@@ -1,60 +1,40 @@
-"""Application service for incidents: load the stream, let the aggregate decide, append."""
+"""Application service for incidents: the plan's steps on an outage, closing, corrections."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
 from uuid import UUID
 
+from domain.base import Person
 from domain.incident import STREAM_TYPE, Incident
-from service.codec import Codec
-from service.events import (
-    AppendRequest,
-    IdempotencyRecord,
-    Receipt,
-    RecordedEvent,
-    WrongExpectedVersion,
-)
-from service.store import EventStore
-
-MAX_ATTEMPTS = 3
-
-
-class IncidentNotFound(Exception):
-    def __init__(self, incident_id: UUID) -> None:
-        super().__init__(f"incident {incident_id} does not exist")
-
-
-@dataclass(frozen=True)
-class WriteContext:
-    """Who writes, with which event id, and which Idempotency-Key this answers."""
-
-    event_id: UUID
-    source: str | None
-    mode: str = "actual"
-    idempotency: IdempotencyRecord | None = None
+from domain.manual_record import ManualRecord
+from domain.plan import Plan
+from domain.rules import Closing, may_close
+from service.events import Receipt, RecordedEvent
+from service.streams import Streams, WriteContext
 
 
 class IncidentService:
     """Records the plan's steps on an incident's stream."""
 
-    def __init__(self, store: EventStore, codec: Codec) -> None:
-        self.store, self.codec = store, codec
+    def __init__(self, streams: Streams, plan: Plan) -> None:
+        self.streams, self.plan = streams, plan
+        self.store, self.codec = streams.store, streams.codec
 
     async def history(self, incident_id: UUID) -> list[RecordedEvent]:
-        events = await self.store.read_stream(incident_id)
-        if not events:
-            raise IncidentNotFound(incident_id)
-        return events
+        return (await self.streams.load(incident_id, Incident))[1]
 
-    async def load(self, incident_id: UUID) -> Incident:
-        incident = self.codec.replay(await self.history(incident_id))
-        assert isinstance(incident, Incident)
-        return incident
+    async def load(self, incident_id: UUID) -> tuple[Incident, list[RecordedEvent]]:
+        return await self.streams.load(incident_id, Incident)
 
     async def declare(self, incident: Incident, ctx: WriteContext) -> Receipt:
-        """Store a newly detected incident; its stream must not exist yet."""
-        return await self._append(incident, 0, ctx)
+        """Store a newly detected incident; every later event of it correlates with its id."""
+        return await self.streams.create(
+            incident, STREAM_TYPE, replace(ctx, correlation_id=incident.id)
+        )
 
     async def act(
         self,
@@ -64,25 +44,69 @@ class IncidentService:
         *,
         if_match: int | None = None,
     ) -> Receipt:
-        """Apply one step; without If-Match a concurrent writer just means load and decide again."""
-        for attempt in range(MAX_ATTEMPTS):
-            incident = await self.load(incident_id)
-            if if_match is not None and incident.version != if_match:
-                raise WrongExpectedVersion(incident_id, if_match, incident.version)
-            version = incident.version
-            step(incident)
-            try:
-                return await self._append(incident, version, ctx)
-            except WrongExpectedVersion:
-                if if_match is not None or attempt == MAX_ATTEMPTS - 1:
-                    raise
-        raise AssertionError("unreachable")
+        """Apply one step of the plan to the incident."""
 
-    async def _append(
-        self, incident: Incident, expected_version: int, ctx: WriteContext
+        async def decide(incident: Incident, _: list[RecordedEvent]) -> None:
+            step(incident)
+
+        return await self.streams.act(incident_id, Incident, decide, ctx, if_match=if_match)
+
+    async def timeline(self, incident_id: UUID) -> list[RecordedEvent]:
+        """The incident's events and those of its manual records, in commit order."""
+        await self.streams.history(incident_id)
+        return await self.store.read_correlated(incident_id)
+
+    async def records(self, incident_id: UUID) -> list[ManualRecord]:
+        """The incident's manual records as their events leave them."""
+        streams: dict[UUID, list[RecordedEvent]] = {}
+        for event in await self.store.read_correlated(incident_id):
+            if event.stream_id != incident_id:
+                streams.setdefault(event.stream_id, []).append(event)
+        records = [self.codec.replay(events) for events in streams.values()]
+        return [r for r in records if isinstance(r, ManualRecord)]
+
+    async def closing(self, incident: Incident) -> Closing:
+        return may_close(incident, [r.status for r in await self.records(incident.id)])
+
+    async def close(
+        self,
+        incident_id: UUID,
+        by: Person,
+        occurred_at: datetime,
+        waiver_reason: str | None,
+        waived_by_leader: bool,
+        ctx: WriteContext,
+        *,
+        if_match: int | None = None,
     ) -> Receipt:
-        (event,) = incident.collect_events()
-        new = self.codec.encode(event, event_id=ctx.event_id, source=ctx.source, mode=ctx.mode)
-        request = AppendRequest(incident.id, STREAM_TYPE, expected_version, (new,), ctx.idempotency)
-        (receipt,) = await self.store.append(request)
-        return receipt
+        """Close the incident if the plan allows it: systems back, paper entered or waived."""
+
+        async def decide(incident: Incident, _: list[RecordedEvent]) -> None:
+            closing = await self.closing(incident)
+            incident.close(
+                by, occurred_at, waiver_reason, closing.pending_records, waived_by_leader
+            )
+
+        return await self.streams.act(incident_id, Incident, decide, ctx, if_match=if_match)
+
+    async def correct(
+        self,
+        incident_id: UUID,
+        corrects_event_id: UUID,
+        reason: str,
+        correction: dict[str, Any],
+        by: Person,
+        occurred_at: datetime,
+        ctx: WriteContext,
+        *,
+        if_match: int | None = None,
+    ) -> Receipt:
+        """Record a correction of one of the incident's events, or of its manual records'."""
+
+        async def decide(incident: Incident, _: list[RecordedEvent]) -> None:
+            target = await self.store.find(corrects_event_id)
+            ours = target is not None and incident_id in (target.stream_id, target.correlation_id)
+            corrects_type = target.type if target is not None and ours else None
+            incident.correct(corrects_event_id, corrects_type, reason, correction, by, occurred_at)
+
+        return await self.streams.act(incident_id, Incident, decide, ctx, if_match=if_match)

@@ -1,4 +1,4 @@
-"""Configuration from the environment: the database, and where the embedded one keeps data."""
+"""Configuration from the environment: the database, where local data lives, and which plan."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ class Settings:
     data_dir: Path
     bootstrap_key: str | None
     pool_size: int = 10
+    plan_path: Path | None = None
+    pseudonym_key: bytes | None = None
     lock_timeout_ms: int = 5000
     statement_timeout_ms: int = 15000
 
@@ -30,4 +32,8 @@ class Settings:
             data_dir=Path(os.environ.get("NEDBRUD_DATA_DIR") or default_data_dir()),
             bootstrap_key=os.environ.get("NEDBRUD_BOOTSTRAP_KEY") or None,
             pool_size=int(os.environ.get("NEDBRUD_POOL_SIZE", "10")),
+            plan_path=Path(plan) if (plan := os.environ.get("NEDBRUD_PLAN")) else None,
+            pseudonym_key=key.encode()
+            if (key := os.environ.get("NEDBRUD_PSEUDONYM_KEY"))
+            else None,
         )

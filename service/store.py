@@ -163,7 +163,7 @@ class _Batch:
                     idem.key,
                     idem.request_digest,
                     idem.status,
-                    receipts[0].event_id,
+                    receipts[-1].event_id,
                     msgspec.json.encode(idem.extras).decode(),
                 )
             )
@@ -301,6 +301,15 @@ class EventStore:
             f"SELECT {ROW_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2",
             after_position,
             limit,
+        )
+        return [RecordedEvent.from_row(r) for r in rows]
+
+    async def read_correlated(self, correlation_id: UUID) -> list[RecordedEvent]:
+        """A stream and every event correlated with it (an incident and its manual records)."""
+        rows = await self._fetch(
+            f"SELECT {ROW_COLUMNS} FROM events WHERE stream_id = $1 OR correlation_id = $1 "
+            "ORDER BY position",
+            correlation_id,
         )
         return [RecordedEvent.from_row(r) for r in rows]
 

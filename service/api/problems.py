@@ -14,6 +14,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from domain.errors import DomainError
 from service.api.schemas import FieldError, Problem
 from service.events import EventIdReused, StoreUnavailable, WrongExpectedVersion
+from service.streams import StreamNotFound
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,15 @@ class ApiProblem(HTTPException):
     ) -> None:
         super().__init__(status_code=status, detail=detail, headers=headers)
         self.slug = slug
+        self.errors: list[FieldError] | None = None
+
+
+class InvalidField(ApiProblem):
+    """422 naming one field of the body (never quoting its value: it may be a CPR number)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(422, "invalid-request", f"{field}: {message}")
+        self.errors = [FieldError(field=field, message=message)]
 
 
 class NotFound(ApiProblem):
@@ -106,7 +116,8 @@ def on_http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
             429: "too-many-requests",
         }.get(exc.status_code, "http-error")
     )
-    return problem(exc.status_code, slug, exc.detail, headers=exc.headers)
+    errors = exc.errors if isinstance(exc, ApiProblem) else None
+    return problem(exc.status_code, slug, exc.detail, errors=errors, headers=exc.headers)
 
 
 def on_domain(_: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
@@ -121,6 +132,10 @@ def on_conflict(request: Request[Any, Any, Any], exc: WrongExpectedVersion) -> R
             f"the incident is at version {exc.actual}, not {exc.expected}",
         )
     return problem(409, "wrong-expected-version", str(exc))
+
+
+def on_not_found(_: Request[Any, Any, Any], exc: StreamNotFound) -> Response[Problem]:
+    return problem(404, "not-found", f"nothing with id {exc.stream_id} exists here")
 
 
 def on_event_id_reused(_: Request[Any, Any, Any], exc: EventIdReused) -> Response[Problem]:
@@ -161,6 +176,7 @@ EXCEPTION_HANDLERS = {
     DomainError: on_domain,
     WrongExpectedVersion: on_conflict,
     EventIdReused: on_event_id_reused,
+    StreamNotFound: on_not_found,
     StoreUnavailable: on_unavailable,
     Exception: on_error,
 }

@@ -26,6 +26,7 @@ Slug = Annotated[
     ),
 ]
 Mode = Literal["actual", "exercise"]
+Page = Annotated[int, Meta(ge=1, le=500)]
 
 
 class PersonIn(Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -51,33 +52,6 @@ class DeclareIncident(Struct, forbid_unknown_fields=True, kw_only=True):
     mode: Mode = "actual"
 
 
-class StepBase(Struct, forbid_unknown_fields=True, kw_only=True, tag_field="type"):
-    occurred_at: AwareTime
-    by: PersonIn
-    mode: Mode = "actual"
-
-
-class SystemRestoredIn(StepBase, tag="system-restored"):
-    """A system works again."""
-
-    system: Slug
-
-
-class NoteAddedIn(StepBase, tag="note-added"):
-    """A note for the situation picture."""
-
-    text: Text
-
-
-class IncidentClosedIn(StepBase, tag="incident-closed"):
-    """The outage is over."""
-
-    waiver_reason: Text | None = None
-
-
-IncidentStep = SystemRestoredIn | NoteAddedIn | IncidentClosedIn
-
-
 class Receipt(Struct):
     """Where the store put the event, and the hash that chains it into the log."""
 
@@ -93,6 +67,50 @@ class IncidentDeclared(Receipt):
     incident_id: UUID
 
 
+class OutstandingStepView(Struct, omit_defaults=True):
+    """A step the plan still asks for, with the plan line that asks for it."""
+
+    step: str
+    label: str
+    plan_line: str | None = None
+    unit: str | None = None
+    role: str | None = None
+    audience: str | None = None
+
+
+class StaffingRequestView(Struct):
+    request_event_id: UUID
+    unit: str
+    requested: int
+    granted: int | None
+
+
+class StaffingView(Struct):
+    """Extra staff requested and granted (bemanding)."""
+
+    requested: int
+    granted: int
+    undecided: int
+    requests: list[StaffingRequestView]
+
+
+class RecordCounts(Struct):
+    """Manual records by their way into the journal."""
+
+    pending: int
+    entered: int
+    voided: int
+
+
+class ClosingView(Struct):
+    """Whether the incident may close now, and what stands in the way."""
+
+    may_close: bool
+    may_close_with_waiver: bool
+    systems_down: list[str]
+    pending_records: int
+
+
 class IncidentView(Struct):
     """An incident as the situation picture shows it."""
 
@@ -104,6 +122,15 @@ class IncidentView(Struct):
     systems_down: list[str]
     systems_restored: list[str]
     affected_units: list[str]
+    isolated_to_single_unit: bool | None
+    severity: str | None
+    expected_restoration_at: datetime | None
+    steps_done: list[str]
+    steps_outstanding: list[OutstandingStepView]
+    escalated_to: list[str]
+    staffing: StaffingView
+    manual_records: RecordCounts
+    closing: ClosingView
     mode: Mode
     version: int
     last_change_at: datetime

@@ -24,7 +24,14 @@ async def keys(pool: asyncpg.Pool) -> dict[Role, str]:
 async def client(
     database_url: str, keys: dict[Role, str]
 ) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    app = create_app(Settings(database_url=database_url, data_dir=Path(), bootstrap_key=None))
+    app = create_app(
+        Settings(
+            database_url=database_url,
+            data_dir=Path(),
+            bootstrap_key=None,
+            pseudonym_key=b"synthetic-test-pseudonym-key-01",
+        )
+    )
     async with AsyncTestClient(app=app) as client:
         client.headers["Authorization"] = f"Bearer {keys[Role.STAFF]}"
         yield client

@@ -1,0 +1,225 @@
+"""ManualRecord: one paper record made during the outage, until it is entered into the journal.
+
+Medicin: medication dispensing is recorded manually (from the botilbud's printed medication list,
+with the citizen's doctor contacted if there is doubt about the dose) and written into the system
+when it works again. Opgaver: assessed citizens (visiterede borgere) get the help they are assessed
+for, so each visit is recorded as delivered, partly delivered or missed. Each paper record is its
+own stream, so many carers write at once without waiting on the incident's stream.
+
+The record names the citizen by an opaque `citizen_ref`; CPR number and name travel only in the
+sealed part of the event.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+import msgspec
+from eventsourcing.domain import event
+
+from domain.base import Person, PlanAggregate
+from domain.errors import AlreadyEnteredInJournal, BeforeItHappened, RecordVoided
+
+
+class RecordKind(StrEnum):
+    MEDICATION_DISPENSING = "medication-dispensing"
+    CARE_DELIVERY = "care-delivery"
+
+
+class CareStatus(StrEnum):
+    """Visiteret hjælp: delivered in full, in part, or missed."""
+
+    DELIVERED = "delivered"
+    PARTLY = "partly"
+    MISSED = "missed"
+
+
+class RecordStatus(StrEnum):
+    """Where a paper record is on its way into the journal."""
+
+    PENDING = "pending"
+    ENTERED = "entered"
+    VOIDED = "voided"
+
+
+class Citizen(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The citizen's identity, sealed: CPR number and name."""
+
+    cpr: str | None = None
+    name: str | None = None
+
+
+class Medication(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """What was given, as the printed medication list says it."""
+
+    name: str
+    dose: str
+    strength: str | None = None
+    route: str | None = None
+
+
+class DoctorConsulted(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The citizen's doctor, contacted because of doubt about the dose, and what was agreed."""
+
+    doctor: str
+    outcome: str
+
+
+class ManualRecord(PlanAggregate):
+    """Manuel registrering: a paper record of a dispensing or a visit, awaiting the journal."""
+
+    def __init__(
+        self, incident_id: UUID, unit: str, citizen_ref: str, by: Person, occurred_at: datetime
+    ) -> None:
+        self.incident_id, self.unit, self.citizen_ref = incident_id, unit, citizen_ref
+        self.by, self.occurred_at = by, occurred_at
+        self.kind = RecordKind.MEDICATION_DISPENSING
+        self.status = RecordStatus.PENDING
+        self.entered_by: Person | None = None
+        self.entered_at: datetime | None = None
+        self.journal_reference: str | None = None
+
+    class MedicationDispensed(PlanAggregate.Created):
+        incident_id: UUID
+        unit: str
+        citizen_ref: str
+        citizen: Citizen | None
+        medication: Medication
+        source_list_printed_at: datetime | None
+        doctor_consulted: DoctorConsulted | None
+        note: str | None
+        by: Person
+        occurred_at: datetime
+
+        def apply(self, aggregate: ManualRecord) -> None:
+            aggregate.kind = RecordKind.MEDICATION_DISPENSING
+
+    class CareDelivered(PlanAggregate.Created):
+        incident_id: UUID
+        unit: str
+        citizen_ref: str
+        citizen: Citizen | None
+        service: str
+        status: CareStatus
+        note: str | None
+        by: Person
+        occurred_at: datetime
+
+        def apply(self, aggregate: ManualRecord) -> None:
+            aggregate.kind = RecordKind.CARE_DELIVERY
+
+    @classmethod
+    def dispense_medication(
+        cls,
+        id: UUID,
+        incident_id: UUID,
+        unit: str,
+        citizen_ref: str,
+        citizen: Citizen | None,
+        medication: Medication,
+        source_list_printed_at: datetime | None,
+        doctor_consulted: DoctorConsulted | None,
+        note: str | None,
+        by: Person,
+        occurred_at: datetime,
+    ) -> ManualRecord:
+        """Medication was dispensed and written on paper (medicinudlevering registreres manuelt)."""
+        if source_list_printed_at is not None and source_list_printed_at > occurred_at:
+            raise BeforeItHappened("dispensed_at", "source_list_printed_at")
+        return cls._create(
+            cls.MedicationDispensed,
+            id=id,
+            incident_id=incident_id,
+            unit=unit,
+            citizen_ref=citizen_ref,
+            citizen=citizen,
+            medication=medication,
+            source_list_printed_at=source_list_printed_at,
+            doctor_consulted=doctor_consulted,
+            note=note,
+            by=by,
+            occurred_at=occurred_at,
+        )
+
+    @classmethod
+    def deliver_care(
+        cls,
+        id: UUID,
+        incident_id: UUID,
+        unit: str,
+        citizen_ref: str,
+        citizen: Citizen | None,
+        service: str,
+        status: CareStatus,
+        note: str | None,
+        by: Person,
+        occurred_at: datetime,
+    ) -> ManualRecord:
+        """A visit for the citizen's assessed help was delivered, partly delivered or missed."""
+        return cls._create(
+            cls.CareDelivered,
+            id=id,
+            incident_id=incident_id,
+            unit=unit,
+            citizen_ref=citizen_ref,
+            citizen=citizen,
+            service=service,
+            status=status,
+            note=note,
+            by=by,
+            occurred_at=occurred_at,
+        )
+
+    def mark_entered_in_journal(
+        self, journal_reference: str | None, by: Person, occurred_at: datetime
+    ) -> None:
+        """The paper record is written into the journal now that it works again."""
+        if self.status is RecordStatus.ENTERED:
+            raise AlreadyEnteredInJournal()
+        if self.status is RecordStatus.VOIDED:
+            raise RecordVoided()
+        if occurred_at < self.occurred_at:
+            raise BeforeItHappened("entered_at", "the time the record was made")
+        self._entered_in_journal(
+            journal_reference=journal_reference, by=by, occurred_at=occurred_at
+        )
+
+    @event("EnteredInJournal")
+    def _entered_in_journal(
+        self, journal_reference: str | None, by: Person, occurred_at: datetime
+    ) -> None:
+        self.status = RecordStatus.ENTERED
+        self.entered_by, self.entered_at = by, occurred_at
+        self.journal_reference = journal_reference
+
+    def void(self, reason: str, by: Person, occurred_at: datetime) -> None:
+        """The record was made in error (a duplicate, the wrong citizen) and is not entered."""
+        if self.status is RecordStatus.ENTERED:
+            raise AlreadyEnteredInJournal()
+        if self.status is RecordStatus.VOIDED:
+            raise RecordVoided()
+        self._voided(reason=reason, by=by, occurred_at=occurred_at)
+
+    @event("Voided")
+    def _voided(self, reason: str, by: Person, occurred_at: datetime) -> None:
+        self.status = RecordStatus.VOIDED
+
+
+STREAM_TYPE = "manual-record"
+
+EVENT_TYPES: dict[str, type[PlanAggregate.Event]] = {
+    "medication-dispensed": ManualRecord.MedicationDispensed,
+    "care-delivered": ManualRecord.CareDelivered,
+    "entered-in-journal": ManualRecord.EnteredInJournal,  # type: ignore[attr-defined]
+    "record-voided": ManualRecord.Voided,  # type: ignore[attr-defined]
+}
+
+# The citizen's identity, what was given or done for them, and free text are sealed.
+SEALED_FIELDS: dict[str, tuple[str, ...]] = {
+    "medication-dispensed": ("citizen", "medication", "doctor_consulted", "note", "by.name"),
+    "care-delivered": ("citizen", "service", "note", "by.name"),
+    "entered-in-journal": ("by.name",),
+    "record-voided": ("reason", "by.name"),
+}

@@ -1,0 +1,114 @@
+"""The plan's rules over an incident: which steps are still outstanding, and whether it may close.
+
+Outstanding steps are the plan's alarm, escalation and communication steps that have not happened
+yet; each names the plan line that asks for it, so the situation picture reads like the plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from domain.base import Audience, DetectedVia, EscalationRole
+from domain.incident import Incident
+from domain.manual_record import RecordStatus
+from domain.plan import Plan
+
+
+@dataclass(frozen=True)
+class OutstandingStep:
+    """A step of the plan not yet recorded: the event type that records it, and for whom."""
+
+    step: str
+    label: str
+    plan_line: str | None = None
+    unit: str | None = None
+    role: str | None = None
+    audience: str | None = None
+
+
+def _line(plan: Plan, step: str) -> str | None:
+    return next((line.text for line in plan.file.lines if step in line.steps), None)
+
+
+def outstanding_steps(incident: Incident, plan: Plan) -> list[OutstandingStep]:
+    """What the plan still asks for on this incident, in the plan's order."""
+    if incident.is_closed:
+        return []
+    done = set(incident.steps_done)
+    wanted: list[OutstandingStep] = []
+
+    def want(step: str, label: str, **who: str) -> None:
+        wanted.append(OutstandingStep(step, label, _line(plan, step), **who))
+
+    if "colleagues-informed" not in done:
+        want("colleagues-informed", "Kollegaer informeres straks")
+    if "leader-informed" not in done:
+        want("leader-informed", "Nærmeste leder informeres ved først givne lejlighed")
+    if "it-contacted" not in done:
+        want("it-contacted", "IT-afdelingen kontaktes")
+    if "vendor-contacted" not in done and incident.detected_via is not DetectedVia.VENDOR:
+        want("vendor-contacted", "Leverandøren kontaktes")
+    if "scope-assessed" not in done:
+        want("scope-assessed", "Omfang og løsning af nedbruddet afklares")
+    for unit in incident.affected_units:
+        if unit not in incident.units_notified:
+            want("units-notified", "IT informerer den berørte enhed", unit=unit)
+    if incident.escalation is None:
+        want(
+            "escalation-assessed",
+            "Afdelingslederen vurderer, om nærmeste leder og Socialchefen skal informeres",
+        )
+    else:
+        for needed, role in zip(
+            incident.escalation,
+            (EscalationRole.NAERMESTE_LEDER, EscalationRole.SOCIALCHEF),
+            strict=True,
+        ):
+            if needed and role not in incident.escalated_to:
+                want("escalated", f"Eskalering til {plan.file.roles.get(role, role)}", role=role)
+    if incident.involve_communications is None:
+        want("communications-decided", "Vurdering af, om Kommunikationsafdelingen skal inddrages")
+    elif (
+        incident.involve_communications
+        and EscalationRole.KOMMUNIKATIONSAFDELING not in incident.escalated_to
+    ):
+        role = EscalationRole.KOMMUNIKATIONSAFDELING
+        want("escalated", "Kommunikationsafdelingen inddrages", role=role)
+    for audience, label in ((Audience.STAFF, "medarbejdere"), (Audience.CITIZENS, "borgere")):
+        if audience not in incident.audiences_reached:
+            want("communication-sent", f"Information til {label}", audience=audience)
+    for request in incident.staffing.values():
+        if request["granted"] is None:
+            want(
+                "staffing-decided",
+                "Behov for ekstra medarbejdere drøftes med nærmeste leder",
+                unit=request["unit"],
+            )
+    for unit in incident.affected_units:
+        if any(not incident.is_verified(unit, s) for s in incident.systems_restored):
+            want("restoration-verified", "Enheden bekræfter, at systemerne virker igen", unit=unit)
+    return wanted
+
+
+@dataclass(frozen=True)
+class Closing:
+    """What stands between an incident and its closing."""
+
+    systems_down: tuple[str, ...]
+    pending_records: int
+
+    @property
+    def may_close(self) -> bool:
+        """Closable without a waiver: every system back and every paper record dealt with."""
+        return not self.systems_down and not self.pending_records
+
+    @property
+    def may_close_with_waiver(self) -> bool:
+        return not self.systems_down
+
+
+def may_close(incident: Incident, records: Iterable[RecordStatus]) -> Closing:
+    """Every system restored, and every manual record entered or voided (or a leader's waiver)."""
+    pending = sum(1 for status in records if status is RecordStatus.PENDING)
+    return Closing(tuple(incident.systems_down), pending)

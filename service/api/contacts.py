@@ -1,0 +1,119 @@
+"""Kontaktoplysninger: whom to call now, and the plan in force."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Literal
+
+from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.params import FromQuery
+from msgspec import Struct
+
+from domain.contacts import contact_now
+from domain.plan import ContactLine, Plan
+from service.api.problems import InvalidField
+
+
+class ContactNow(Struct):
+    """Ring nu til: the channel, its number, the rule that gave it, and until when it holds."""
+
+    channel: Literal["service-desk", "it-vagt", "beredskab"]
+    phone: str
+    label: str
+    rule: str
+    valid_from: datetime | None
+    valid_until: datetime | None
+    plan_version: int
+    day_kind: Literal["weekday", "weekend", "holiday"]
+    holiday: str | None
+    at: datetime
+
+
+class ContactLineView(Struct):
+    channel: str
+    label: str
+    phone: str
+    note: str
+    hours: dict[str, list[str]]
+
+
+class HolidaysView(Struct):
+    follow: str
+    observed: list[str]
+    extra_dates: list[date]
+
+
+class PlanLineView(Struct):
+    section: str
+    text: str
+    steps: list[str]
+
+
+class PlanView(Struct):
+    """The response plan in force (indsatsplan), as data."""
+
+    version: int
+    title: str
+    written: str
+    written_by: str
+    approved_on: date
+    approved_by: str
+    timezone: str
+    contacts: list[ContactLineView]
+    fallback: ContactLineView
+    holidays: HolidaysView
+    roles: dict[str, str]
+    lines: list[PlanLineView]
+
+
+class ContactController(Controller):
+    """Whom the plan says to call, and the plan itself."""
+
+    path = "/v1"
+    tags = ["plan"]
+
+    @get("/contacts/now", operation_id="getContactNow")
+    async def now(
+        self, plan: NamedDependency[Plan], at: FromQuery[datetime | None] = None
+    ) -> ContactNow:
+        """Whom to call at `at` (default: now): Service Desk, IT-vagt or beredskabet."""
+        if at is not None and at.tzinfo is None:
+            raise InvalidField("at", "a time needs an offset")
+        when = at or datetime.now(UTC)
+        answer = contact_now(when, plan)
+        return ContactNow(
+            channel=answer.channel.value,
+            phone=answer.phone,
+            label=answer.label,
+            rule=answer.rule,
+            valid_from=answer.valid_from,
+            valid_until=answer.valid_until,
+            plan_version=answer.plan_version,
+            day_kind=answer.day_kind,
+            holiday=answer.holiday,
+            at=when,
+        )
+
+    @get("/plan", operation_id="getPlan")
+    async def plan(self, plan: NamedDependency[Plan]) -> PlanView:
+        """The response plan in force: contacts and hours, holidays, roles, every line."""
+        f = plan.file
+
+        def line(c: ContactLine) -> ContactLineView:
+            return ContactLineView(c.channel.value, c.label, c.phone, c.note, c.hours)
+
+        return PlanView(
+            version=f.version,
+            title=f.title,
+            written=f.written,
+            written_by=f.written_by,
+            approved_on=f.approved_on,
+            approved_by=f.approved_by,
+            timezone=f.timezone,
+            contacts=[line(c) for c in f.contacts],
+            fallback=line(f.fallback),
+            holidays=HolidaysView(f.holidays.follow, f.holidays.observed, f.holidays.extra_dates),
+            roles=f.roles,
+            lines=[PlanLineView(x.section, x.text, x.steps) for x in f.lines],
+        )

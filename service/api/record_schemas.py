@@ -1,0 +1,114 @@
+"""Wire types of manual records (paper made during the outage) and of unit readiness."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from msgspec import Meta, Struct
+
+from service.api.schemas import AwareTime, Mode, PersonIn, Receipt, ShortText, Slug, Text
+from service.citizens import CPR_PATTERN, REF_PATTERN
+
+Cpr = Annotated[str, Meta(pattern=CPR_PATTERN, description="CPR number, DDMMYY-XXXX")]
+CitizenRef = Annotated[str, Meta(pattern=REF_PATTERN, description="an opaque citizen_ref")]
+
+
+class CitizenIn(Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """The citizen: a CPR number (and name), or a citizen_ref given earlier. Never put in a URL."""
+
+    cpr: Cpr | None = None
+    name: ShortText | None = None
+    ref: CitizenRef | None = None
+
+
+class MedicationIn(Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """As on the printed medication list."""
+
+    name: ShortText
+    dose: ShortText
+    strength: ShortText | None = None
+    route: ShortText | None = None
+
+
+class DoctorConsultedIn(Struct, forbid_unknown_fields=True):
+    """The citizen's doctor, contacted because of doubt about the dose, and the outcome."""
+
+    doctor: ShortText
+    outcome: Text
+
+
+class RecordBase(Struct, forbid_unknown_fields=True, kw_only=True):
+    citizen: CitizenIn
+    unit: Slug
+    by: PersonIn
+    note: Text | None = None
+    mode: Mode | None = None
+
+
+class RecordMedicationDispensing(RecordBase):
+    """Medication dispensed and recorded on paper during the outage."""
+
+    medication: MedicationIn
+    dispensed_at: AwareTime
+    source_list_printed_at: AwareTime | None = None
+    doctor_consulted: DoctorConsultedIn | None = None
+
+
+class RecordCareDelivery(RecordBase):
+    """A visit for the citizen's assessed help (visiteret hjælp): delivered, partly or missed."""
+
+    service: ShortText
+    status: Literal["delivered", "partly", "missed"]
+    occurred_at: AwareTime
+
+
+class RecordCreated(Receipt):
+    record_id: UUID
+    citizen_ref: str
+
+
+class JournalEntryIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """The paper record was entered into the journal."""
+
+    by: PersonIn
+    entered_at: AwareTime
+    journal_reference: ShortText | None = None
+    mode: Mode | None = None
+
+
+class VoidIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """The paper record was made in error and will not be entered."""
+
+    by: PersonIn
+    reason: Text
+    occurred_at: AwareTime
+    mode: Mode | None = None
+
+
+class ManualRecordView(Struct):
+    """A paper record and where it is on its way into the journal (no CPR, no name)."""
+
+    record_id: UUID
+    incident_id: UUID
+    kind: Literal["medication-dispensing", "care-delivery"]
+    unit: str
+    citizen_ref: str
+    occurred_at: datetime
+    by: str
+    status: Literal["pending", "entered", "voided"]
+    entered_by: str | None
+    entered_at: datetime | None
+    journal_reference: str | None
+    mode: Mode
+    version: int
+
+
+class MedicationListPrintIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """The unit's medication list was printed and placed at the unit."""
+
+    printed_at: AwareTime
+    by: PersonIn
+    list_as_of: AwareTime
+    mode: Mode | None = None

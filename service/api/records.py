@@ -1,0 +1,243 @@
+"""Manual records: paper made during the outage, and its way into the journal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+
+from domain.manual_record import (
+    CareStatus,
+    Citizen,
+    DoctorConsulted,
+    ManualRecord,
+    Medication,
+)
+from service.api.incidents import READERS, WRITERS
+from service.api.problems import InvalidField
+from service.api.record_schemas import (
+    CitizenIn,
+    JournalEntryIn,
+    ManualRecordView,
+    RecordCareDelivery,
+    RecordCreated,
+    RecordMedicationDispensing,
+    VoidIn,
+)
+from service.api.schemas import Receipt
+from service.api.steps import person
+from service.api.writes import IdempotencyKey, answer_write
+from service.citizens import CitizenRefs, normalise_cpr
+from service.events import Receipt as StoreReceipt
+from service.records import ManualRecordService, record_id_for
+from service.streams import WriteContext
+
+
+def citizen(given: CitizenIn, refs: CitizenRefs) -> tuple[str, Citizen | None]:
+    """The citizen_ref for the event, and the identity that goes in its sealed part."""
+    if (given.cpr is None) == (given.ref is None):
+        raise InvalidField("citizen", "give either cpr (with name) or ref")
+    if given.ref is not None:
+        return given.ref, Citizen(name=given.name) if given.name else None
+    assert given.cpr is not None
+    cpr = normalise_cpr(given.cpr)
+    if cpr is None:
+        raise InvalidField("citizen.cpr", "is not a valid CPR number (DDMMYY-XXXX)")
+    return refs.ref_for(cpr), Citizen(cpr=cpr, name=given.name)
+
+
+def view(record: ManualRecord, mode: str) -> ManualRecordView:
+    return ManualRecordView(
+        record_id=record.id,
+        incident_id=record.incident_id,
+        kind=record.kind.value,
+        unit=record.unit,
+        citizen_ref=record.citizen_ref,
+        occurred_at=record.occurred_at,
+        by=record.by.id,
+        status=record.status.value,
+        entered_by=None if record.entered_by is None else record.entered_by.id,
+        entered_at=record.entered_at,
+        journal_reference=record.journal_reference,
+        mode=mode,  # type: ignore[arg-type]
+        version=record.version,
+    )
+
+
+class ManualRecordController(Controller):
+    """Manuel registrering: medication dispensed and care delivered on paper, then the journal."""
+
+    path = "/v1"
+    tags = ["manual records"]
+
+    @post(
+        "/incidents/{incident_id:uuid}/medication-dispensings",
+        operation_id="recordMedicationDispensing",
+        status_code=201,
+        opt={"roles": WRITERS},
+    )
+    async def dispense(
+        self,
+        request: Request[Any, Any, Any],
+        incident_id: FromPath[UUID],
+        data: JSONBody[RecordMedicationDispensing],
+        records: NamedDependency[ManualRecordService],
+        citizen_refs: NamedDependency[CitizenRefs],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[RecordCreated]:
+        """Record a medication dispensing made on paper during the outage."""
+        ref, identity = citizen(data.citizen, citizen_refs)
+        doctor = data.doctor_consulted
+        med = data.medication
+
+        def build(record_id: UUID) -> ManualRecord:
+            return ManualRecord.dispense_medication(
+                id=record_id,
+                incident_id=incident_id,
+                unit=data.unit,
+                citizen_ref=ref,
+                citizen=identity,
+                medication=Medication(med.name, med.dose, med.strength, med.route),
+                source_list_printed_at=data.source_list_printed_at,
+                doctor_consulted=None
+                if doctor is None
+                else DoctorConsulted(doctor.doctor, doctor.outcome),
+                note=data.note,
+                by=person(data.by),
+                occurred_at=data.dispensed_at,
+            )
+
+        times = {
+            "dispensed_at": data.dispensed_at,
+            "source_list_printed_at": data.source_list_printed_at,
+        }
+        return await create(request, incident_id, data, idempotency_key, records, build, ref, times)
+
+    @post(
+        "/incidents/{incident_id:uuid}/care-deliveries",
+        operation_id="recordCareDelivery",
+        status_code=201,
+        opt={"roles": WRITERS},
+    )
+    async def deliver(
+        self,
+        request: Request[Any, Any, Any],
+        incident_id: FromPath[UUID],
+        data: JSONBody[RecordCareDelivery],
+        records: NamedDependency[ManualRecordService],
+        citizen_refs: NamedDependency[CitizenRefs],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[RecordCreated]:
+        """Record a visit for a citizen's assessed help: delivered, partly delivered or missed."""
+        ref, identity = citizen(data.citizen, citizen_refs)
+
+        def build(record_id: UUID) -> ManualRecord:
+            return ManualRecord.deliver_care(
+                id=record_id,
+                incident_id=incident_id,
+                unit=data.unit,
+                citizen_ref=ref,
+                citizen=identity,
+                service=data.service,
+                status=CareStatus(data.status),
+                note=data.note,
+                by=person(data.by),
+                occurred_at=data.occurred_at,
+            )
+
+        times = {"occurred_at": data.occurred_at}
+        return await create(request, incident_id, data, idempotency_key, records, build, ref, times)
+
+    @post(
+        "/manual-records/{record_id:uuid}/journal-entry",
+        operation_id="markEnteredInJournal",
+        status_code=201,
+        opt={"roles": WRITERS},
+    )
+    async def enter_in_journal(
+        self,
+        request: Request[Any, Any, Any],
+        record_id: FromPath[UUID],
+        data: JSONBody[JournalEntryIn],
+        records: NamedDependency[ManualRecordService],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[Receipt]:
+        """The paper record has been entered into the journal (indtastet i journal)."""
+        by = person(data.by)
+
+        async def perform(ctx: WriteContext) -> StoreReceipt:
+            return await records.act(
+                record_id,
+                lambda r: r.mark_entered_in_journal(data.journal_reference, by, data.entered_at),
+                ctx,
+            )
+
+        times = {"entered_at": data.entered_at}
+        return await answer_write(
+            request, data, idempotency_key, perform, mode=data.mode, times=times
+        )
+
+    @post(
+        "/manual-records/{record_id:uuid}/void",
+        operation_id="voidManualRecord",
+        status_code=201,
+        opt={"roles": WRITERS},
+    )
+    async def void(
+        self,
+        request: Request[Any, Any, Any],
+        record_id: FromPath[UUID],
+        data: JSONBody[VoidIn],
+        records: NamedDependency[ManualRecordService],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[Receipt]:
+        """The paper record was made in error and will not be entered into the journal."""
+        by = person(data.by)
+
+        async def perform(ctx: WriteContext) -> StoreReceipt:
+            return await records.act(
+                record_id, lambda r: r.void(data.reason, by, data.occurred_at), ctx
+            )
+
+        times = {"occurred_at": data.occurred_at}
+        return await answer_write(
+            request, data, idempotency_key, perform, mode=data.mode, times=times
+        )
+
+    @get("/manual-records/{record_id:uuid}", operation_id="getManualRecord", opt={"roles": READERS})
+    async def get_record(
+        self, record_id: FromPath[UUID], records: NamedDependency[ManualRecordService]
+    ) -> Response[ManualRecordView]:
+        """A paper record and its status, without the citizen's CPR number or name."""
+        record, history = await records.load(record_id)
+        return Response(view(record, history[0].mode), headers={"ETag": f'"{record.version}"'})
+
+
+async def create(
+    request: Request[Any, Any, Any],
+    incident_id: UUID,
+    data: RecordMedicationDispensing | RecordCareDelivery,
+    idempotency_key: str | None,
+    records: ManualRecordService,
+    build: Callable[[UUID], ManualRecord],
+    citizen_ref: str,
+    times: Mapping[str, datetime | None],
+) -> Response[Any]:
+    async def perform(ctx: WriteContext) -> StoreReceipt:
+        return await records.record(incident_id, build, ctx)
+
+    return await answer_write(
+        request,
+        data,
+        idempotency_key,
+        perform,
+        mode=data.mode,
+        times=times,
+        ids=lambda event_id: {"record_id": record_id_for(event_id), "citizen_ref": citizen_ref},
+        location="/v1/manual-records/{record_id}",
+    )

@@ -1,0 +1,83 @@
+"""What every POST shares: the Idempotency-Key, the event id, the receipt, the refusals.
+
+A handler says what to do with a `WriteContext`; `answer_write` derives the event id from the
+key (so a retry collides with the first try), replays a stored answer, checks that no time lies in
+the future, and turns the store's receipt into the 201 body.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Request, Response
+from litestar.params import HeaderParameter
+
+from service.api import idempotency
+from service.api.guards import principal_of
+from service.api.problems import ApiProblem, IdempotencyKeyReused, InvalidField
+from service.events import EventIdReused, Receipt
+from service.streams import WriteContext
+
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Idempotency-Key",
+        required=False,
+        description="1-200 printable ASCII characters; a retry with the same key and body "
+        "gets the first answer again",
+    ),
+]
+IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", required=False)]
+
+# A clock a few minutes fast on a carer's phone is normal; an hour is a mistake.
+FUTURE_TOLERANCE = timedelta(minutes=10)
+
+
+def refuse_future(times: Mapping[str, datetime | None]) -> None:
+    limit = datetime.now(UTC) + FUTURE_TOLERANCE
+    for field, at in times.items():
+        if at is not None and at > limit:
+            raise InvalidField(field, "lies in the future; give the time it happened")
+
+
+def parse_if_match(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(value.strip().removeprefix("W/").strip('"'))
+    except ValueError:
+        raise ApiProblem(400, "invalid-if-match", 'If-Match must be a version, like "3"') from None
+
+
+async def answer_write(
+    request: Request[Any, Any, Any],
+    body: msgspec.Struct,
+    idempotency_key: str | None,
+    perform: Callable[[WriteContext], Awaitable[Receipt]],
+    *,
+    mode: str | None,
+    times: Mapping[str, datetime | None],
+    ids: Callable[[UUID], dict[str, Any]] = lambda _: {},
+    location: str | None = None,
+) -> Response[Any]:
+    """Do one write and answer 201 with its receipt (plus `ids`), or the stored first answer."""
+    principal = principal_of(request)
+    event_id = idempotency.event_id_for(principal, idempotency.check_key(idempotency_key))
+    extras = ids(event_id)
+    record = idempotency.record_for(request, principal, idempotency_key, body, 201, extras)
+    if stored := await idempotency.replay(request.app.state.pool, request.app.state.store, record):
+        return stored
+    refuse_future(times)
+    ctx = WriteContext(event_id, source=principal.scope, mode=mode, idempotency=record)
+    try:
+        receipt = await perform(ctx)
+    except EventIdReused:
+        raise IdempotencyKeyReused() from None
+    content = msgspec.to_builtins(dataclasses.asdict(receipt)) | msgspec.to_builtins(extras)
+    headers = {"Location": location.format(**extras)} if location else None
+    return Response(content, status_code=201, headers=headers)
