@@ -102,11 +102,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[v1, HealthController],
         lifespan=[lifespan],
+        # Named apart from every body field: Litestar reports a body field that shares a
+        # dependency's name as a server error (500) instead of a 422 naming the field.
         dependencies={
             "incidents": from_state("incidents"),
-            "records": from_state("records"),
-            "units": from_state("units"),
-            "plan": value(plan),
+            "record_service": from_state("records"),
+            "unit_service": from_state("units"),
+            "plan_in_force": value(plan),
             "citizen_refs": from_state("citizen_refs"),
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

@@ -75,13 +75,13 @@ class ContactController(Controller):
 
     @get("/contacts/now", operation_id="getContactNow")
     async def now(
-        self, plan: NamedDependency[Plan], at: FromQuery[datetime | None] = None
+        self, plan_in_force: NamedDependency[Plan], at: FromQuery[datetime | None] = None
     ) -> ContactNow:
         """Whom to call at `at` (default: now): Service Desk, IT-vagt or beredskabet."""
         if at is not None and at.tzinfo is None:
             raise InvalidField("at", "a time needs an offset")
         when = at or datetime.now(UTC)
-        answer = contact_now(when, plan)
+        answer = contact_now(when, plan_in_force)
         return ContactNow(
             channel=answer.channel.value,
             phone=answer.phone,
@@ -96,9 +96,9 @@ class ContactController(Controller):
         )
 
     @get("/plan", operation_id="getPlan")
-    async def plan(self, plan: NamedDependency[Plan]) -> PlanView:
+    async def plan(self, plan_in_force: NamedDependency[Plan]) -> PlanView:
         """The response plan in force: contacts and hours, holidays, roles, every line."""
-        f = plan.file
+        f = plan_in_force.file
 
         def line(c: ContactLine) -> ContactLineView:
             return ContactLineView(c.channel.value, c.label, c.phone, c.note, c.hours)

@@ -86,7 +86,7 @@ class ManualRecordController(Controller):
         request: Request[Any, Any, Any],
         incident_id: FromPath[UUID],
         data: JSONBody[RecordMedicationDispensing],
-        records: NamedDependency[ManualRecordService],
+        record_service: NamedDependency[ManualRecordService],
         citizen_refs: NamedDependency[CitizenRefs],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[RecordCreated]:
@@ -116,7 +116,9 @@ class ManualRecordController(Controller):
             "dispensed_at": data.dispensed_at,
             "source_list_printed_at": data.source_list_printed_at,
         }
-        return await create(request, incident_id, data, idempotency_key, records, build, ref, times)
+        return await create(
+            request, incident_id, data, idempotency_key, record_service, build, ref, times
+        )
 
     @post(
         "/incidents/{incident_id:uuid}/care-deliveries",
@@ -129,7 +131,7 @@ class ManualRecordController(Controller):
         request: Request[Any, Any, Any],
         incident_id: FromPath[UUID],
         data: JSONBody[RecordCareDelivery],
-        records: NamedDependency[ManualRecordService],
+        record_service: NamedDependency[ManualRecordService],
         citizen_refs: NamedDependency[CitizenRefs],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[RecordCreated]:
@@ -151,7 +153,9 @@ class ManualRecordController(Controller):
             )
 
         times = {"occurred_at": data.occurred_at}
-        return await create(request, incident_id, data, idempotency_key, records, build, ref, times)
+        return await create(
+            request, incident_id, data, idempotency_key, record_service, build, ref, times
+        )
 
     @post(
         "/manual-records/{record_id:uuid}/journal-entry",
@@ -164,14 +168,14 @@ class ManualRecordController(Controller):
         request: Request[Any, Any, Any],
         record_id: FromPath[UUID],
         data: JSONBody[JournalEntryIn],
-        records: NamedDependency[ManualRecordService],
+        record_service: NamedDependency[ManualRecordService],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Receipt]:
         """The paper record has been entered into the journal (indtastet i journal)."""
         by = person(data.by)
 
         async def perform(ctx: WriteContext) -> StoreReceipt:
-            return await records.act(
+            return await record_service.act(
                 record_id,
                 lambda r: r.mark_entered_in_journal(data.journal_reference, by, data.entered_at),
                 ctx,
@@ -193,14 +197,14 @@ class ManualRecordController(Controller):
         request: Request[Any, Any, Any],
         record_id: FromPath[UUID],
         data: JSONBody[VoidIn],
-        records: NamedDependency[ManualRecordService],
+        record_service: NamedDependency[ManualRecordService],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Receipt]:
         """The paper record was made in error and will not be entered into the journal."""
         by = person(data.by)
 
         async def perform(ctx: WriteContext) -> StoreReceipt:
-            return await records.act(
+            return await record_service.act(
                 record_id, lambda r: r.void(data.reason, by, data.occurred_at), ctx
             )
 
@@ -211,10 +215,10 @@ class ManualRecordController(Controller):
 
     @get("/manual-records/{record_id:uuid}", operation_id="getManualRecord", opt={"roles": READERS})
     async def get_record(
-        self, record_id: FromPath[UUID], records: NamedDependency[ManualRecordService]
+        self, record_id: FromPath[UUID], record_service: NamedDependency[ManualRecordService]
     ) -> Response[ManualRecordView]:
         """A paper record and its status, without the citizen's CPR number or name."""
-        record, history = await records.load(record_id)
+        record, history = await record_service.load(record_id)
         return Response(view(record, history[0].mode), headers={"ETag": f'"{record.version}"'})
 
 

@@ -16,12 +16,13 @@ AwareTime = Annotated[
 # PostgreSQL cannot store NUL in text or jsonb: refuse it here, with the field named.
 Text = Annotated[str, Meta(min_length=1, max_length=4000, pattern=r"^[^\x00]*$")]
 ShortText = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 Slug = Annotated[
     str,
     Meta(
         min_length=1,
         max_length=100,
-        pattern=r"^[a-z0-9][a-z0-9._-]*$",
+        pattern=SLUG_PATTERN,
         description="lowercase ASCII slug",
     ),
 ]

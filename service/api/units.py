@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody, Parameter
 
 from service.api.incidents import WRITERS
 from service.api.record_schemas import MedicationListPrintIn
-from service.api.schemas import Receipt, Slug
+from service.api.schemas import SLUG_PATTERN, Receipt
 from service.api.steps import person
 from service.api.writes import IdempotencyKey, answer_write
 from service.events import Receipt as StoreReceipt
@@ -33,16 +33,16 @@ class UnitController(Controller):
     async def print_list(
         self,
         request: Request[Any, Any, Any],
-        unit: FromPath[Slug],
+        unit: Annotated[str, Parameter(pattern=SLUG_PATTERN, max_length=100)],
         data: JSONBody[MedicationListPrintIn],
-        units: NamedDependency[UnitService],
+        unit_service: NamedDependency[UnitService],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Receipt]:
         """The unit's medication list was printed and placed at the unit."""
         by = person(data.by)
 
         async def perform(ctx: WriteContext) -> StoreReceipt:
-            return await units.print_medication_list(
+            return await unit_service.print_medication_list(
                 unit, data.list_as_of, by, data.printed_at, ctx
             )
 

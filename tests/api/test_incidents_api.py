@@ -6,36 +6,11 @@ from typing import Any
 
 import asyncpg
 import pytest
-from litestar.testing import AsyncTestClient
 
 from service.auth import Role
+from tests.api.outage import NEXUS_DOWN, Client, declare, log_size, step
 
 pytestmark = pytest.mark.anyio
-
-Client = AsyncTestClient[Any]
-
-NEXUS_DOWN = {
-    "title": "Nexus utilgængelig",
-    "detected_via": "employee",
-    "reported_by": {"id": "emp-1042", "name": "Anne Testesen", "role": "care-staff"},
-    "affected_systems": ["nexus", "fmk"],
-    "affected_units": ["botilbud-solsikken"],
-    "occurred_at": "2026-03-05T14:30:00+01:00",
-}
-
-
-def step(kind: str, at: str = "2026-03-05T16:00:00+01:00", **fields: Any) -> dict[str, Any]:
-    return {"type": kind, "occurred_at": at, "by": {"id": "it-7"}, **fields}
-
-
-async def declare(client: Client, body: dict[str, Any] | None = None) -> str:
-    response = await client.post("/v1/incidents", json=body or NEXUS_DOWN)
-    assert response.status_code == 201, response.text
-    return str(response.json()["incident_id"])
-
-
-async def log_size(pool: asyncpg.Pool) -> int:
-    return int(await pool.fetchval("SELECT count(*) FROM events"))
 
 
 async def test_declaring_an_outage_returns_a_receipt_and_its_location(client: Client) -> None:
@@ -101,40 +76,6 @@ async def test_malformed_json_is_a_400_problem(client: Client) -> None:
     )
     assert response.status_code == 400
     assert response.headers["content-type"].startswith("application/problem+json")
-
-
-@pytest.mark.parametrize(
-    ("steps", "refused", "slug"),
-    [
-        ([], step("system-restored", system="sd-loen"), "system-not-affected"),
-        (
-            [step("system-restored", system="fmk")],
-            step("system-restored", system="fmk"),
-            "already-restored",
-        ),
-        ([], step("incident-closed"), "systems-still-down"),
-        (
-            [
-                step("system-restored", system="fmk"),
-                step("system-restored", system="nexus"),
-                step("incident-closed"),
-            ],
-            step("note-added", text="for sent"),
-            "incident-closed",
-        ),
-    ],
-)
-async def test_a_step_the_plan_does_not_allow_is_refused_and_changes_nothing(
-    client: Client, steps: list[dict[str, Any]], refused: dict[str, Any], slug: str
-) -> None:
-    incident = await declare(client)
-    for ok in steps:
-        assert (await client.post(f"/v1/incidents/{incident}/events", json=ok)).status_code == 201
-    version = (await client.get(f"/v1/incidents/{incident}")).headers["etag"]
-    response = await client.post(f"/v1/incidents/{incident}/events", json=refused)
-    assert response.status_code == 422
-    assert response.json()["type"].endswith(slug)
-    assert (await client.get(f"/v1/incidents/{incident}")).headers["etag"] == version
 
 
 async def test_the_same_idempotency_key_and_body_get_the_original_answer(client: Client) -> None:
