@@ -20,6 +20,14 @@ class Person(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     role: str | None = None
 
 
+class StaffingRequest(msgspec.Struct, kw_only=True):
+    """Extra staff asked for one unit, and what the nearest leader granted (None: undecided)."""
+
+    unit: str
+    requested: int
+    granted: int | None = None
+
+
 class DetectedVia(StrEnum):
     """How the outage became known (alarmering): from the vendor or through an employee."""
 

@@ -17,7 +17,15 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from domain.base import Audience, DetectedVia, EscalationRole, ItMethod, Person, PlanAggregate
+from domain.base import (
+    Audience,
+    DetectedVia,
+    EscalationRole,
+    ItMethod,
+    Person,
+    PlanAggregate,
+    StaffingRequest,
+)
 from domain.base import Severity as Severity
 from domain.contacts import contact_now
 from domain.errors import (
@@ -71,7 +79,7 @@ class Incident(PlanAggregate):
         self.escalated_to: list[EscalationRole] = []
         self.involve_communications: bool | None = None
         self.audiences_reached: set[Audience] = set()
-        self.staffing: dict[UUID, dict[str, Any]] = {}
+        self.staffing: dict[UUID, StaffingRequest] = {}
         self.verified: dict[str, set[str | None]] = {}
         self.closed_at: datetime | None = None
         self.last_change_at = occurred_at
@@ -301,7 +309,7 @@ class Incident(PlanAggregate):
         by: Person,
         occurred_at: datetime,
     ) -> None:
-        self.staffing[request_id] = {"unit": unit, "requested": extra_staff, "granted": None}
+        self.staffing[request_id] = StaffingRequest(unit=unit, requested=extra_staff)
         self._done("staffing-requested", occurred_at)
 
     def decide_staffing(
@@ -311,7 +319,7 @@ class Incident(PlanAggregate):
         self._refuse_if_closed()
         if request_event_id not in self.staffing:
             raise UnknownStaffingRequest()
-        if self.staffing[request_event_id]["granted"] is not None:
+        if self.staffing[request_event_id].granted is not None:
             raise StaffingAlreadyDecided()
         self._staffing_decided(
             request_event_id=request_event_id,
@@ -324,7 +332,7 @@ class Incident(PlanAggregate):
     def _staffing_decided(
         self, request_event_id: UUID, granted_staff: int, by: Person, occurred_at: datetime
     ) -> None:
-        self.staffing[request_event_id]["granted"] = granted_staff
+        self.staffing[request_event_id].granted = granted_staff
         self._done("staffing-decided", occurred_at)
 
     # -- Kommunikation -------------------------------------------------------------------------

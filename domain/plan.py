@@ -54,6 +54,12 @@ class HolidayRule(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     extra_dates: list[date] = msgspec.field(default_factory=list)
 
 
+class ReadinessRule(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """How old a botilbud's printed medication list may be before it shows as stale."""
+
+    max_list_age_days: int = 7
+
+
 class PlanLine(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """A sentence of the plan, and the event types that record it being done."""
 
@@ -76,6 +82,7 @@ class PlanFile(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     fallback: ContactLine
     holidays: HolidayRule = msgspec.field(default_factory=HolidayRule)
     roles: dict[str, str] = msgspec.field(default_factory=dict)
+    readiness: ReadinessRule = msgspec.field(default_factory=ReadinessRule)
     lines: list[PlanLine] = msgspec.field(default_factory=list)
 
 

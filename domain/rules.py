@@ -6,13 +6,43 @@ yet; each names the plan line that asks for it, so the situation picture reads l
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
-from domain.base import Audience, DetectedVia, EscalationRole
-from domain.incident import Incident
+from domain.base import Audience, DetectedVia, EscalationRole, StaffingRequest
 from domain.manual_record import RecordStatus
 from domain.plan import Plan
+
+
+class IncidentFacts(Protocol):
+    """What the rules read of an incident: the aggregate and the situation entry both have it."""
+
+    @property
+    def is_closed(self) -> bool: ...
+    @property
+    def detected_via(self) -> DetectedVia: ...
+    @property
+    def steps_done(self) -> Sequence[str]: ...
+    @property
+    def affected_units(self) -> Sequence[str]: ...
+    @property
+    def units_notified(self) -> Collection[str]: ...
+    @property
+    def escalation(self) -> tuple[bool, bool] | None: ...
+    @property
+    def escalated_to(self) -> Sequence[EscalationRole]: ...
+    @property
+    def involve_communications(self) -> bool | None: ...
+    @property
+    def audiences_reached(self) -> Collection[Audience]: ...
+    @property
+    def staffing(self) -> Mapping[Any, StaffingRequest]: ...
+    @property
+    def systems_restored(self) -> Sequence[str]: ...
+    @property
+    def systems_down(self) -> Sequence[str]: ...
+    def is_verified(self, unit: str, system: str) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -31,7 +61,7 @@ def _line(plan: Plan, step: str) -> str | None:
     return next((line.text for line in plan.file.lines if step in line.steps), None)
 
 
-def outstanding_steps(incident: Incident, plan: Plan) -> list[OutstandingStep]:
+def outstanding_steps(incident: IncidentFacts, plan: Plan) -> list[OutstandingStep]:
     """What the plan still asks for on this incident, in the plan's order."""
     if incident.is_closed:
         return []
@@ -79,11 +109,11 @@ def outstanding_steps(incident: Incident, plan: Plan) -> list[OutstandingStep]:
         if audience not in incident.audiences_reached:
             want("communication-sent", f"Information til {label}", audience=audience)
     for request in incident.staffing.values():
-        if request["granted"] is None:
+        if request.granted is None:
             want(
                 "staffing-decided",
                 "Behov for ekstra medarbejdere drøftes med nærmeste leder",
-                unit=request["unit"],
+                unit=request.unit,
             )
     for unit in incident.affected_units:
         if any(not incident.is_verified(unit, s) for s in incident.systems_restored):
@@ -108,7 +138,7 @@ class Closing:
         return not self.systems_down
 
 
-def may_close(incident: Incident, records: Iterable[RecordStatus]) -> Closing:
+def may_close(incident: IncidentFacts, records: Iterable[RecordStatus]) -> Closing:
     """Every system restored, and every manual record entered or voided (or a leader's waiver)."""
     pending = sum(1 for status in records if status is RecordStatus.PENDING)
     return Closing(tuple(incident.systems_down), pending)

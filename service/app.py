@@ -19,12 +19,16 @@ from service.api.health import HealthController
 from service.api.incidents import IncidentController
 from service.api.problems import EXCEPTION_HANDLERS
 from service.api.records import ManualRecordController
+from service.api.situation import SituationController
 from service.api.units import UnitController
+from service.api.worklist import WorklistController
 from service.citizens import CitizenRefs, load_or_create_key
 from service.codec import Codec
 from service.incidents import IncidentService
 from service.notifier import Notifier
 from service.plan_file import read_plan
+from service.projections import PROJECTIONS
+from service.projector import Projector
 from service.records import ManualRecordService
 from service.settings import Settings
 from service.store import EventStore
@@ -58,6 +62,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         notifier = Notifier(settings.database_url)
         await store.start()
         await notifier.start()
+        projectors = [Projector(settings.database_url, p, notifier) for p in PROJECTIONS.values()]
+        for projector in projectors:
+            projector.start()
         streams = Streams(store, Codec())
         app.state.update(
             pool=pool,
@@ -66,6 +73,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             incidents=IncidentService(streams, plan),
             records=ManualRecordService(streams),
             units=UnitService(streams),
+            projectors=projectors,
             citizen_refs=CitizenRefs(
                 settings.pseudonym_key or load_or_create_key(settings.data_dir)
             ),
@@ -73,6 +81,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         try:
             yield
         finally:
+            for projector in projectors:
+                await projector.close()
             await notifier.close()
             await store.close()
             await pool.close()
@@ -96,6 +106,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ManualRecordController,
             UnitController,
             ContactController,
+            SituationController,
+            WorklistController,
         ],
         guards=[require_key],
     )

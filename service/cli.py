@@ -17,8 +17,10 @@ from service.auth import bootstrap_admin_key
 from service.chain import verify_chain
 from service.embedded import start_embedded
 from service.migrate import migrate
+from service.projections import PROJECTIONS
 from service.settings import Settings
 
+PROJECTION_NAMES = tuple(PROJECTIONS)
 OPENAPI_PATH = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
 
 
@@ -69,6 +71,23 @@ async def _verify(url: str) -> dict[str, object]:
     return dataclasses.asdict(result)
 
 
+async def _rebuild(url: str, names: list[str]) -> list[dict[str, object]]:
+    from service.projector import rebuild
+
+    results = []
+    for name in names:
+        result = await rebuild(url, PROJECTIONS[name])
+        results.append(
+            {
+                "projection": name,
+                "events": result.facts,
+                "seconds": round(result.seconds, 3),
+                "events_per_second": round(result.rate),
+            }
+        )
+    return results
+
+
 def write_openapi(path: Path) -> None:
     from service.app import create_app
 
@@ -85,6 +104,12 @@ def main(argv: list[str] | None = None) -> int:
     serve_cmd.add_argument("--port", type=int, default=8000)
     commands.add_parser("migrate", help="bring the database schema up to date")
     commands.add_parser("verify", help="recompute the hash chain; exit 1 at the first bad row")
+    rebuild_cmd = commands.add_parser(
+        "rebuild", help="drop projections and rebuild them from the log"
+    )
+    rebuild_cmd.add_argument(
+        "projection", nargs="*", help="situation, back-entry or readiness (default: all three)"
+    )
     openapi_cmd = commands.add_parser("openapi", help="write openapi/openapi.json")
     openapi_cmd.add_argument("--output", type=Path, default=OPENAPI_PATH)
     args = parser.parse_args(argv)
@@ -97,6 +122,14 @@ def main(argv: list[str] | None = None) -> int:
         result = asyncio.run(_verify(database_url(Settings.from_env())))
         print(json.dumps(result))
         return 0 if result["ok"] else 1
+    elif args.command == "rebuild":
+        names = args.projection or list(PROJECTION_NAMES)
+        if unknown := set(names) - set(PROJECTION_NAMES):
+            parser.error(
+                f"unknown projection {sorted(unknown)[0]!r}; choose from {PROJECTION_NAMES}"
+            )
+        for line in asyncio.run(_rebuild(database_url(Settings.from_env()), names)):
+            print(json.dumps(line))
     elif args.command == "openapi":
         write_openapi(args.output)
     return 0

@@ -313,6 +313,20 @@ class EventStore:
         )
         return [RecordedEvent.from_row(r) for r in rows]
 
+    async def find_many(self, event_ids: list[UUID]) -> list[RecordedEvent]:
+        rows = await self._fetch(
+            f"SELECT {ROW_COLUMNS} FROM events WHERE event_id = ANY($1::uuid[])", event_ids
+        )
+        return [RecordedEvent.from_row(r) for r in rows]
+
+    async def last_position_of(self, correlation_id: UUID) -> int | None:
+        """The position of the latest event of a stream or correlated with it."""
+        rows = await self._fetch(
+            "SELECT max(position) AS last FROM events WHERE stream_id = $1 OR correlation_id = $1",
+            correlation_id,
+        )
+        return None if rows[0]["last"] is None else int(rows[0]["last"])
+
     async def find(self, event_id: UUID) -> RecordedEvent | None:
         rows = await self._fetch(f"SELECT {ROW_COLUMNS} FROM events WHERE event_id = $1", event_id)
         return RecordedEvent.from_row(rows[0]) if rows else None

@@ -1,32 +1,39 @@
-"""Read views built from aggregates: an incident as the situation picture shows one entry."""
+"""Read views: projection rows turned into what the API shows."""
 
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
 
-from domain.incident import Incident
-from domain.manual_record import ManualRecord
 from domain.plan import Plan
+from domain.readiness import UnitReadiness
 from domain.rules import may_close, outstanding_steps
+from domain.situation import SituationEntry
+from domain.worklist import BackEntryItem
 from service.api.schemas import (
+    BackEntryItemView,
     ClosingView,
+    EventView,
     IncidentView,
     OutstandingStepView,
+    ReadinessView,
     RecordCounts,
     StaffingRequestView,
     StaffingView,
 )
+from service.events import RecordedEvent
+
+CARE_STATUS_DA = {"delivered": "leveret", "partly": "delvist leveret", "missed": "ikke leveret"}
 
 
-def staffing_view(incident: Incident) -> StaffingView:
+def staffing_view(entry: SituationEntry) -> StaffingView:
     requests = [
         StaffingRequestView(
-            request_event_id=request_id,
-            unit=r["unit"],
-            requested=r["requested"],
-            granted=r["granted"],
+            request_event_id=UUID(request_id), unit=r.unit, requested=r.requested, granted=r.granted
         )
-        for request_id, r in incident.staffing.items()
+        for request_id, r in sorted(entry.staffing.items())
     ]
     return StaffingView(
         requested=sum(r.requested for r in requests),
@@ -36,24 +43,26 @@ def staffing_view(incident: Incident) -> StaffingView:
     )
 
 
-def incident_view(
-    incident: Incident, mode: str, records: list[ManualRecord], plan: Plan
-) -> IncidentView:
-    counts = Counter(r.status.value for r in records)
-    closing = may_close(incident, [r.status for r in records])
+def incident_view(entry: SituationEntry, plan: Plan) -> IncidentView:
+    assert entry.detected_at is not None, "the projection lists detected incidents only"
+    assert entry.last_change_at is not None
+    statuses = entry.record_statuses()
+    counts = Counter(s.value for s in statuses)
+    closing = may_close(entry, statuses)
+    scope = entry.scope.value if entry.scope else {}
     return IncidentView(
-        incident_id=incident.id,
-        title=incident.title,
-        status=incident.status,  # type: ignore[arg-type]
-        detected_at=incident.detected_at,
-        detected_via=incident.detected_via.value,
-        systems_down=incident.systems_down,
-        systems_restored=list(incident.systems_restored),
-        affected_units=list(incident.affected_units),
-        isolated_to_single_unit=incident.isolated_to_single_unit,
-        severity=None if incident.severity is None else incident.severity.value,
-        expected_restoration_at=incident.expected_restoration_at,
-        steps_done=list(incident.steps_done),
+        incident_id=entry.incident_id,
+        title=entry.title,
+        status=entry.status,  # type: ignore[arg-type]
+        detected_at=entry.detected_at,
+        detected_via=entry.detected_via.value,
+        systems_down=entry.systems_down,
+        systems_restored=entry.systems_restored,
+        affected_units=entry.affected_units,
+        isolated_to_single_unit=entry.isolated_to_single_unit,
+        severity=scope.get("severity"),
+        expected_restoration_at=scope.get("expected_restoration_at"),
+        steps_done=entry.steps_done,
         steps_outstanding=[
             OutstandingStepView(
                 step=s.step,
@@ -63,10 +72,10 @@ def incident_view(
                 role=s.role,
                 audience=s.audience,
             )
-            for s in outstanding_steps(incident, plan)
+            for s in outstanding_steps(entry, plan)
         ],
-        escalated_to=[role.value for role in incident.escalated_to],
-        staffing=staffing_view(incident),
+        escalated_to=list(entry.escalations),
+        staffing=staffing_view(entry),
         manual_records=RecordCounts(
             pending=counts["pending"], entered=counts["entered"], voided=counts["voided"]
         ),
@@ -76,8 +85,77 @@ def incident_view(
             systems_down=list(closing.systems_down),
             pending_records=closing.pending_records,
         ),
-        mode=mode,  # type: ignore[arg-type]
-        version=incident.version,
-        last_change_at=incident.last_change_at,
-        closed_at=incident.closed_at,
+        mode=entry.mode,  # type: ignore[arg-type]
+        version=entry.version,
+        last_change_at=entry.last_change_at,
+        closed_at=entry.closed_at,
+    )
+
+
+def summary(kind: str | None, data: dict[str, Any]) -> str:
+    """What the paper says, in a line: the medication and dose, or the visit and its outcome."""
+    if kind == "medication-dispensing":
+        med = data.get("medication") or {}
+        parts = [med.get("name"), med.get("strength"), med.get("dose"), med.get("route")]
+        text = ", ".join(p for p in parts if p) or "medicin (slettet)"
+        return text + (" · lægen kontaktet" if data.get("doctor_consulted") else "")
+    service = data.get("service") or "besøg (slettet)"
+    return f"{service}: {CARE_STATUS_DA.get(data.get('status', ''), data.get('status'))}"
+
+
+def back_entry_view(item: BackEntryItem, data: dict[str, Any]) -> BackEntryItemView:
+    # The worklist lists records whose first event is folded in: these are all set.
+    assert item.incident_id is not None
+    assert item.unit is not None
+    assert item.citizen_ref is not None
+    assert item.by is not None
+    assert item.occurred_at is not None
+    assert item.recorded_at is not None
+    return BackEntryItemView(
+        record_id=item.record_id,
+        incident_id=item.incident_id,
+        kind=item.kind,  # type: ignore[arg-type]
+        unit=item.unit,
+        citizen_ref=item.citizen_ref,
+        summary=summary(item.kind, data),
+        occurred_at=item.occurred_at,
+        recorded_at=item.recorded_at,
+        by=item.by,
+        status=item.status.value,
+        entered_by=item.entered_by,
+        entered_at=item.entered_at,
+        journal_reference=item.journal_reference,
+    )
+
+
+def readiness_view(unit: UnitReadiness, now: datetime, max_age_days: int) -> ReadinessView:
+    age = unit.age(now)
+    return ReadinessView(
+        unit=unit.unit,
+        list_printed_at=unit.list_printed_at,
+        list_as_of=unit.list_as_of,
+        printed_by=unit.printed_by,
+        age_days=None if age is None else round(age / timedelta(days=1), 2),
+        stale=unit.is_stale(now, timedelta(days=max_age_days)),
+        max_age_days=max_age_days,
+    )
+
+
+def event_view(event: RecordedEvent) -> EventView:
+    return EventView(
+        position=event.position,
+        event_id=event.event_id,
+        stream_id=event.stream_id,
+        stream_type=event.stream_type,
+        version=event.version,
+        type=event.type,
+        occurred_at=event.occurred_at,
+        recorded_at=event.recorded_at,
+        actor=event.actor,
+        source=event.source,
+        correlation_id=event.correlation_id,
+        causation_id=event.causation_id,
+        mode=event.mode,  # type: ignore[arg-type]
+        data=event.payload,
+        hash=event.hash.hex(),
     )

@@ -67,6 +67,22 @@ class PlanView(Struct):
     lines: list[PlanLineView]
 
 
+def contact_answer(when: datetime, plan: Plan) -> ContactNow:
+    answer = contact_now(when, plan)
+    return ContactNow(
+        channel=answer.channel.value,
+        phone=answer.phone,
+        label=answer.label,
+        rule=answer.rule,
+        valid_from=answer.valid_from,
+        valid_until=answer.valid_until,
+        plan_version=answer.plan_version,
+        day_kind=answer.day_kind,
+        holiday=answer.holiday,
+        at=when,
+    )
+
+
 class ContactController(Controller):
     """Whom the plan says to call, and the plan itself."""
 
@@ -80,20 +96,7 @@ class ContactController(Controller):
         """Whom to call at `at` (default: now): Service Desk, IT-vagt or beredskabet."""
         if at is not None and at.tzinfo is None:
             raise InvalidField("at", "a time needs an offset")
-        when = at or datetime.now(UTC)
-        answer = contact_now(when, plan_in_force)
-        return ContactNow(
-            channel=answer.channel.value,
-            phone=answer.phone,
-            label=answer.label,
-            rule=answer.rule,
-            valid_from=answer.valid_from,
-            valid_until=answer.valid_until,
-            plan_version=answer.plan_version,
-            day_kind=answer.day_kind,
-            holiday=answer.holiday,
-            at=when,
-        )
+        return contact_answer(at or datetime.now(UTC), plan_in_force)
 
     @get("/plan", operation_id="getPlan")
     async def plan(self, plan_in_force: NamedDependency[Plan]) -> PlanView:

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+import csv
+import io
+from datetime import UTC, datetime
+from typing import Any, Literal
 from uuid import UUID, uuid5
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from domain.incident import DetectedVia, Incident
+from domain.plan import Plan
+from service import reads
 from service.api.guards import principal_of
-from service.api.problems import ApiProblem, InvalidField
+from service.api.problems import InvalidField
+from service.api.reading import AfterPosition, ModeQuery, caught_up, pool_of
 from service.api.schemas import (
     DeclareIncident,
     IncidentDeclared,
@@ -25,7 +31,8 @@ from service.api.writes import IdempotencyKey, IfMatch, answer_write, parse_if_m
 from service.auth import Role
 from service.events import Receipt as StoreReceipt
 from service.incidents import IncidentService
-from service.streams import WriteContext
+from service.projections import SITUATION
+from service.streams import StreamNotFound, WriteContext
 from service.views import incident_view
 
 WRITERS = (Role.REPORTER, Role.STAFF, Role.LEADER, Role.IT)
@@ -144,43 +151,105 @@ class IncidentController(Controller):
             times={"occurred_at": data.occurred_at},
         )
 
+    @get("/", operation_id="listIncidents", opt={"roles": READERS})
+    async def list_incidents(
+        self,
+        request: Request[Any, Any, Any],
+        plan_in_force: NamedDependency[Plan],
+        status: FromQuery[Literal["open", "closed", "all"]] = "open",
+        mode: ModeQuery = "actual",
+        after_position: AfterPosition = None,
+    ) -> list[IncidentView]:
+        """The incidents, oldest first: open (not yet closed) by default."""
+        await caught_up(request, SITUATION.name, after_position)
+        entries = await reads.situation(pool_of(request), mode=mode, which=status)
+        return [incident_view(e, plan_in_force) for e in entries]
+
     @get("/{incident_id:uuid}", operation_id="getIncident", opt={"roles": READERS})
     async def get_incident(
-        self, incident_id: FromPath[UUID], incidents: NamedDependency[IncidentService]
+        self,
+        request: Request[Any, Any, Any],
+        incident_id: FromPath[UUID],
+        incidents: NamedDependency[IncidentService],
+        plan_in_force: NamedDependency[Plan],
     ) -> Response[IncidentView]:
-        """The incident's current state, with its version as ETag."""
-        incident, history = await incidents.load(incident_id)
-        records = await incidents.records(incident_id)
-        body = incident_view(incident, history[0].mode, records, incidents.plan)
-        return Response(body, headers={"ETag": f'"{incident.version}"'})
+        """The incident as the situation picture shows it, with its version as ETag; it always
+        includes the incident's own latest event."""
+        latest = await incidents.store.last_position_of(incident_id)
+        if latest is None:
+            raise StreamNotFound(incident_id)
+        await caught_up(request, SITUATION.name, latest)
+        entry = await reads.situation_entry(pool_of(request), incident_id)
+        if entry is None:
+            raise StreamNotFound(incident_id)
+        body = incident_view(entry, plan_in_force)
+        return Response(body, headers={"ETag": f'"{entry.version}"'})
 
     @get("/{incident_id:uuid}/timeline", operation_id="getIncidentTimeline", opt={"roles": READERS})
     async def timeline(
         self,
+        request: Request[Any, Any, Any],
         incident_id: FromPath[UUID],
         incidents: NamedDependency[IncidentService],
         occurred_before: FromQuery[datetime | None] = None,
         known_at: FromQuery[datetime | None] = None,
-    ) -> list[TimelineEntry]:
+        format: FromQuery[Literal["json", "csv"] | None] = None,
+    ) -> Response[list[TimelineEntry]]:
         """Every event of the incident and its manual records, by when it happened, as known at
-        `known_at`."""
+        `known_at`; `Accept: text/csv` or `format=csv` for a spreadsheet."""
         for name, at in (("occurred_before", occurred_before), ("known_at", known_at)):
             if at is not None and at.tzinfo is None:
-                raise ApiProblem(422, "invalid-request", f"{name}: a time needs an offset")
-        entries = [
-            TimelineEntry(
-                event_id=e.event_id,
-                type=e.type,
-                occurred_at=e.occurred_at,
-                recorded_at=e.recorded_at,
-                position=e.position,
-                version=e.version,
-                stream_id=e.stream_id,
-                by=(data := incidents.codec.data(e, withhold=WITHHELD)).get("by"),
-                data=data,
+                raise InvalidField(name, "a time needs an offset")
+        entries = sorted(
+            (
+                TimelineEntry(
+                    event_id=e.event_id,
+                    type=e.type,
+                    occurred_at=e.occurred_at,
+                    recorded_at=e.recorded_at,
+                    position=e.position,
+                    version=e.version,
+                    stream_id=e.stream_id,
+                    by=(data := incidents.codec.data(e, withhold=WITHHELD)).get("by"),
+                    data=data,
+                )
+                for e in await incidents.timeline(incident_id)
+                if (occurred_before is None or e.occurred_at < occurred_before)
+                and (known_at is None or e.recorded_at <= known_at)
+            ),
+            key=lambda t: (t.occurred_at, t.position),
+        )
+        wants_csv = format == "csv" or (
+            format is None and "text/csv" in request.headers.get("accept", "")
+        )
+        if wants_csv:
+            filename = f"tidslinje-{incident_id}.csv"
+            return Response(
+                timeline_csv(entries),  # type: ignore[arg-type]
+                media_type="text/csv; charset=utf-8",
+                headers={"Content-Disposition": f'attachment; filename="{filename}"'},
             )
-            for e in await incidents.timeline(incident_id)
-            if (occurred_before is None or e.occurred_at < occurred_before)
-            and (known_at is None or e.recorded_at <= known_at)
-        ]
-        return sorted(entries, key=lambda t: (t.occurred_at, t.position))
+        return Response(entries)
+
+
+def timeline_csv(entries: list[TimelineEntry]) -> str:
+    """One row per event; `data` as JSON, so nothing is lost in the spreadsheet."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["occurred_at", "recorded_at", "position", "type", "by", "event_id", "stream_id", "data"]
+    )
+    for e in entries:
+        writer.writerow(
+            [
+                e.occurred_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+                e.recorded_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+                e.position,
+                e.type,
+                (e.by or {}).get("id", ""),
+                e.event_id,
+                e.stream_id,
+                msgspec.json.encode(e.data, order="sorted").decode(),
+            ]
+        )
+    return out.getvalue()

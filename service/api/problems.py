@@ -14,6 +14,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from domain.errors import DomainError
 from service.api.schemas import FieldError, Problem
 from service.events import EventIdReused, StoreUnavailable, WrongExpectedVersion
+from service.reads import PositionBeyondLog, ProjectionBehind
 from service.streams import StreamNotFound
 
 log = logging.getLogger(__name__)
@@ -142,6 +143,15 @@ def on_event_id_reused(_: Request[Any, Any, Any], exc: EventIdReused) -> Respons
     return problem(409, "event-id-reused", str(exc))
 
 
+def on_projection_behind(_: Request[Any, Any, Any], exc: ProjectionBehind) -> Response[Problem]:
+    return problem(503, "projection-behind", str(exc), headers={"Retry-After": "1"})
+
+
+def on_beyond_log(_: Request[Any, Any, Any], exc: PositionBeyondLog) -> Response[Problem]:
+    errors = [FieldError(field="after_position", message=str(exc))]
+    return problem(422, "invalid-request", str(exc), errors=errors)
+
+
 def on_unavailable(_: Request[Any, Any, Any], exc: StoreUnavailable) -> Response[Problem]:
     return problem(
         503,
@@ -177,6 +187,8 @@ EXCEPTION_HANDLERS = {
     WrongExpectedVersion: on_conflict,
     EventIdReused: on_event_id_reused,
     StreamNotFound: on_not_found,
+    ProjectionBehind: on_projection_behind,
+    PositionBeyondLog: on_beyond_log,
     StoreUnavailable: on_unavailable,
     Exception: on_error,
 }

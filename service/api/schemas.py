@@ -138,6 +138,57 @@ class IncidentView(Struct):
     closed_at: datetime | None
 
 
+class BackEntryItemView(Struct, omit_defaults=True):
+    """One paper record on the back-entry worklist (efterregistrering)."""
+
+    record_id: UUID
+    incident_id: UUID
+    kind: Literal["medication-dispensing", "care-delivery"]
+    unit: str
+    citizen_ref: str
+    summary: str
+    occurred_at: datetime
+    recorded_at: datetime
+    by: str
+    status: Literal["pending", "entered", "voided"]
+    entered_by: str | None = None
+    entered_at: datetime | None = None
+    journal_reference: str | None = None
+
+
+class ReadinessView(Struct):
+    """A unit's printed medication list: when it was printed, how old its contents are."""
+
+    unit: str
+    list_printed_at: datetime | None
+    list_as_of: datetime | None
+    printed_by: str | None
+    age_days: float | None
+    stale: bool
+    max_age_days: int
+
+
+class EventView(Struct):
+    """One event of the global feed: its place in the log and its plain payload (never the
+    sealed part)."""
+
+    position: int
+    event_id: UUID
+    stream_id: UUID
+    stream_type: str
+    version: int
+    type: str
+    occurred_at: datetime
+    recorded_at: datetime
+    actor: str | None
+    source: str | None
+    correlation_id: UUID | None
+    causation_id: UUID | None
+    mode: Mode
+    data: dict[str, Any]
+    hash: str
+
+
 class TimelineEntry(Struct):
     """One event of an incident's timeline."""
 

@@ -2,30 +2,52 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter
 
-from service.api.incidents import WRITERS
+from domain.plan import Plan
+from service import reads
+from service.api.incidents import READERS, WRITERS
+from service.api.reading import AfterPosition, ModeQuery, caught_up, pool_of
 from service.api.record_schemas import MedicationListPrintIn
-from service.api.schemas import SLUG_PATTERN, Receipt
+from service.api.schemas import SLUG_PATTERN, ReadinessView, Receipt
 from service.api.steps import person
 from service.api.writes import IdempotencyKey, answer_write
 from service.events import Receipt as StoreReceipt
+from service.projections import READINESS
 from service.streams import WriteContext
 from service.units import UnitService
+from service.views import readiness_view
 
 
 class UnitController(Controller):
     """Enheder: a botilbud keeps an updated printed medication list."""
 
-    path = "/v1/units"
+    path = "/v1"
     tags = ["readiness"]
 
+    @get("/readiness", operation_id="getReadiness", opt={"roles": READERS})
+    async def readiness(
+        self,
+        request: Request[Any, Any, Any],
+        plan_in_force: NamedDependency[Plan],
+        mode: ModeQuery = "actual",
+        after_position: AfterPosition = None,
+    ) -> list[ReadinessView]:
+        """Each unit's printed medication list, its age, and whether it is older than the
+        plan's limit."""
+        await caught_up(request, READINESS.name, after_position)
+        limit = plan_in_force.file.readiness.max_list_age_days
+        now = datetime.now(UTC)
+        units = await reads.readiness(pool_of(request), mode=mode)
+        return [readiness_view(u, now, limit) for u in units]
+
     @post(
-        "/{unit:str}/medication-list-prints",
+        "/units/{unit:str}/medication-list-prints",
         operation_id="recordMedicationListPrint",
         status_code=201,
         opt={"roles": WRITERS},

@@ -6,7 +6,7 @@ from uuid import UUID
 
 import pytest
 
-from domain.base import DetectedVia, EscalationRole, ItMethod, Severity
+from domain.base import DetectedVia, EscalationRole, ItMethod, Severity, StaffingRequest
 from domain.errors import (
     AlreadyRestored,
     IncidentClosed,
@@ -134,11 +134,9 @@ def test_extra_staff_is_discussed_with_the_nearest_leader_and_decided_once() -> 
     incident.decide_staffing(REQUEST, 1, LEADER_LIS, THU_17_00)
     with pytest.raises(StaffingAlreadyDecided):
         incident.decide_staffing(REQUEST, 2, LEADER_LIS, THU_18_00)
-    assert replayed(incident).staffing[REQUEST] == {
-        "unit": "botilbud-solsikken",
-        "requested": 2,
-        "granted": 1,
-    }
+    assert replayed(incident).staffing[REQUEST] == StaffingRequest(
+        unit="botilbud-solsikken", requested=2, granted=1
+    )
 
 
 def test_escalation_and_communication_are_recorded_with_their_roles() -> None:

@@ -1,0 +1,209 @@
+"""The projector: keeps each projection caught up with the log, exactly once, one leader at a time.
+
+Each projection has its own task and its own connection. The connection holds a session advisory
+lock for that projection, so with several service instances on one database only one of them
+projects; the others wait, and take over within a poll interval when the leader's connection
+dies (a killed process drops its connection, and PostgreSQL releases the lock). The leader writes
+every batch through the same connection, in one transaction with the projection's position, so a
+leader that lost its connection cannot write another row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import zlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from service.chain import ROW_COLUMNS
+from service.events import RecordedEvent
+from service.notifier import Notifier
+from service.projections import Projection, fact_of
+from service.store import CHANNEL
+
+log = logging.getLogger(__name__)
+
+PROJECTOR_LOCK = 7426003
+
+
+def lock_key(name: str) -> int:
+    return zlib.crc32(name.encode()) & 0x7FFFFFFF
+
+
+@dataclass
+class ProjectorStats:
+    """What the projector has done: batches, facts, and whether it leads."""
+
+    leading: bool = False
+    batches: int = 0
+    facts: int = 0
+
+
+class Projector:
+    """Runs one projection against the log for as long as the service runs."""
+
+    def __init__(
+        self,
+        dsn: str,
+        projection: Projection[Any],
+        notifier: Notifier | None = None,
+        *,
+        batch: int = 1000,
+        poll_seconds: float = 1.0,
+        before_commit: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
+    ) -> None:
+        self.dsn, self.projection, self.notifier = dsn, projection, notifier
+        self.batch, self.poll_seconds = batch, poll_seconds
+        # Fault injection for the tests: runs inside a batch's transaction, before COMMIT.
+        self.before_commit = before_commit
+        self.stats = ProjectorStats()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self.run(), name=f"projector-{self.projection.name}")
+
+    async def close(self) -> None:
+        """Stop between batches; a projector stuck in a query is cancelled after a grace time."""
+        self._stopping.set()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(self._task, 2.0)
+            self._task = None
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                conn = await asyncpg.connect(
+                    self.dsn, server_settings={"application_name": "nedbrud-projector"}
+                )
+                try:
+                    await self._lead(conn)
+                finally:
+                    self.stats.leading = False
+                    conn.terminate()  # releases the lock at once; nothing is in flight
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("projector %s: %s", self.projection.name, type(exc).__name__)
+            await self._pause()
+
+    async def _pause(self, woken: asyncio.Event | None = None) -> None:
+        """Sleep a poll interval, or less when woken or told to stop."""
+        waits = [asyncio.ensure_future(self._stopping.wait())]
+        if woken is not None:
+            waits.append(asyncio.ensure_future(woken.wait()))
+        try:
+            await asyncio.wait(waits, timeout=self.poll_seconds, return_when="FIRST_COMPLETED")
+        finally:
+            for waiting in waits:
+                waiting.cancel()
+
+    async def _lead(self, conn: asyncpg.Connection) -> None:
+        key = lock_key(self.projection.name)
+        # Standing by: another instance leads until its connection goes.
+        while not self._stopping.is_set():
+            if await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", PROJECTOR_LOCK, key):
+                break
+            await self._pause()
+        else:
+            return
+        self.stats.leading = True
+        log.info("projector %s leads", self.projection.name)
+        while not self._stopping.is_set():
+            woken = self.notifier.waiter() if self.notifier else None
+            if await self.step(conn) < self.batch:
+                await self._pause(woken)
+
+    async def step(self, conn: asyncpg.Connection) -> int:
+        """Fold the next batch of the log into the projection; the number of facts read."""
+        name = self.projection.name
+        async with conn.transaction():
+            position = await conn.fetchval(
+                "SELECT position FROM projection_positions WHERE name = $1 FOR UPDATE", name
+            )
+            rows = await conn.fetch(
+                f"SELECT {ROW_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2",
+                position,
+                self.batch,
+            )
+            if not rows:
+                return 0
+            facts = [fact_of(RecordedEvent.from_row(r)) for r in rows]
+            await self.projection.apply(conn, facts)
+            head = facts[-1].position
+            await conn.execute(
+                "UPDATE projection_positions SET position = $2, updated_at = now() WHERE name = $1",
+                name,
+                head,
+            )
+            await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, f"projection:{name}:{head}")
+            if self.before_commit is not None:
+                await self.before_commit(conn)
+        self.stats.batches += 1
+        self.stats.facts += len(facts)
+        return len(facts)
+
+
+async def reset(conn: asyncpg.Connection, projection: Projection[Any]) -> None:
+    """Drop a projection's rows and set it back to the start of the log, in one transaction."""
+    async with conn.transaction():
+        await conn.execute(
+            "SELECT position FROM projection_positions WHERE name = $1 FOR UPDATE",
+            projection.name,
+        )
+        await conn.execute(f"DELETE FROM {projection.table}")
+        await conn.execute(
+            "UPDATE projection_positions SET position = 0, updated_at = now() WHERE name = $1",
+            projection.name,
+        )
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    name: str
+    facts: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.facts / self.seconds if self.seconds else 0.0
+
+
+async def rebuild(dsn: str, projection: Projection[Any], *, batch: int = 5000) -> RebuildResult:
+    """Drop one projection and rebuild it from the log. When a running service leads this
+    projection, its projector rebuilds it and this waits until it has caught up."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        started = time.perf_counter()
+        ours = await conn.fetchval(
+            "SELECT pg_try_advisory_lock($1, $2)", PROJECTOR_LOCK, lock_key(projection.name)
+        )
+        await reset(conn, projection)
+        head = int(await conn.fetchval("SELECT coalesce(max(position), 0) FROM events"))
+        if ours:
+            projector = Projector(dsn, projection, batch=batch)
+            while await projector.step(conn):
+                pass
+        else:
+            while True:
+                if await position_of(conn, projection.name) >= head:
+                    break
+                await asyncio.sleep(0.1)
+        return RebuildResult(projection.name, head, time.perf_counter() - started)
+    finally:
+        await conn.close()
+
+
+async def position_of(conn: asyncpg.Connection | asyncpg.Pool, name: str) -> int:
+    position = await conn.fetchval(
+        "SELECT position FROM projection_positions WHERE name = $1", name
+    )
+    return int(position or 0)

@@ -1,0 +1,139 @@
+"""Read views: the projections' rows, read with SQL, and read-your-own-write waits.
+
+`after_position` lets a client that holds a receipt ask for a view that includes its write: the
+read waits (briefly) until the projection has folded that position in, and says so plainly when
+it has not, instead of answering with stale data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from typing import Any, Literal
+from uuid import UUID
+
+import asyncpg
+
+from domain.readiness import UnitReadiness
+from domain.situation import SituationEntry
+from domain.worklist import BackEntryItem
+from service.events import StoreUnavailable
+from service.notifier import Notifier
+from service.projections import BACK_ENTRY, READINESS, SITUATION
+from service.store import UNAVAILABLE
+
+WAIT_SECONDS = 5.0
+
+
+class ProjectionBehind(Exception):
+    """The projection has not yet reached the position asked for."""
+
+    def __init__(self, name: str, position: int, reached: int) -> None:
+        super().__init__(
+            f"the {name} view has reached position {reached}, not yet {position}; retry shortly"
+        )
+
+
+class PositionBeyondLog(Exception):
+    def __init__(self, position: int, head: int) -> None:
+        super().__init__(f"after_position {position} is beyond the end of the log ({head})")
+
+
+async def _fetch(pool: asyncpg.Pool, query: str, *args: Any) -> list[asyncpg.Record]:
+    try:
+        return list(await pool.fetch(query, *args))
+    except UNAVAILABLE as exc:
+        raise StoreUnavailable("the database is unavailable") from exc
+
+
+async def projection_position(pool: asyncpg.Pool, name: str) -> int:
+    rows = await _fetch(pool, "SELECT position FROM projection_positions WHERE name = $1", name)
+    return int(rows[0]["position"]) if rows else 0
+
+
+async def wait_for(pool: asyncpg.Pool, notifier: Notifier, name: str, position: int | None) -> int:
+    """The projection's position, once it is at least `position` (None: no wait)."""
+    reached = await projection_position(pool, name)
+    if position is None or reached >= position:
+        return reached
+    rows = await _fetch(pool, "SELECT coalesce(max(position), 0) AS head FROM events")
+    if position > rows[0]["head"]:
+        raise PositionBeyondLog(position, rows[0]["head"])
+    deadline = time.monotonic() + WAIT_SECONDS
+    while reached < position:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise ProjectionBehind(name, position, reached)
+        woken = notifier.waiter()
+        reached = await projection_position(pool, name)
+        if reached < position:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(woken.wait(), min(remaining, 0.25))
+            reached = await projection_position(pool, name)
+    return reached
+
+
+async def situation(
+    pool: asyncpg.Pool, *, mode: str, which: Literal["open", "closed", "all"]
+) -> list[SituationEntry]:
+    """Incidents oldest first: open (anything not closed), closed, or all."""
+    rows = await _fetch(
+        pool,
+        "SELECT state::text AS state FROM situation_incidents WHERE mode = $1 "
+        "AND detected_at IS NOT NULL AND ($2 = 'all' OR ($2 = 'closed') = (status = 'closed')) "
+        "ORDER BY detected_at, key",
+        mode,
+        which,
+    )
+    return [SITUATION.decode(r["state"]) for r in rows]
+
+
+async def situation_entry(pool: asyncpg.Pool, incident_id: UUID) -> SituationEntry | None:
+    rows = await _fetch(
+        pool,
+        "SELECT state::text AS state FROM situation_incidents WHERE key = $1",
+        str(incident_id),
+    )
+    entry = SITUATION.decode(rows[0]["state"]) if rows else None
+    return entry if entry is not None and entry.detected_at is not None else None
+
+
+async def back_entry(
+    pool: asyncpg.Pool,
+    *,
+    mode: str,
+    incident: UUID | None,
+    unit: str | None,
+    status: str | None,
+    citizen_ref: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[BackEntryItem]]:
+    """One page of the worklist, oldest first, and how many items match in all."""
+    where = (
+        "mode = $1 AND ($2::uuid IS NULL OR incident_id = $2) AND ($3::text IS NULL OR unit = $3) "
+        "AND ($4::text IS NULL OR status = $4) AND ($5::text IS NULL OR citizen_ref = $5) "
+        "AND occurred_at IS NOT NULL"
+    )
+    args = (mode, incident, unit, status, citizen_ref)
+    total = await _fetch(pool, f"SELECT count(*) AS n FROM back_entry_items WHERE {where}", *args)
+    rows = await _fetch(
+        pool,
+        f"SELECT state::text AS state FROM back_entry_items WHERE {where} "
+        "ORDER BY occurred_at, key LIMIT $6 OFFSET $7",
+        *args,
+        limit,
+        offset,
+    )
+    return int(total[0]["n"]), [BACK_ENTRY.decode(r["state"]) for r in rows]
+
+
+async def readiness(pool: asyncpg.Pool, *, mode: str) -> list[UnitReadiness]:
+    rows = await _fetch(
+        pool,
+        "SELECT state::text AS state FROM unit_readiness WHERE mode = $1 AND unit <> '' "
+        "ORDER BY unit",
+        mode,
+    )
+    return [READINESS.decode(r["state"]) for r in rows]
