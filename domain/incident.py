@@ -71,7 +71,7 @@ class Incident(PlanAggregate):
         self.severity: Severity | None = None
         self.expected_restoration_at: datetime | None = None
         self.systems_restored: list[str] = []
-        self.steps_done: list[str] = ["incident-detected"]
+        self.steps: set[str] = {"incident-detected"}
         self.leaders_informed: list[Person] = []
         self.it_channels: list[Contact] = []
         self.units_notified: set[str] = set()
@@ -102,6 +102,11 @@ class Incident(PlanAggregate):
         if not self.systems_down:
             return "restored"
         return "partly-restored" if self.systems_restored else "open"
+
+    @property
+    def steps_done(self) -> list[str]:
+        """The plan's steps recorded so far, in the plan's order."""
+        return sorted(self.steps, key=list(EVENT_TYPES).index)
 
     def is_verified(self, unit: str, system: str) -> bool:
         verified = self.verified.get(unit, set())
@@ -531,8 +536,7 @@ class Incident(PlanAggregate):
             raise IncidentClosed()
 
     def _done(self, step: str, occurred_at: datetime) -> None:
-        if step not in self.steps_done:
-            self.steps_done.append(step)
+        self.steps.add(step)
         self.last_change_at = max(self.last_change_at, occurred_at)
 
 

@@ -12,9 +12,9 @@ from litestar.params import FromQuery, Parameter
 from service import reads
 from service.api.incidents import READERS, WITHHELD
 from service.api.reading import AfterPosition, ModeQuery, caught_up, pool_of
-from service.api.record_schemas import CitizenRef
 from service.api.schemas import SLUG_PATTERN, BackEntryItemView, EventView
 from service.auth import Role
+from service.citizens import REF_PATTERN
 from service.incidents import IncidentService
 from service.projections import BACK_ENTRY
 from service.views import back_entry_view, event_view
@@ -38,7 +38,7 @@ class WorklistController(Controller):
         incident: FromQuery[UUID | None] = None,
         unit: Annotated[str | None, Parameter(pattern=SLUG_PATTERN, required=False)] = None,
         status: FromQuery[Literal["pending", "entered", "voided"] | None] = None,
-        citizen_ref: Annotated[CitizenRef | None, Parameter(required=False)] = None,
+        citizen_ref: Annotated[str | None, Parameter(pattern=REF_PATTERN, required=False)] = None,
         mode: ModeQuery = "actual",
         limit: Limit = 100,
         offset: Offset = 0,

@@ -29,7 +29,11 @@ def running_server(
 ) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """`nedbrud serve` on a free port; yields its base URL once /health/ready answers 200."""
     port = port or free_port()
-    full_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | env
+    full_env = (
+        {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        | {"NEDBRUD_PSEUDONYM_KEY": "e2e-synthetic-pseudonym-key"}
+        | env
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
         cwd=ROOT,
