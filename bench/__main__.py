@@ -1,4 +1,6 @@
-"""`uv run python -m bench append [--quick]`: durable appends, our store beside plain asyncpg.
+"""`uv run python -m bench append|lag|rebuild [--quick]`.
+
+append: durable appends, our store beside plain asyncpg.
 
 Both run on the same database in the same run, alternating for several rounds: 64 concurrent
 writers each appending one ~1 KiB event at a time, durably (fsync and synchronous_commit as the
@@ -19,6 +21,7 @@ from datetime import UTC, datetime
 
 import asyncpg
 
+from bench import projections
 from service.events import AppendRequest, NewEvent
 from service.migrate import migrate
 from service.store import APPEND_LOCK, EventStore
@@ -128,15 +131,23 @@ async def main(url: str, rounds: int, seconds: float, clients: int) -> None:
 
 def cli() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("scenario", choices=["append"])
+    parser.add_argument("scenario", choices=["append", "lag", "rebuild"])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--clients", type=int, default=64)
+    parser.add_argument(
+        "--clients", type=int, help="concurrent clients (append: 64; lag: 1, one append at a time)"
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL")
     if url is None:
         raise SystemExit("set DATABASE_URL to a scratch database (events are appended to it)")
     migrate(url)
-    asyncio.run(main(url, 3 if args.quick else 5, 5 if args.quick else 15, args.clients))
+    if args.scenario == "append":
+        rounds, seconds = (3, 5) if args.quick else (5, 15)
+        asyncio.run(main(url, rounds, seconds, args.clients or 64))
+    elif args.scenario == "lag":
+        asyncio.run(projections.lag(url, 500 if args.quick else 5000, args.clients or 1, 100))
+    else:
+        projections.rebuild(url, 50_000 if args.quick else 1_000_000)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,11 @@
 """Situationsbillede: the situation picture of one incident, folded from its facts in any order.
 
 Paper records arrive late and replicas deliver out of order, so the fold is commutative: every
-part of the state is a set, a maximum, or a value that the highest stream version wins. Folding
-the same facts in any order, or one fact twice, gives the same entry.
+part of the state is a set, a maximum, a value that the highest stream version wins, or a count.
+Folding the same facts in any order gives the same entry; folding an incident's own fact twice
+changes nothing. Paper records are counted (made, entered, voided), not listed, so an incident
+with thousands of them folds as fast as one with none; counting relies on each fact being folded
+once, which the projector guarantees.
 """
 
 from __future__ import annotations
@@ -51,7 +54,9 @@ class SituationEntry(msgspec.Struct, kw_only=True):
     audiences: list[str] = msgspec.field(default_factory=list)
     staffing: dict[str, StaffingRequest] = msgspec.field(default_factory=dict)
     verified: dict[str, list[str]] = msgspec.field(default_factory=dict)
-    records: dict[str, str] = msgspec.field(default_factory=dict)
+    records_made: int = 0
+    records_entered: int = 0
+    records_voided: int = 0
     closed_at: datetime | None = None
     version: int = 0
     position: int = 0
@@ -123,8 +128,17 @@ class SituationEntry(msgspec.Struct, kw_only=True):
         verified = self.verified.get(unit, [])
         return system in verified or ALL_SYSTEMS in verified
 
+    @property
+    def records_pending(self) -> int:
+        return self.records_made - self.records_entered - self.records_voided
+
     def record_statuses(self) -> list[RecordStatus]:
-        return [RecordStatus(s) for s in self.records.values()]
+        """One status per paper record, as `may_close` reads them."""
+        return (
+            [RecordStatus.PENDING] * max(0, self.records_pending)
+            + [RecordStatus.ENTERED] * self.records_entered
+            + [RecordStatus.VOIDED] * self.records_voided
+        )
 
 
 def _add(items: list[str], *new: str) -> list[str]:
@@ -185,17 +199,13 @@ def _incident_step(entry: SituationEntry, fact: Fact) -> None:
             entry.closed_at = at
 
 
-# A paper record's status only moves forward: pending, then entered or voided.
-_RECORD_RANK = {RecordStatus.PENDING: 0, RecordStatus.ENTERED: 1, RecordStatus.VOIDED: 1}
-_RECORD_STATUS = {"entered-in-journal": RecordStatus.ENTERED, "record-voided": RecordStatus.VOIDED}
-
-
 def _record_step(entry: SituationEntry, fact: Fact) -> None:
-    key = str(fact.stream_id)
-    status = _RECORD_STATUS.get(fact.type, RecordStatus.PENDING)
-    known = entry.records.get(key)
-    if known is None or _RECORD_RANK[status] > _RECORD_RANK[RecordStatus(known)]:
-        entry.records[key] = status.value
+    if fact.type == "entered-in-journal":
+        entry.records_entered += 1
+    elif fact.type == "record-voided":
+        entry.records_voided += 1
+    elif fact.version == 1:
+        entry.records_made += 1
 
 
 def incident_of(fact: Fact) -> UUID | None:
@@ -211,7 +221,7 @@ def evolve(entry: SituationEntry, fact: Fact) -> SituationEntry:
     """The entry with one more fact folded in."""
     entry = msgspec.structs.replace(entry)  # the caller's entry stays as it was
     entry.staffing, entry.restored = dict(entry.staffing), dict(entry.restored)
-    entry.verified, entry.records = dict(entry.verified), dict(entry.records)
+    entry.verified = dict(entry.verified)
     if fact.stream_type == INCIDENT:
         _incident_step(entry, fact)
     elif fact.stream_type == MANUAL_RECORD:

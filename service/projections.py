@@ -79,24 +79,20 @@ class Projection(Generic[S]):
         return len(changed)
 
     async def store(self, conn: asyncpg.Connection, states: dict[str, S]) -> None:
+        """Upsert the rows in one statement: the rows travel as one JSON array."""
         if not states:
             return
-        names = list(self.columns(next(iter(states.values()))))
-        placeholders = ", ".join(f"${i + 4}" for i in range(len(names)))
-        updates = ", ".join(f"{n} = EXCLUDED.{n}" for n in ["position", "state", *names])
-        await conn.executemany(
-            f"INSERT INTO {self.table} (key, position, state, {', '.join(names)}) "
-            f"VALUES ($1, $2, $3::jsonb, {placeholders}) "
+        rows = [
+            {"key": key, "position": _position(s), "state": s, **self.columns(s)}
+            for key, s in states.items()
+        ]
+        names = list(rows[0])
+        updates = ", ".join(f"{n} = EXCLUDED.{n}" for n in names if n != "key")
+        await conn.execute(
+            f"INSERT INTO {self.table} ({', '.join(names)}) "
+            f"SELECT {', '.join(names)} FROM json_populate_recordset(NULL::{self.table}, $1) "
             f"ON CONFLICT (key) DO UPDATE SET {updates}",
-            [
-                (
-                    key,
-                    _position(s),
-                    msgspec.json.encode(s).decode(),
-                    *self.columns(s).values(),
-                )
-                for key, s in states.items()
-            ],
+            msgspec.json.encode(rows).decode(),
         )
 
 

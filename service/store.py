@@ -247,13 +247,15 @@ class EventStore:
                 "ORDER BY position DESC LIMIT 1) h ON true"
             )
             assert head is not None
+            # One backward index probe per stream: a long stream costs no more than a short one.
             versions: dict[UUID, int] = {
                 r["stream_id"]: r["version"]
                 for r in await conn.fetch(
-                    "SELECT stream_id, max(version) AS version FROM events "
-                    "WHERE stream_id = ANY($1::uuid[]) GROUP BY stream_id",
+                    "SELECT s.id AS stream_id, (SELECT version FROM events WHERE stream_id = s.id "
+                    "ORDER BY version DESC LIMIT 1) AS version FROM unnest($1::uuid[]) AS s(id)",
                     stream_ids,
                 )
+                if r["version"] is not None
             }
             existing = {
                 r["event_id"]: RecordedEvent.from_row(r)
