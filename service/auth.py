@@ -6,6 +6,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 import asyncpg
@@ -67,6 +68,45 @@ async def create_key(
         label,
     )
     return key
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """A registered key as `nedbrud keys list` shows it (never the key itself)."""
+
+    key_id: uuid.UUID
+    role: Role
+    units: tuple[str, ...] | None
+    label: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+async def list_keys(conn: asyncpg.Connection | asyncpg.Pool) -> list[KeyInfo]:
+    rows = await conn.fetch(
+        "SELECT key_id, role, units, label, created_at, revoked_at FROM api_keys "
+        "ORDER BY created_at, key_id"
+    )
+    return [
+        KeyInfo(
+            key_id=r["key_id"],
+            role=Role(r["role"]),
+            units=None if r["units"] is None else tuple(r["units"]),
+            label=r["label"],
+            created_at=r["created_at"],
+            revoked_at=r["revoked_at"],
+        )
+        for r in rows
+    ]
+
+
+async def revoke_key(conn: asyncpg.Connection | asyncpg.Pool, key_id: uuid.UUID) -> bool:
+    """Revoke a key from now on; False when no such key is active. Every request checks, so the
+    next request with it fails."""
+    status = await conn.execute(
+        "UPDATE api_keys SET revoked_at = now() WHERE key_id = $1 AND revoked_at IS NULL", key_id
+    )
+    return bool(status == "UPDATE 1")
 
 
 async def bootstrap_admin_key(conn: asyncpg.Connection, given: str | None) -> str | None:

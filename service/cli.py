@@ -8,12 +8,13 @@ import dataclasses
 import json
 import signal
 import sys
+import uuid
 from pathlib import Path
 from types import FrameType
 
 import asyncpg
 
-from service.auth import bootstrap_admin_key
+from service.auth import Role, bootstrap_admin_key, create_key, hash_key, list_keys, revoke_key
 from service.chain import verify_chain
 from service.embedded import start_embedded
 from service.migrate import migrate
@@ -88,6 +89,37 @@ async def _rebuild(url: str, names: list[str]) -> list[dict[str, object]]:
     return results
 
 
+async def _keys(url: str, args: argparse.Namespace) -> int:
+    conn = await asyncpg.connect(url)
+    try:
+        if args.action == "create":
+            units = args.unit or None
+            key = await create_key(conn, Role(args.role), args.label, units=units)
+            key_id = await conn.fetchval(
+                "SELECT key_id FROM api_keys WHERE key_hash = $1", hash_key(key)
+            )
+            created = {"key_id": str(key_id), "role": args.role, "units": units, "key": key}
+            print(json.dumps(created))
+            print("The key is shown only this once; store it now.", file=sys.stderr)
+            return 0
+        if args.action == "list":
+            for info in await list_keys(conn):
+                state = f"revoked {info.revoked_at:%Y-%m-%d}" if info.revoked_at else "active"
+                print(
+                    f"{info.key_id}  {info.role:<8} "
+                    f"{','.join(info.units) if info.units else '(alle enheder)':<30} "
+                    f"{info.created_at:%Y-%m-%d}  "
+                    f"{state:<18}"
+                    f"  {info.label}"
+                )
+            return 0
+        revoked = await revoke_key(conn, args.key_id)
+        print("revoked" if revoked else "no active key with that id", file=sys.stderr)
+        return 0 if revoked else 1
+    finally:
+        await conn.close()
+
+
 def write_openapi(path: Path) -> None:
     from service.app import create_app
 
@@ -104,6 +136,17 @@ def main(argv: list[str] | None = None) -> int:
     serve_cmd.add_argument("--port", type=int, default=8000)
     commands.add_parser("migrate", help="bring the database schema up to date")
     commands.add_parser("verify", help="recompute the hash chain; exit 1 at the first bad row")
+    keys_cmd = commands.add_parser("keys", help="create, list and revoke API keys")
+    key_actions = keys_cmd.add_subparsers(dest="action", required=True)
+    create_cmd = key_actions.add_parser("create", help="make a key; it is printed only once")
+    create_cmd.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create_cmd.add_argument(
+        "--unit", action="append", help="a unit the key may act for (repeat; default: all)"
+    )
+    create_cmd.add_argument("--label", required=True, help="who or what holds it")
+    key_actions.add_parser("list", help="every key: id, role, units, state, label")
+    revoke_cmd = key_actions.add_parser("revoke", help="revoke a key at once")
+    revoke_cmd.add_argument("key_id", type=uuid.UUID)
     rebuild_cmd = commands.add_parser(
         "rebuild", help="drop projections and rebuild them from the log"
     )
@@ -122,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         result = asyncio.run(_verify(database_url(Settings.from_env())))
         print(json.dumps(result))
         return 0 if result["ok"] else 1
+    elif args.command == "keys":
+        return asyncio.run(_keys(database_url(Settings.from_env()), args))
     elif args.command == "rebuild":
         names = args.projection or list(PROJECTION_NAMES)
         if unknown := set(names) - set(PROJECTION_NAMES):

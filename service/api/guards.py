@@ -8,13 +8,14 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
-from service.auth import Principal, Role, authenticate
+from service.access import allowed
+from service.auth import Principal, authenticate
 
 
 async def require_key(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
-    """401 without a valid key; 403 when the route's `roles` do not include the key's role."""
+    """401 without a valid key; 403 when the role matrix does not let the key's role do this."""
     scheme, _, key = connection.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise NotAuthorizedException(
@@ -26,8 +27,8 @@ async def require_key(
         raise NotAuthorizedException(
             "the API key is unknown or revoked", headers={"WWW-Authenticate": "Bearer"}
         )
-    allowed: tuple[Role, ...] = handler.opt.get("roles", tuple(Role))
-    if principal.role not in allowed and principal.role is not Role.ADMIN:
+    operation = getattr(handler, "operation_id", None)
+    if not allowed(operation if isinstance(operation, str) else None, principal.role):
         raise PermissionDeniedException(f"the role {principal.role} may not do this")
     connection.state.principal = principal
 

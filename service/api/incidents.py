@@ -16,6 +16,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from domain.incident import DetectedVia, Incident
 from domain.plan import Plan
 from service import reads
+from service.access import WAIVERS
 from service.api.guards import principal_of
 from service.api.problems import InvalidField
 from service.api.reading import AfterPosition, ModeQuery, caught_up, pool_of
@@ -28,16 +29,12 @@ from service.api.schemas import (
 )
 from service.api.steps import EventCorrectedIn, IncidentClosedIn, IncidentStep, command, person
 from service.api.writes import IdempotencyKey, IfMatch, answer_write, parse_if_match
-from service.auth import Role
 from service.events import Receipt as StoreReceipt
 from service.incidents import IncidentService
 from service.projections import SITUATION
 from service.streams import StreamNotFound, WriteContext
 from service.views import incident_view
 
-WRITERS = (Role.REPORTER, Role.STAFF, Role.LEADER, Role.IT)
-READERS = (Role.STAFF, Role.LEADER, Role.IT, Role.AUDITOR)
-WAIVERS = (Role.LEADER, Role.ADMIN)
 # Sealed paths a timeline never shows without an access-logged read: the citizen's identity.
 WITHHELD = ("citizen",)
 
@@ -68,7 +65,7 @@ class IncidentController(Controller):
     path = "/v1/incidents"
     tags = ["incidents"]
 
-    @post("/", operation_id="declareIncident", status_code=201, opt={"roles": WRITERS})
+    @post("/", operation_id="declareIncident", status_code=201)
     async def declare(
         self,
         request: Request[Any, Any, Any],
@@ -106,7 +103,6 @@ class IncidentController(Controller):
         "/{incident_id:uuid}/events",
         operation_id="recordIncidentStep",
         status_code=201,
-        opt={"roles": WRITERS},
     )
     async def record_step(
         self,
@@ -151,7 +147,7 @@ class IncidentController(Controller):
             times={"occurred_at": data.occurred_at},
         )
 
-    @get("/", operation_id="listIncidents", opt={"roles": READERS})
+    @get("/", operation_id="listIncidents")
     async def list_incidents(
         self,
         request: Request[Any, Any, Any],
@@ -165,7 +161,7 @@ class IncidentController(Controller):
         entries = await reads.situation(pool_of(request), mode=mode, which=status)
         return [incident_view(e, plan_in_force) for e in entries]
 
-    @get("/{incident_id:uuid}", operation_id="getIncident", opt={"roles": READERS})
+    @get("/{incident_id:uuid}", operation_id="getIncident")
     async def get_incident(
         self,
         request: Request[Any, Any, Any],
@@ -185,7 +181,7 @@ class IncidentController(Controller):
         body = incident_view(entry, plan_in_force)
         return Response(body, headers={"ETag": f'"{entry.version}"'})
 
-    @get("/{incident_id:uuid}/timeline", operation_id="getIncidentTimeline", opt={"roles": READERS})
+    @get("/{incident_id:uuid}/timeline", operation_id="getIncidentTimeline")
     async def timeline(
         self,
         request: Request[Any, Any, Any],

@@ -18,7 +18,6 @@ from domain.manual_record import (
     ManualRecord,
     Medication,
 )
-from service.api.incidents import READERS, WRITERS
 from service.api.problems import InvalidField
 from service.api.record_schemas import (
     CitizenIn,
@@ -79,7 +78,6 @@ class ManualRecordController(Controller):
         "/incidents/{incident_id:uuid}/medication-dispensings",
         operation_id="recordMedicationDispensing",
         status_code=201,
-        opt={"roles": WRITERS},
     )
     async def dispense(
         self,
@@ -124,7 +122,6 @@ class ManualRecordController(Controller):
         "/incidents/{incident_id:uuid}/care-deliveries",
         operation_id="recordCareDelivery",
         status_code=201,
-        opt={"roles": WRITERS},
     )
     async def deliver(
         self,
@@ -161,7 +158,6 @@ class ManualRecordController(Controller):
         "/manual-records/{record_id:uuid}/journal-entry",
         operation_id="markEnteredInJournal",
         status_code=201,
-        opt={"roles": WRITERS},
     )
     async def enter_in_journal(
         self,
@@ -190,7 +186,6 @@ class ManualRecordController(Controller):
         "/manual-records/{record_id:uuid}/void",
         operation_id="voidManualRecord",
         status_code=201,
-        opt={"roles": WRITERS},
     )
     async def void(
         self,
@@ -213,7 +208,7 @@ class ManualRecordController(Controller):
             request, data, idempotency_key, perform, mode=data.mode, times=times
         )
 
-    @get("/manual-records/{record_id:uuid}", operation_id="getManualRecord", opt={"roles": READERS})
+    @get("/manual-records/{record_id:uuid}", operation_id="getManualRecord")
     async def get_record(
         self, record_id: FromPath[UUID], record_service: NamedDependency[ManualRecordService]
     ) -> Response[ManualRecordView]:
