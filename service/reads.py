@@ -107,6 +107,7 @@ async def back_entry(
     unit: str | None,
     status: str | None,
     citizen_ref: str | None,
+    units: tuple[str, ...] | None,
     limit: int,
     offset: int,
 ) -> tuple[int, list[BackEntryItem]]:
@@ -114,14 +115,14 @@ async def back_entry(
     where = (
         "mode = $1 AND ($2::uuid IS NULL OR incident_id = $2) AND ($3::text IS NULL OR unit = $3) "
         "AND ($4::text IS NULL OR status = $4) AND ($5::text IS NULL OR citizen_ref = $5) "
-        "AND occurred_at IS NOT NULL"
+        "AND ($6::text[] IS NULL OR unit = ANY($6)) AND occurred_at IS NOT NULL"
     )
-    args = (mode, incident, unit, status, citizen_ref)
+    args = (mode, incident, unit, status, citizen_ref, None if units is None else list(units))
     total = await _fetch(pool, f"SELECT count(*) AS n FROM back_entry_items WHERE {where}", *args)
     rows = await _fetch(
         pool,
         f"SELECT state::text AS state FROM back_entry_items WHERE {where} "
-        "ORDER BY occurred_at, key LIMIT $6 OFFSET $7",
+        "ORDER BY occurred_at, key LIMIT $7 OFFSET $8",
         *args,
         limit,
         offset,

@@ -9,6 +9,7 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 
 from service.access import allowed
+from service.api.problems import ApiProblem
 from service.auth import Principal, authenticate
 
 
@@ -36,3 +37,20 @@ async def require_key(
 def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
     principal: Principal = connection.state.principal
     return principal
+
+
+class UnitNotAllowed(ApiProblem):
+    """403: the key acts for other units than this one."""
+
+    def __init__(self, unit: str) -> None:
+        super().__init__(403, "unit-not-allowed", f"this key may not act for unit {unit!r}")
+
+
+def may_act_for(principal: Principal, unit: str | None) -> bool:
+    """A key without units acts for all of them."""
+    return principal.units is None or unit in principal.units
+
+
+def require_unit(principal: Principal, unit: str | None) -> None:
+    if not may_act_for(principal, unit):
+        raise UnitNotAllowed(unit or "")

@@ -17,7 +17,7 @@ from domain.incident import DetectedVia, Incident
 from domain.plan import Plan
 from service import reads
 from service.access import WAIVERS
-from service.api.guards import principal_of
+from service.api.guards import may_act_for, principal_of
 from service.api.problems import InvalidField
 from service.api.reading import AfterPosition, ModeQuery, caught_up, pool_of
 from service.api.schemas import (
@@ -196,6 +196,15 @@ class IncidentController(Controller):
         for name, at in (("occurred_before", occurred_before), ("known_at", known_at)):
             if at is not None and at.tzinfo is None:
                 raise InvalidField(name, "a time needs an offset")
+        principal = principal_of(request)
+        history = await incidents.timeline(incident_id)
+        # A key for some units does not see the paper records of the others.
+        record_units = {e.stream_id: e.payload.get("unit") for e in history if e.version == 1}
+        visible = [
+            e
+            for e in history
+            if e.stream_id == incident_id or may_act_for(principal, record_units.get(e.stream_id))
+        ]
         entries = sorted(
             (
                 TimelineEntry(
@@ -209,7 +218,7 @@ class IncidentController(Controller):
                     by=(data := incidents.codec.data(e, withhold=WITHHELD)).get("by"),
                     data=data,
                 )
-                for e in await incidents.timeline(incident_id)
+                for e in visible
                 if (occurred_before is None or e.occurred_at < occurred_before)
                 and (known_at is None or e.recorded_at <= known_at)
             ),

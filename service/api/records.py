@@ -18,6 +18,7 @@ from domain.manual_record import (
     ManualRecord,
     Medication,
 )
+from service.api.guards import principal_of, require_unit
 from service.api.problems import InvalidField
 from service.api.record_schemas import (
     CitizenIn,
@@ -89,6 +90,7 @@ class ManualRecordController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[RecordCreated]:
         """Record a medication dispensing made on paper during the outage."""
+        require_unit(principal_of(request), data.unit)
         ref, identity = citizen(data.citizen, citizen_refs)
         doctor = data.doctor_consulted
         med = data.medication
@@ -133,6 +135,7 @@ class ManualRecordController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[RecordCreated]:
         """Record a visit for a citizen's assessed help: delivered, partly delivered or missed."""
+        require_unit(principal_of(request), data.unit)
         ref, identity = citizen(data.citizen, citizen_refs)
 
         def build(record_id: UUID) -> ManualRecord:
@@ -168,14 +171,14 @@ class ManualRecordController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Receipt]:
         """The paper record has been entered into the journal (indtastet i journal)."""
-        by = person(data.by)
+        by, principal = person(data.by), principal_of(request)
+
+        def enter(record: ManualRecord) -> None:
+            require_unit(principal, record.unit)
+            record.mark_entered_in_journal(data.journal_reference, by, data.entered_at)
 
         async def perform(ctx: WriteContext) -> StoreReceipt:
-            return await record_service.act(
-                record_id,
-                lambda r: r.mark_entered_in_journal(data.journal_reference, by, data.entered_at),
-                ctx,
-            )
+            return await record_service.act(record_id, enter, ctx)
 
         times = {"entered_at": data.entered_at}
         return await answer_write(
@@ -196,12 +199,14 @@ class ManualRecordController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Receipt]:
         """The paper record was made in error and will not be entered into the journal."""
-        by = person(data.by)
+        by, principal = person(data.by), principal_of(request)
+
+        def void(record: ManualRecord) -> None:
+            require_unit(principal, record.unit)
+            record.void(data.reason, by, data.occurred_at)
 
         async def perform(ctx: WriteContext) -> StoreReceipt:
-            return await record_service.act(
-                record_id, lambda r: r.void(data.reason, by, data.occurred_at), ctx
-            )
+            return await record_service.act(record_id, void, ctx)
 
         times = {"occurred_at": data.occurred_at}
         return await answer_write(
@@ -210,10 +215,14 @@ class ManualRecordController(Controller):
 
     @get("/manual-records/{record_id:uuid}", operation_id="getManualRecord")
     async def get_record(
-        self, record_id: FromPath[UUID], record_service: NamedDependency[ManualRecordService]
+        self,
+        request: Request[Any, Any, Any],
+        record_id: FromPath[UUID],
+        record_service: NamedDependency[ManualRecordService],
     ) -> Response[ManualRecordView]:
         """A paper record and its status, without the citizen's CPR number or name."""
         record, history = await record_service.load(record_id)
+        require_unit(principal_of(request), record.unit)
         return Response(view(record, history[0].mode), headers={"ETag": f'"{record.version}"'})
 
 

@@ -11,6 +11,7 @@ from litestar.params import JSONBody, Parameter
 
 from domain.plan import Plan
 from service import reads
+from service.api.guards import may_act_for, principal_of, require_unit
 from service.api.reading import AfterPosition, ModeQuery, caught_up, pool_of
 from service.api.record_schemas import MedicationListPrintIn
 from service.api.schemas import SLUG_PATTERN, ReadinessView, Receipt
@@ -43,7 +44,8 @@ class UnitController(Controller):
         limit = plan_in_force.file.readiness.max_list_age_days
         now = datetime.now(UTC)
         units = await reads.readiness(pool_of(request), mode=mode)
-        return [readiness_view(u, now, limit) for u in units]
+        principal = principal_of(request)
+        return [readiness_view(u, now, limit) for u in units if may_act_for(principal, u.unit)]
 
     @post(
         "/units/{unit:str}/medication-list-prints",
@@ -59,6 +61,7 @@ class UnitController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Receipt]:
         """The unit's medication list was printed and placed at the unit."""
+        require_unit(principal_of(request), unit)
         by = person(data.by)
 
         async def perform(ctx: WriteContext) -> StoreReceipt:

@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery, Parameter
 
 from service import reads
+from service.api.guards import principal_of, require_unit
 from service.api.incidents import WITHHELD
 from service.api.reading import AfterPosition, ModeQuery, caught_up, pool_of
 from service.api.schemas import SLUG_PATTERN, BackEntryItemView, EventView
@@ -45,6 +46,9 @@ class WorklistController(Controller):
         """The worklist, oldest first, by incident, unit, status or citizen_ref; the total count
         is in `X-Total-Count`."""
         await caught_up(request, BACK_ENTRY.name, after_position)
+        principal = principal_of(request)
+        if unit is not None:
+            require_unit(principal, unit)
         total, items = await reads.back_entry(
             pool_of(request),
             mode=mode,
@@ -52,6 +56,7 @@ class WorklistController(Controller):
             unit=unit,
             status=status,
             citizen_ref=citizen_ref,
+            units=principal.units,
             limit=limit,
             offset=offset,
         )
