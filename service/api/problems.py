@@ -161,6 +161,16 @@ def on_unavailable(_: Request[Any, Any, Any], exc: StoreUnavailable) -> Response
     )
 
 
+def on_bad_encoding(_: Request[Any, Any, Any], exc: UnicodeDecodeError) -> Response[Problem]:
+    return problem(400, "malformed-json", "the body is not valid UTF-8")
+
+
+def on_recursion(request: Request[Any, Any, Any], exc: RecursionError) -> Response[Problem]:
+    if "deserializing" in str(exc):  # msgspec, reading a body nested thousands of levels deep
+        return problem(400, "malformed-json", "the body is nested too deeply")
+    return on_error(request, exc)
+
+
 def on_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     correlation_id = uuid.uuid4().hex
     # The exception's message may quote input; log its type and where it came from, not its text.
@@ -190,5 +200,7 @@ EXCEPTION_HANDLERS = {
     ProjectionBehind: on_projection_behind,
     PositionBeyondLog: on_beyond_log,
     StoreUnavailable: on_unavailable,
+    UnicodeDecodeError: on_bad_encoding,
+    RecursionError: on_recursion,
     Exception: on_error,
 }

@@ -1,0 +1,61 @@
+"""Limits at the edge: a huge body, text PostgreSQL cannot store, over-long strings, bad unicode.
+Each is a 4xx problem that names what is wrong and stores nothing."""
+
+from __future__ import annotations
+
+import asyncpg
+import pytest
+
+from tests.api.outage import NEXUS_DOWN, Client, log_size
+
+pytestmark = pytest.mark.anyio
+
+JSON = {"content-type": "application/json"}
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b'{"title": "\xff\xfe nede"}', 400),  # not UTF-8
+        (b'{"title": "\\ud800 nede"}', 400),  # a lone surrogate
+        (b'{"title": "\\u0000"}', 422),  # NUL: PostgreSQL cannot store it
+        (b"[" * 10_000, 400),  # nested deeper than anyone means
+    ],
+    ids=["invalid-utf8", "lone-surrogate", "nul", "deep-nesting"],
+)
+async def test_bad_unicode_and_malformed_bodies_are_refused(
+    client: Client, pool: asyncpg.Pool, body: bytes, status: int
+) -> None:
+    before = await log_size(pool)
+    response = await client.post("/v1/incidents", content=body, headers=JSON)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert await log_size(pool) == before
+
+
+@pytest.mark.parametrize(("length", "status"), [(4000, 201), (4001, 422)])
+async def test_a_text_may_be_4000_characters_and_no_more(
+    client: Client, length: int, status: int
+) -> None:
+    response = await client.post("/v1/incidents", json={**NEXUS_DOWN, "description": "x" * length})
+    assert response.status_code == status
+    if status == 422:
+        assert response.json()["errors"][0]["field"] == "description"
+
+
+@pytest.mark.parametrize(("size", "status"), [(60 * 1024, 422), (65 * 1024, 413)])
+async def test_a_body_over_64_kib_is_refused_with_413(
+    client: Client, pool: asyncpg.Pool, size: int, status: int
+) -> None:
+    before = await log_size(pool)
+    body = b'{"title": "' + b"x" * size + b'"}'
+    response = await client.post("/v1/incidents", content=body, headers=JSON)
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert await log_size(pool) == before
+
+
+async def test_a_page_of_more_than_500_is_refused(client: Client) -> None:
+    assert (await client.get("/v1/back-entry", params={"limit": 500})).status_code == 200
+    refused = await client.get("/v1/back-entry", params={"limit": 501})
+    assert refused.status_code in (400, 422)
