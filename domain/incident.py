@@ -44,6 +44,7 @@ from domain.errors import (
     WorkaroundNeedsIsolatedOutage,
 )
 from domain.plan import Contact, Plan
+from domain.rules import status_of
 
 __all__ = ["DetectedVia", "Incident", "Severity"]
 
@@ -97,11 +98,7 @@ class Incident(PlanAggregate):
     @property
     def status(self) -> str:
         """open, partly-restored, restored or closed: as the situation picture shows it."""
-        if self.is_closed:
-            return "closed"
-        if not self.systems_down:
-            return "restored"
-        return "partly-restored" if self.systems_restored else "open"
+        return status_of(self)
 
     @property
     def steps_done(self) -> list[str]:

@@ -45,6 +45,15 @@ class IncidentFacts(Protocol):
     def is_verified(self, unit: str, system: str) -> bool: ...
 
 
+def status_of(incident: IncidentFacts) -> str:
+    """open, partly-restored, restored or closed: as the situation picture shows it."""
+    if incident.is_closed:
+        return "closed"
+    if not incident.systems_down:
+        return "restored"
+    return "partly-restored" if incident.systems_restored else "open"
+
+
 @dataclass(frozen=True)
 class OutstandingStep:
     """A step of the plan not yet recorded: the event type that records it, and for whom."""

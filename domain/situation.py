@@ -22,6 +22,7 @@ from domain.incident import EVENT_TYPES as INCIDENT_STEPS
 from domain.incident import STREAM_TYPE as INCIDENT
 from domain.manual_record import STREAM_TYPE as MANUAL_RECORD
 from domain.manual_record import RecordStatus
+from domain.rules import status_of
 
 STEP_ORDER = {step: i for i, step in enumerate(INCIDENT_STEPS)}
 ALL_SYSTEMS = "*"
@@ -91,11 +92,7 @@ class SituationEntry(msgspec.Struct, kw_only=True):
 
     @property
     def status(self) -> str:
-        if self.is_closed:
-            return "closed"
-        if not self.systems_down:
-            return "restored"
-        return "partly-restored" if self.restored else "open"
+        return status_of(self)
 
     @property
     def steps_done(self) -> list[str]:
