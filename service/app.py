@@ -29,6 +29,7 @@ from service.notifier import Notifier
 from service.plan_file import read_plan
 from service.projections import PROJECTIONS
 from service.projector import Projector
+from service.ratelimit import RateLimiter
 from service.records import ManualRecordService
 from service.settings import Settings
 from service.store import EventStore
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             records=ManualRecordService(streams),
             units=UnitService(streams),
             projectors=projectors,
+            rate_limiter=RateLimiter(settings.rate_per_second, settings.rate_burst),
             citizen_refs=CitizenRefs(
                 settings.pseudonym_key or load_or_create_key(settings.data_dir)
             ),

@@ -21,6 +21,8 @@ class Settings:
     bootstrap_key: str | None
     pool_size: int = 10
     plan_path: Path | None = None
+    rate_per_second: float = 50.0
+    rate_burst: int = 500
     pseudonym_key: bytes | None = None
     lock_timeout_ms: int = 5000
     statement_timeout_ms: int = 15000
@@ -33,6 +35,8 @@ class Settings:
             bootstrap_key=os.environ.get("NEDBRUD_BOOTSTRAP_KEY") or None,
             pool_size=int(os.environ.get("NEDBRUD_POOL_SIZE", "10")),
             plan_path=Path(plan) if (plan := os.environ.get("NEDBRUD_PLAN")) else None,
+            rate_per_second=float(os.environ.get("NEDBRUD_RATE_PER_SECOND", "50")),
+            rate_burst=int(os.environ.get("NEDBRUD_RATE_BURST", "500")),
             pseudonym_key=key.encode()
             if (key := os.environ.get("NEDBRUD_PSEUDONYM_KEY"))
             else None,

@@ -11,6 +11,7 @@ from litestar.handlers.base import BaseRouteHandler
 from service.access import allowed
 from service.api.problems import ApiProblem
 from service.auth import Principal, authenticate
+from service.ratelimit import RateLimiter
 
 
 async def require_key(
@@ -27,6 +28,14 @@ async def require_key(
     if principal is None:
         raise NotAuthorizedException(
             "the API key is unknown or revoked", headers={"WWW-Authenticate": "Bearer"}
+        )
+    limiter: RateLimiter = connection.app.state.rate_limiter
+    if wait := limiter.take(principal.key_id):
+        raise ApiProblem(
+            429,
+            "too-many-requests",
+            f"this key is over its rate limit; retry in {wait} s",
+            headers={"Retry-After": str(wait)},
         )
     operation = getattr(handler, "operation_id", None)
     if not allowed(operation if isinstance(operation, str) else None, principal.role):
