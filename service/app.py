@@ -13,6 +13,7 @@ from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
+from service.api.cloudevents import CloudEventsController
 from service.api.contacts import ContactController
 from service.api.guards import require_key
 from service.api.health import HealthController
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ContactController,
             SituationController,
             WorklistController,
+            CloudEventsController,
         ],
         guards=[require_key],
     )
