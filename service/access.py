@@ -43,6 +43,16 @@ MATRIX: dict[str, frozenset[Role]] = {
     "listEvents": frozenset({IT, AUDITOR}),
     # Each event in it is then checked as the operation it names.
     "postCloudEvents": frozenset({REPORTER, STAFF, LEADER, IT}),
+    "listAccessLog": frozenset({AUDITOR}),
+}
+
+# Who may see a citizen's name and CPR number, for which purposes (sundhedsloven § 42 a: a
+# look-up must serve the purpose it names; every one is written to the access log).
+PURPOSES: dict[Role, frozenset[str]] = {
+    STAFF: frozenset({"treatment", "back-entry"}),
+    LEADER: frozenset({"treatment", "back-entry"}),
+    AUDITOR: frozenset({"audit"}),
+    Role.ADMIN: frozenset({"treatment", "back-entry", "audit"}),
 }
 
 # Closing with paper records still pending needs a leader's waiver.

@@ -103,7 +103,9 @@ def summary(kind: str | None, data: dict[str, Any]) -> str:
     return f"{service}: {CARE_STATUS_DA.get(data.get('status', ''), data.get('status'))}"
 
 
-def back_entry_view(item: BackEntryItem, data: dict[str, Any]) -> BackEntryItemView:
+def back_entry_view(
+    item: BackEntryItem, data: dict[str, Any], citizen: dict[str, Any] | None = None
+) -> BackEntryItemView:
     # The worklist lists records whose first event is folded in: these are all set.
     assert item.incident_id is not None
     assert item.unit is not None
@@ -125,6 +127,8 @@ def back_entry_view(item: BackEntryItem, data: dict[str, Any]) -> BackEntryItemV
         entered_by=item.entered_by,
         entered_at=item.entered_at,
         journal_reference=item.journal_reference,
+        citizen_name=(citizen or {}).get("name"),
+        citizen_cpr=(citizen or {}).get("cpr"),
     )
 
 

@@ -87,7 +87,7 @@ class VoidIn(Struct, forbid_unknown_fields=True, kw_only=True):
     mode: Mode | None = None
 
 
-class ManualRecordView(Struct):
+class ManualRecordView(Struct, omit_defaults=True):
     """A paper record and where it is on its way into the journal (no CPR, no name)."""
 
     record_id: UUID
@@ -103,6 +103,8 @@ class ManualRecordView(Struct):
     journal_reference: str | None
     mode: Mode
     version: int
+    citizen_name: str | None = None
+    citizen_cpr: str | None = None
 
 
 class MedicationListPrintIn(Struct, forbid_unknown_fields=True, kw_only=True):

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
@@ -18,7 +19,8 @@ from domain.manual_record import (
     ManualRecord,
     Medication,
 )
-from service.api.guards import principal_of, require_unit
+from service.access_log import record_access
+from service.api.guards import principal_of, require_purpose, require_unit
 from service.api.problems import InvalidField
 from service.api.record_schemas import (
     CitizenIn,
@@ -31,6 +33,7 @@ from service.api.record_schemas import (
 )
 from service.api.schemas import Receipt
 from service.api.steps import person
+from service.api.worklist import Purpose
 from service.api.writes import IdempotencyKey, answer_write
 from service.citizens import CitizenRefs, normalise_cpr
 from service.events import Receipt as StoreReceipt
@@ -219,11 +222,27 @@ class ManualRecordController(Controller):
         request: Request[Any, Any, Any],
         record_id: FromPath[UUID],
         record_service: NamedDependency[ManualRecordService],
+        purpose: Purpose = None,
     ) -> Response[ManualRecordView]:
-        """A paper record and its status, without the citizen's CPR number or name."""
+        """A paper record and its status; the citizen's name and CPR number only with a
+        `purpose` the key's role may have, and written to the access log."""
+        principal = principal_of(request)
+        if purpose is not None:
+            require_purpose(principal, purpose)
         record, history = await record_service.load(record_id)
-        require_unit(principal_of(request), record.unit)
-        return Response(view(record, history[0].mode), headers={"ETag": f'"{record.version}"'})
+        require_unit(principal, record.unit)
+        body = view(record, history[0].mode)
+        if purpose is not None:
+            citizen = record_service.streams.codec.data(history[0]).get("citizen") or {}
+            if citizen:
+                endpoint = "GET /v1/manual-records/{record_id}"
+                await record_access(
+                    request.app.state.pool, principal, purpose, [record.citizen_ref], endpoint
+                )
+                body = msgspec.structs.replace(
+                    body, citizen_name=citizen.get("name"), citizen_cpr=citizen.get("cpr")
+                )
+        return Response(body, headers={"ETag": f'"{record.version}"'})
 
 
 async def create(

@@ -154,6 +154,8 @@ class BackEntryItemView(Struct, omit_defaults=True):
     entered_by: str | None = None
     entered_at: datetime | None = None
     journal_reference: str | None = None
+    citizen_name: str | None = None
+    citizen_cpr: str | None = None
 
 
 class ReadinessView(Struct):

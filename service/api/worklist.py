@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, Parameter
+from msgspec import Struct
 
 from service import reads
-from service.api.guards import principal_of, require_unit
-from service.api.incidents import WITHHELD
+from service.access_log import accesses, record_access
+from service.api.guards import principal_of, require_purpose, require_unit
 from service.api.reading import AfterPosition, ModeQuery, caught_up, pool_of
 from service.api.schemas import SLUG_PATTERN, BackEntryItemView, EventView
 from service.citizens import REF_PATTERN
@@ -19,8 +22,28 @@ from service.incidents import IncidentService
 from service.projections import BACK_ENTRY
 from service.views import back_entry_view, event_view
 
+Purpose = Annotated[
+    Literal["treatment", "back-entry", "audit"] | None,
+    Parameter(
+        required=False,
+        description="why the citizens' names are needed; without it none are shown. Every name "
+        "shown is written to the access log",
+    ),
+]
 Limit = Annotated[int, Parameter(ge=1, le=500, description="at most 500 per page")]
 Offset = Annotated[int, Parameter(ge=0, le=1_000_000)]
+
+
+class AccessView(Struct):
+    """One look-up of a citizen's identity."""
+
+    at: datetime
+    key_id: str
+    role: str
+    purpose: str
+    citizen_ref: str
+    endpoint: str
+    outcome: str
 
 
 class WorklistController(Controller):
@@ -42,11 +65,14 @@ class WorklistController(Controller):
         limit: Limit = 100,
         offset: Offset = 0,
         after_position: AfterPosition = None,
+        purpose: Purpose = None,
     ) -> Response[list[BackEntryItemView]]:
         """The worklist, oldest first, by incident, unit, status or citizen_ref; the total count
         is in `X-Total-Count`."""
         await caught_up(request, BACK_ENTRY.name, after_position)
         principal = principal_of(request)
+        if purpose is not None:
+            require_purpose(principal, purpose)
         if unit is not None:
             require_unit(principal, unit)
         total, items = await reads.back_entry(
@@ -62,16 +88,30 @@ class WorklistController(Controller):
         )
         first = {i.first_event_id for i in items if i.first_event_id is not None}
         papers = {e.event_id: e for e in await incidents.store.find_many(list(first))}
-        body = [
-            back_entry_view(
-                item,
-                incidents.codec.data(papers[item.first_event_id], withhold=WITHHELD)
-                if item.first_event_id in papers
-                else {},
-            )
-            for item in items
-        ]
+        shown: dict[str, dict[str, Any]] = {}
+        body = []
+        for item in items:
+            paper = papers.get(item.first_event_id) if item.first_event_id else None
+            data = incidents.codec.data(paper) if paper is not None else {}
+            citizen = data.pop("citizen", None) if purpose is not None else None
+            if citizen and item.citizen_ref:
+                shown[item.citizen_ref] = citizen
+            body.append(back_entry_view(item, data, citizen))
+        if purpose is not None:  # written before anything leaves; if it cannot be, nothing does
+            await record_access(pool_of(request), principal, purpose, shown, "GET /v1/back-entry")
         return Response(body, headers={"X-Total-Count": str(total)})
+
+    @get("/access-log", operation_id="listAccessLog", tags=["audit"])
+    async def access_log(
+        self,
+        request: Request[Any, Any, Any],
+        citizen_ref: Annotated[str, Parameter(pattern=REF_PATTERN)],
+    ) -> list[AccessView]:
+        """Who saw this citizen's name or CPR number, when, and for what purpose."""
+        return [
+            AccessView(**dataclasses.asdict(a))
+            for a in await accesses(pool_of(request), citizen_ref)
+        ]
 
     @get("/events", operation_id="listEvents", tags=["feed"])
     async def events(

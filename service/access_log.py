@@ -1,0 +1,63 @@
+"""The access log (logning af opslag): who saw which citizen's identity, when, and why.
+
+A row is written for each citizen shown, before the response leaves; if it cannot be written,
+the request fails and nothing is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from service.auth import Principal
+from service.events import StoreUnavailable
+from service.store import UNAVAILABLE
+
+PURPOSES = ("treatment", "back-entry", "audit")
+
+
+@dataclass(frozen=True)
+class Access:
+    at: datetime
+    key_id: str
+    role: str
+    purpose: str
+    citizen_ref: str
+    endpoint: str
+    outcome: str
+
+
+async def record_access(
+    pool: asyncpg.Pool,
+    principal: Principal,
+    purpose: str,
+    citizen_refs: Iterable[str],
+    endpoint: str,
+) -> None:
+    refs = sorted(set(citizen_refs))
+    if not refs:
+        return
+    try:
+        await pool.execute(
+            "INSERT INTO access_log (key_id, role, purpose, citizen_ref, endpoint, outcome) "
+            "SELECT $1, $2, $3, ref, $5, 'shown' FROM unnest($4::text[]) AS ref",
+            principal.key_id,
+            principal.role.value,
+            purpose,
+            refs,
+            endpoint,
+        )
+    except (*UNAVAILABLE, asyncpg.PostgresError) as exc:  # whatever the reason: show nothing
+        raise StoreUnavailable("the access log cannot be written; nothing was shown") from exc
+
+
+async def accesses(pool: asyncpg.Pool, citizen_ref: str) -> list[Access]:
+    rows = await pool.fetch(
+        "SELECT at, key_id::text, role, purpose, citizen_ref, endpoint, outcome FROM access_log "
+        "WHERE citizen_ref = $1 ORDER BY at, id",
+        citizen_ref,
+    )
+    return [Access(**dict(r)) for r in rows]
