@@ -20,6 +20,7 @@ from service.api.health import HealthController
 from service.api.incidents import IncidentController
 from service.api.problems import EXCEPTION_HANDLERS
 from service.api.records import ManualRecordController
+from service.api.request_id import request_id_middleware
 from service.api.situation import SituationController
 from service.api.units import UnitController
 from service.api.worklist import WorklistController
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "citizen_refs": from_state("citizen_refs"),
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        middleware=[request_id_middleware],
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
             title="nedbrud",

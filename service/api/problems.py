@@ -12,6 +12,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from domain.errors import DomainError
+from service.api.request_id import REQUEST_ID
 from service.api.schemas import FieldError, Problem
 from service.events import EventIdReused, StoreUnavailable, WrongExpectedVersion
 from service.reads import PositionBeyondLog, ProjectionBehind
@@ -65,6 +66,7 @@ def problem(
     headers: dict[str, str] | None = None,
     correlation_id: str | None = None,
 ) -> Response[Problem]:
+    request_id = REQUEST_ID.get()
     body = Problem(
         type=f"/problems/{slug}",
         title=slug.replace("-", " ").capitalize(),
@@ -72,6 +74,7 @@ def problem(
         detail=detail,
         errors=errors,
         correlation_id=correlation_id,
+        request_id=request_id,
     )
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
@@ -172,7 +175,7 @@ def on_recursion(request: Request[Any, Any, Any], exc: RecursionError) -> Respon
 
 
 def on_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
-    correlation_id = uuid.uuid4().hex
+    correlation_id = REQUEST_ID.get() or uuid.uuid4().hex
     # The exception's message may quote input; log its type and where it came from, not its text.
     log.error(
         "unhandled %s on %s %s [%s]\n%s",

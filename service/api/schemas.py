@@ -224,3 +224,4 @@ class Problem(Struct, omit_defaults=True):
     detail: str | None = None
     errors: list[FieldError] | None = None
     correlation_id: str | None = None
+    request_id: str | None = None
