@@ -154,7 +154,7 @@ class IncidentController(Controller):
         plan_in_force: NamedDependency[Plan],
         status: FromQuery[Literal["open", "closed", "all"]] = "open",
         mode: ModeQuery = "actual",
-        after_position: AfterPosition = None,
+        after_position: AfterPosition = 0,
     ) -> list[IncidentView]:
         """The incidents, oldest first: open (not yet closed) by default."""
         await caught_up(request, SITUATION.name, after_position)

@@ -12,11 +12,12 @@ from service.notifier import Notifier
 from service.reads import wait_for
 
 AfterPosition = Annotated[
-    int | None,
+    int,
     Parameter(
         ge=0,
         required=False,
-        description="wait (up to 5 s) until the view includes this position: read your own write",
+        description="wait (up to 5 s) until the view includes this position: read your own "
+        "write (0: no wait)",
     ),
 ]
 ModeQuery = Annotated[

@@ -70,7 +70,7 @@ class SituationController(Controller):
         plan_in_force: NamedDependency[Plan],
         include: FromQuery[Literal["closed"] | None] = None,
         mode: ModeQuery = "actual",
-        after_position: AfterPosition = None,
+        after_position: AfterPosition = 0,
     ) -> SituationPicture:
         """Open incidents (`include=closed` for all) with their outstanding steps, and whom to
         call right now."""
@@ -92,13 +92,13 @@ class SituationController(Controller):
         plan_in_force: NamedDependency[Plan],
         mode: ModeQuery = "actual",
         last_event_id: LastEventId = None,
-        after_position: AfterPosition = None,
+        after_position: AfterPosition = 0,
     ) -> ServerSentEvent:
         """Server-Sent Events: one `incident` event per change, its `id` the position in the log.
         Without `Last-Event-ID` the stream starts with a `snapshot` of the whole picture."""
         resume = _position(last_event_id)
         if resume is None:
-            resume = after_position
+            resume = after_position or None  # 0, the default: start from a snapshot
         if resume is not None:
             head = await request.app.state.store.head()
             if resume > head:  # nothing would ever come: say so instead of waiting forever

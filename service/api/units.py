@@ -36,7 +36,7 @@ class UnitController(Controller):
         request: Request[Any, Any, Any],
         plan_in_force: NamedDependency[Plan],
         mode: ModeQuery = "actual",
-        after_position: AfterPosition = None,
+        after_position: AfterPosition = 0,
     ) -> list[ReadinessView]:
         """Each unit's printed medication list, its age, and whether it is older than the
         plan's limit."""

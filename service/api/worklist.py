@@ -64,7 +64,7 @@ class WorklistController(Controller):
         mode: ModeQuery = "actual",
         limit: Limit = 100,
         offset: Offset = 0,
-        after_position: AfterPosition = None,
+        after_position: AfterPosition = 0,
         purpose: Purpose = None,
     ) -> Response[list[BackEntryItemView]]:
         """The worklist, oldest first, by incident, unit, status or citizen_ref; the total count
