@@ -103,7 +103,7 @@ class Incident(PlanAggregate):
     @property
     def steps_done(self) -> list[str]:
         """The plan's steps recorded so far, in the plan's order."""
-        return sorted(self.steps, key=list(EVENT_TYPES).index)
+        return sorted(self.steps, key=STEP_ORDER.__getitem__)
 
     def is_verified(self, unit: str, system: str) -> bool:
         verified = self.verified.get(unit, set())
@@ -564,6 +564,9 @@ EVENT_TYPES: dict[str, type[PlanAggregate.Event]] = {
         "event-corrected": "EventCorrected",
     }.items()
 }
+
+# The plan's steps in the plan's order: steps done are shown in it.
+STEP_ORDER = {step: i for i, step in enumerate(EVENT_TYPES)}
 
 # Names and free text go in the event's sealed part, never in the plain payload.
 _FREE_TEXT: dict[str, tuple[str, ...]] = {

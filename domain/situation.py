@@ -18,13 +18,12 @@ import msgspec
 
 from domain.base import Audience, DetectedVia, EscalationRole, StaffingRequest
 from domain.facts import Fact
-from domain.incident import EVENT_TYPES as INCIDENT_STEPS
+from domain.incident import STEP_ORDER
 from domain.incident import STREAM_TYPE as INCIDENT
 from domain.manual_record import STREAM_TYPE as MANUAL_RECORD
 from domain.manual_record import RecordStatus
 from domain.rules import status_of
 
-STEP_ORDER = {step: i for i, step in enumerate(INCIDENT_STEPS)}
 ALL_SYSTEMS = "*"
 
 

@@ -93,7 +93,6 @@ class ManualRecordController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[RecordCreated]:
         """Record a medication dispensing made on paper during the outage."""
-        require_unit(principal_of(request), data.unit)
         ref, identity = citizen(data.citizen, citizen_refs)
         doctor = data.doctor_consulted
         med = data.medication
@@ -138,7 +137,6 @@ class ManualRecordController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[RecordCreated]:
         """Record a visit for a citizen's assessed help: delivered, partly delivered or missed."""
-        require_unit(principal_of(request), data.unit)
         ref, identity = citizen(data.citizen, citizen_refs)
 
         def build(record_id: UUID) -> ManualRecord:
@@ -174,18 +172,15 @@ class ManualRecordController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Receipt]:
         """The paper record has been entered into the journal (indtastet i journal)."""
-        by, principal = person(data.by), principal_of(request)
-
-        def enter(record: ManualRecord) -> None:
-            require_unit(principal, record.unit)
-            record.mark_entered_in_journal(data.journal_reference, by, data.entered_at)
-
-        async def perform(ctx: WriteContext) -> StoreReceipt:
-            return await record_service.act(record_id, enter, ctx)
-
-        times = {"entered_at": data.entered_at}
-        return await answer_write(
-            request, data, idempotency_key, perform, mode=data.mode, times=times
+        by = person(data.by)
+        return await act_on_record(
+            request,
+            record_id,
+            data,
+            idempotency_key,
+            record_service,
+            lambda r: r.mark_entered_in_journal(data.journal_reference, by, data.entered_at),
+            {"entered_at": data.entered_at},
         )
 
     @post(
@@ -202,18 +197,15 @@ class ManualRecordController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Receipt]:
         """The paper record was made in error and will not be entered into the journal."""
-        by, principal = person(data.by), principal_of(request)
-
-        def void(record: ManualRecord) -> None:
-            require_unit(principal, record.unit)
-            record.void(data.reason, by, data.occurred_at)
-
-        async def perform(ctx: WriteContext) -> StoreReceipt:
-            return await record_service.act(record_id, void, ctx)
-
-        times = {"occurred_at": data.occurred_at}
-        return await answer_write(
-            request, data, idempotency_key, perform, mode=data.mode, times=times
+        by = person(data.by)
+        return await act_on_record(
+            request,
+            record_id,
+            data,
+            idempotency_key,
+            record_service,
+            lambda r: r.void(data.reason, by, data.occurred_at),
+            {"occurred_at": data.occurred_at},
         )
 
     @get("/manual-records/{record_id:uuid}", operation_id="getManualRecord")
@@ -255,6 +247,9 @@ async def create(
     citizen_ref: str,
     times: Mapping[str, datetime | None],
 ) -> Response[Any]:
+    """A new paper record of a unit the key acts for."""
+    require_unit(principal_of(request), data.unit)
+
     async def perform(ctx: WriteContext) -> StoreReceipt:
         return await records.record(incident_id, build, ctx)
 
@@ -268,3 +263,25 @@ async def create(
         ids=lambda event_id: {"record_id": record_id_for(event_id), "citizen_ref": citizen_ref},
         location="/v1/manual-records/{record_id}",
     )
+
+
+async def act_on_record(
+    request: Request[Any, Any, Any],
+    record_id: UUID,
+    data: JournalEntryIn | VoidIn,
+    idempotency_key: str | None,
+    records: ManualRecordService,
+    step: Callable[[ManualRecord], None],
+    times: Mapping[str, datetime | None],
+) -> Response[Any]:
+    """A step on an existing paper record, of a unit the key acts for."""
+    principal = principal_of(request)
+
+    def checked(record: ManualRecord) -> None:
+        require_unit(principal, record.unit)
+        step(record)
+
+    async def perform(ctx: WriteContext) -> StoreReceipt:
+        return await records.act(record_id, checked, ctx)
+
+    return await answer_write(request, data, idempotency_key, perform, mode=data.mode, times=times)

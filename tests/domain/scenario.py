@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import uuid5
 
 import msgspec
 
@@ -130,7 +130,3 @@ def facts(plan: Plan, mode: str = "actual") -> list[Fact]:
                 )
             )
     return out
-
-
-def incident_id() -> UUID:
-    return INCIDENT_ID
