@@ -13,25 +13,22 @@ import hmac
 import os
 import re
 import secrets
-from datetime import date
 from pathlib import Path
 
-REF_PATTERN = r"^cit_[a-z2-7]{24}$"
-CPR_PATTERN = r"^[0-9]{6}-?[0-9]{4}$"
+# Each pattern ends in `$(?!\n)`: in Python `$` also matches before a final newline, which the
+# lookahead refuses; in other regex dialects `$` is already the end and the lookahead is idle.
+REF_PATTERN = r"^cit_[a-z2-7]{24}$(?!\n)"
+# Ten digits with a real day and month (DDMM; 29 February is a real birthday), then a dash or not.
+_DAY_MONTH = r"(?:(?:0[1-9]|[12][0-9])(?:0[1-9]|1[0-2])|30(?:0[13-9]|1[0-2])|31(?:0[13578]|1[02]))"
+CPR_PATTERN = rf"^{_DAY_MONTH}[0-9]{{2}}-?[0-9]{{4}}$(?!\n)"
 KEY_FILE = "pseudonym.key"
 
 
 def normalise_cpr(cpr: str) -> str | None:
     """The ten digits of a CPR number with a real day and month, or None."""
-    digits = cpr.replace("-", "")
-    if not re.fullmatch(r"[0-9]{10}", digits):
+    if not re.search(CPR_PATTERN, cpr):
         return None
-    day, month = int(digits[0:2]), int(digits[2:4])
-    try:
-        date(2000, month, day)  # a leap year: 29 February is a real birthday
-    except ValueError:
-        return None
-    return digits
+    return cpr.replace("-", "")
 
 
 class CitizenRefs:

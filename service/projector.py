@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import time
+import traceback
 import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -92,7 +93,13 @@ class Projector:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("projector %s: %s", self.projection.name, type(exc).__name__)
+                # Where it failed, not the message: a message may quote a citizen's data.
+                log.warning(
+                    "projector %s: %s\n%s",
+                    self.projection.name,
+                    type(exc).__name__,
+                    "".join(traceback.format_tb(exc.__traceback__)),
+                )
             await self._pause()
 
     async def _pause(self, woken: asyncio.Event | None = None) -> None:

@@ -33,7 +33,7 @@ def event_id_for(principal: Principal, key: str | None) -> uuid.UUID:
 
 
 def check_key(key: str | None) -> str | None:
-    if key is not None and not KEY_PATTERN.match(key):
+    if key is not None and not KEY_PATTERN.fullmatch(key):
         raise ApiProblem(
             400,
             "invalid-idempotency-key",

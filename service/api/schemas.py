@@ -11,12 +11,16 @@ from msgspec import Meta, Struct
 
 AwareTime = Annotated[
     datetime,
-    Meta(tz=True, description="RFC 3339 with an offset; a time without one is refused"),
+    Meta(
+        tz=True,
+        description="RFC 3339 with an offset; a time without one, one before 2000 or one in "
+        "the future is refused",
+    ),
 ]
 # PostgreSQL cannot store NUL in text or jsonb: refuse it here, with the field named.
 Text = Annotated[str, Meta(min_length=1, max_length=4000, pattern=r"^[^\x00]*$")]
 ShortText = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]
-SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]*$(?!\n)"  # the lookahead: see service/citizens.py
 Slug = Annotated[
     str,
     Meta(

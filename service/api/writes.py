@@ -28,21 +28,36 @@ IdempotencyKey = Annotated[
     HeaderParameter(
         name="Idempotency-Key",
         required=False,
+        pattern=r"^[\x21-\x7e]{1,200}$(?!\n)",
         description="1-200 printable ASCII characters; a retry with the same key and body "
         "gets the first answer again",
     ),
 ]
-IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", required=False)]
+IfMatch = Annotated[
+    str | None,
+    HeaderParameter(
+        name="If-Match",
+        required=False,
+        pattern=r'^(W/)?"?[0-9]{1,18}"?$(?!\n)',
+        description='the version read, like "3": refused with 412 if the incident has moved on',
+    ),
+]
 
 # A clock a few minutes fast on a carer's phone is normal; an hour is a mistake.
 FUTURE_TOLERANCE = timedelta(minutes=10)
+# Nothing this log records happened before 2000. The bound also keeps the year-1 times a client
+# may send away from PostgreSQL, which would store them as -infinity.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def refuse_future(times: Mapping[str, datetime | None]) -> None:
+def refuse_implausible_times(times: Mapping[str, datetime | None]) -> None:
+    """A time in the future (beyond a clock's drift) or before 2000 is a mistake: 422."""
     limit = datetime.now(UTC) + FUTURE_TOLERANCE
     for field, at in times.items():
         if at is not None and at > limit:
             raise InvalidField(field, "lies in the future; give the time it happened")
+        if at is not None and at < EARLIEST:
+            raise InvalidField(field, "lies before 2000; give the time it happened")
 
 
 def parse_if_match(value: str | None) -> int | None:
@@ -72,7 +87,7 @@ async def answer_write(
     record = idempotency.record_for(request, principal, idempotency_key, body, 201, extras)
     if stored := await idempotency.replay(request.app.state.pool, request.app.state.store, record):
         return stored
-    refuse_future(times)
+    refuse_implausible_times(times)
     ctx = WriteContext(event_id, source=principal.scope, mode=mode, idempotency=record)
     try:
         receipt = await perform(ctx)
