@@ -15,18 +15,20 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from service.api.cloudevents import CloudEventsController
 from service.api.contacts import ContactController
+from service.api.document import complete
+from service.api.edge import edge
 from service.api.guards import require_key
-from service.api.health import HealthController
+from service.api.health import HealthController, MetricsController
 from service.api.incidents import IncidentController
 from service.api.problems import EXCEPTION_HANDLERS
 from service.api.records import ManualRecordController
-from service.api.request_id import request_id_middleware
 from service.api.situation import SituationController
 from service.api.units import UnitController
 from service.api.worklist import WorklistController
 from service.citizens import CitizenRefs, load_or_create_key
 from service.codec import Codec
 from service.incidents import IncidentService
+from service.metrics import Metrics
 from service.notifier import Notifier
 from service.plan_file import read_plan
 from service.projections import PROJECTIONS
@@ -46,6 +48,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     """The ASGI app; nothing connects until its lifespan starts."""
     settings = settings or Settings.from_env()
     plan = read_plan(settings.plan_path)
+    metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -61,13 +64,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "application_name": "nedbrud",
             },
         )
-        store = EventStore(pool)
+        store = EventStore(pool, on_commit=metrics.group_commit.observe)
         notifier = Notifier(settings.database_url)
         await store.start()
         await notifier.start()
         projectors = [Projector(settings.database_url, p, notifier) for p in PROJECTIONS.values()]
         for projector in projectors:
             projector.start()
+        metrics.attach(store, projectors)
         streams = Streams(store, Codec())
         app.state.update(
             pool=pool,
@@ -116,8 +120,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         guards=[require_key],
     )
-    return Litestar(
-        route_handlers=[v1, HealthController],
+    app = Litestar(
+        route_handlers=[v1, HealthController, MetricsController],
         lifespan=[lifespan],
         # Named apart from every body field: Litestar reports a body field that shares a
         # dependency's name as a server error (500) instead of a 422 naming the field.
@@ -129,8 +133,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "citizen_refs": from_state("citizen_refs"),
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        middleware=[request_id_middleware],
         request_max_body_size=MAX_BODY_BYTES,
+        logging_config=None,  # `nedbrud serve` sets up JSON lines (service/logs.py)
         openapi_config=OpenAPIConfig(
             title="nedbrud",
             version=VERSION,
@@ -149,3 +153,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             security=[{"apiKey": []}],
         ),
     )
+    app.state.metrics = metrics
+    app.asgi_handler = edge(app.asgi_handler, metrics)
+    complete(app.openapi_schema)
+    return app

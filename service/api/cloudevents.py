@@ -12,8 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import msgspec
 from litestar import Controller, Request, Response, post
@@ -21,6 +20,7 @@ from msgspec import Meta, Struct
 
 from service.api.guards import principal_of
 from service.api.problems import PROBLEM_JSON, ApiProblem
+from service.api.schemas import AwareTime
 from service.api.steps import IncidentStep
 
 STRUCTURED = "application/cloudevents+json"
@@ -41,8 +41,17 @@ class CloudEvent(Struct, forbid_unknown_fields=False):
     type: Annotated[str, Meta(min_length=1, max_length=200)]
     data: dict[str, Any]
     subject: str | None = None
-    time: datetime | None = None
+    time: AwareTime | None = None
     datacontenttype: str | None = None
+
+    # Added to the OpenAPI document: filled in below, once the types taken are known.
+    json_schema_extra: ClassVar[dict[str, Any]] = {}
+
+
+class BatchAnswer(Struct):
+    """A batch's answer: one per event, in the batch's order."""
+
+    results: list[EventAnswer]
 
 
 class EventAnswer(Struct, omit_defaults=True):
@@ -75,6 +84,15 @@ ROUTES: dict[str, Route] = {
     ),
     **{t: (lambda s: f"/v1/incidents/{s}/events", "occurred_at", "uuid") for t in STEP_TYPES},
 }
+
+
+# The document names the types taken; `data` is the body of the REST operation the type names.
+CloudEvent.json_schema_extra.update(
+    properties={
+        "type": {"enum": sorted(PREFIX + name for name in ROUTES)},
+        "data": {"description": "the body of the REST operation that `type` names"},
+    }
+)
 
 
 def _refusal(status: int, slug: str, detail: str, field: str) -> tuple[int, dict[str, Any]]:
@@ -220,9 +238,9 @@ class CloudEventsController(Controller):
             return Response(answer.receipt, status_code=answer.http_status, headers=headers)
         if not isinstance(raw, list) or not raw or len(raw) > MAX_BATCH:
             raise ApiProblem(
-                413 if isinstance(raw, list) and raw else 422,
+                422,
                 "invalid-batch",
                 f"a batch is a JSON array of 1 to {MAX_BATCH} events",
             )
         answers = [await handle(request, item) for item in raw]
-        return Response({"results": [msgspec.to_builtins(a) for a in answers]}, status_code=200)
+        return Response(BatchAnswer(results=answers), status_code=200)

@@ -7,12 +7,11 @@ from typing import Literal
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.params import FromQuery
 from msgspec import Struct
 
 from domain.contacts import contact_now
 from domain.plan import ContactLine, Plan
-from service.api.problems import InvalidField
+from service.api.reading import QueryTime, query_time
 
 
 class ContactNow(Struct):
@@ -90,13 +89,9 @@ class ContactController(Controller):
     tags = ["plan"]
 
     @get("/contacts/now", operation_id="getContactNow")
-    async def now(
-        self, plan_in_force: NamedDependency[Plan], at: FromQuery[datetime | None] = None
-    ) -> ContactNow:
+    async def now(self, plan_in_force: NamedDependency[Plan], at: QueryTime = None) -> ContactNow:
         """Whom to call at `at` (default: now): Service Desk, IT-vagt or beredskabet."""
-        if at is not None and at.tzinfo is None:
-            raise InvalidField("at", "a time needs an offset")
-        return contact_answer(at or datetime.now(UTC), plan_in_force)
+        return contact_answer(query_time("at", at) or datetime.now(UTC), plan_in_force)
 
     @get("/plan", operation_id="getPlan")
     async def plan(self, plan_in_force: NamedDependency[Plan]) -> PlanView:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any, Literal
 from uuid import UUID, uuid5
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, HttpMethod, Request, Response, get, post, route
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
@@ -19,7 +19,14 @@ from service import reads
 from service.access import WAIVERS
 from service.api.guards import may_act_for, principal_of
 from service.api.problems import InvalidField
-from service.api.reading import AfterPosition, ModeQuery, caught_up, pool_of
+from service.api.reading import (
+    AfterPosition,
+    ModeQuery,
+    QueryTime,
+    caught_up,
+    pool_of,
+    query_time,
+)
 from service.api.schemas import (
     DeclareIncident,
     IncidentDeclared,
@@ -147,6 +154,12 @@ class IncidentController(Controller):
             times={"occurred_at": data.occurred_at},
         )
 
+    @route("/", http_method=HttpMethod.OPTIONS, include_in_schema=False)
+    async def allowed_methods(self) -> Response[None]:
+        """Litestar 2 answers OPTIONS itself naming only the first of a path's methods (its
+        #4169); this handler is found first (handlers are taken by name), so it answers."""
+        return Response(None, status_code=204, headers={"Allow": "GET, OPTIONS, POST"})
+
     @get("/", operation_id="listIncidents")
     async def list_incidents(
         self,
@@ -187,15 +200,14 @@ class IncidentController(Controller):
         request: Request[Any, Any, Any],
         incident_id: FromPath[UUID],
         incidents: NamedDependency[IncidentService],
-        occurred_before: FromQuery[datetime | None] = None,
-        known_at: FromQuery[datetime | None] = None,
+        occurred_before: QueryTime = None,
+        known_at: QueryTime = None,
         format: FromQuery[Literal["json", "csv"] | None] = None,
     ) -> Response[list[TimelineEntry]]:
         """Every event of the incident and its manual records, by when it happened, as known at
         `known_at`; `Accept: text/csv` or `format=csv` for a spreadsheet."""
-        for name, at in (("occurred_before", occurred_before), ("known_at", known_at)):
-            if at is not None and at.tzinfo is None:
-                raise InvalidField(name, "a time needs an offset")
+        before = query_time("occurred_before", occurred_before)
+        known = query_time("known_at", known_at)
         principal = principal_of(request)
         history = await incidents.timeline(incident_id)
         # A key for some units does not see the paper records of the others.
@@ -219,8 +231,8 @@ class IncidentController(Controller):
                     data=data,
                 )
                 for e in visible
-                if (occurred_before is None or e.occurred_at < occurred_before)
-                and (known_at is None or e.recorded_at <= known_at)
+                if (before is None or e.occurred_at < before)
+                and (known is None or e.recorded_at <= known)
             ),
             key=lambda t: (t.occurred_at, t.position),
         )
@@ -231,7 +243,7 @@ class IncidentController(Controller):
             filename = f"tidslinje-{incident_id}.csv"
             return Response(
                 timeline_csv(entries),  # type: ignore[arg-type]
-                media_type="text/csv; charset=utf-8",
+                media_type="text/csv",  # Litestar adds "; charset=utf-8"
                 headers={"Content-Disposition": f'attachment; filename="{filename}"'},
             )
         return Response(entries)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import asyncpg
+import msgspec
 from litestar import Request
 from litestar.params import Parameter
 
+from service.api.problems import InvalidField
+from service.api.schemas import AwareTime
 from service.notifier import Notifier
 from service.reads import wait_for
 
@@ -24,6 +28,27 @@ ModeQuery = Annotated[
     Literal["actual", "exercise"],
     Parameter(description="exercise shows the drills instead of the real incidents"),
 ]
+
+# A time in a query is taken as a string and read here, strictly: Litestar would also take a
+# bare number ("0.5") as seconds since 1970, which the document does not promise.
+QueryTime = Annotated[
+    str | None,
+    Parameter(
+        required=False,
+        schema_extra={"format": "date-time"},
+        description="RFC 3339 with an offset, like 2026-11-26T08:00:00+01:00",
+    ),
+]
+
+
+def query_time(field: str, value: str | None) -> datetime | None:
+    """The time a query parameter gives, or a 422 naming the parameter."""
+    if value is None:
+        return None
+    try:
+        return msgspec.convert(value, AwareTime, strict=True)
+    except msgspec.ValidationError:
+        raise InvalidField(field, "is not a time with an offset (RFC 3339)") from None
 
 
 def pool_of(request: Request[Any, Any, Any]) -> asyncpg.Pool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
 from msgspec import Meta, Struct
@@ -15,12 +15,23 @@ Cpr = Annotated[str, Meta(pattern=CPR_PATTERN, description="CPR number, DDMMYY-X
 CitizenRef = Annotated[str, Meta(pattern=REF_PATTERN, description="an opaque citizen_ref")]
 
 
+NULL = {"type": "null"}
+
+
 class CitizenIn(Struct, forbid_unknown_fields=True, omit_defaults=True):
     """The citizen: a CPR number (and name), or a citizen_ref given earlier. Never put in a URL."""
 
     cpr: Cpr | None = None
     name: ShortText | None = None
     ref: CitizenRef | None = None
+
+    # Exactly one of cpr and ref; a name may come with either (added to the OpenAPI document).
+    json_schema_extra: ClassVar[dict[str, Any]] = {
+        "oneOf": [
+            {"required": ["cpr"], "properties": {"cpr": {"type": "string"}, "ref": NULL}},
+            {"required": ["ref"], "properties": {"ref": {"type": "string"}, "cpr": NULL}},
+        ]
+    }
 
 
 class MedicationIn(Struct, forbid_unknown_fields=True, omit_defaults=True):

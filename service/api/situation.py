@@ -85,7 +85,7 @@ class SituationController(Controller):
             incidents=[incident_view(e, plan_in_force) for e in entries],
         )
 
-    @get("/stream", operation_id="streamSituation")
+    @get("/stream", operation_id="streamSituation", media_type="text/event-stream")
     async def stream(
         self,
         request: Request[Any, Any, Any],

@@ -50,7 +50,12 @@ async def test_a_restored_system_shows_and_the_etag_follows_the_version(client: 
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({**NEXUS_DOWN, "occurred_at": "2026-03-05T14:30:00"}, "occurred_at"),
+        ({**NEXUS_DOWN, "occurred_at": "2026-03-05T14:30:00"}, "occurred_at"),  # naive
+        ({**NEXUS_DOWN, "occurred_at": "2999-03-05T14:30:00+01:00"}, "occurred_at"),
+        # Year 1 would be stored as -infinity and stall every projection (found by schemathesis).
+        ({**NEXUS_DOWN, "occurred_at": "0001-01-01T00:00:00+05:00"}, "occurred_at"),
+        ({**NEXUS_DOWN, "occurred_at": "1999-12-31T23:59:59Z"}, "occurred_at"),
+        ({**NEXUS_DOWN, "affected_systems": ["nexus\n"]}, "affected_systems[0]"),
         ({**NEXUS_DOWN, "affected_systems": []}, "affected_systems"),
         ({**NEXUS_DOWN, "position": 1}, "position"),
         ({**NEXUS_DOWN, "detected_via": "rumour"}, "detected_via"),

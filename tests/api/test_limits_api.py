@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from tests.api.outage import NEXUS_DOWN, Client, log_size
+from tests.api.outage import NEXUS_DOWN, Client, declare, dispensing, log_size
 
 pytestmark = pytest.mark.anyio
 
@@ -59,3 +59,40 @@ async def test_a_page_of_more_than_500_is_refused(client: Client) -> None:
     assert (await client.get("/v1/back-entry", params={"limit": 500})).status_code == 200
     refused = await client.get("/v1/back-entry", params={"limit": 501})
     assert refused.status_code in (400, 422)
+
+
+async def test_a_time_in_a_query_must_be_rfc_3339_with_an_offset(client: Client) -> None:
+    for given in ("0.5", "1700000000", "2026-11-26T08:00:00"):
+        response = await client.get("/v1/contacts/now", params={"at": given})
+        assert response.status_code == 422, given
+        assert response.json()["errors"][0]["field"] == "at"
+    taken = await client.get("/v1/contacts/now", params={"at": "2026-11-26T08:00:00+01:00"})
+    assert taken.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "cpr", ["320170-0000", "300270-0000", "011370-0000", "010170-0000\n", "0101700000x"]
+)
+async def test_a_cpr_number_needs_a_real_day_and_month(
+    client: Client, pool: asyncpg.Pool, cpr: str
+) -> None:
+    incident = await declare(client)
+    before = await log_size(pool)
+    body = dispensing(citizen={"cpr": cpr, "name": "Synthetic Borger"})
+    response = await client.post(f"/v1/incidents/{incident}/medication-dispensings", json=body)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"].startswith("citizen")
+    assert cpr.strip() not in response.text
+    assert await log_size(pool) == before
+
+
+async def test_options_names_every_method_and_a_wrong_method_is_a_405_problem(
+    client: Client,
+) -> None:
+    options = await client.options("/v1/incidents")
+    assert options.status_code == 204
+    assert options.headers["allow"] == "GET, OPTIONS, POST"
+    wrong = await client.delete("/v1/incidents", headers={"X-Request-ID": "wrong-method-1"})
+    assert wrong.status_code == 405
+    assert wrong.headers["content-type"] == "application/problem+json"
+    assert wrong.json()["request_id"] == "wrong-method-1"

@@ -1,0 +1,215 @@
+"""The OpenAPI document, completed so that it says what the service really does.
+
+Litestar writes the paths; two things are then made exact here, once, when the app is built:
+
+- Each wire type is described by msgspec, the library that validates it, so every constraint
+  the service enforces (lengths of list items, unknown fields refused, tagged unions) is in the
+  document and nothing is in the document that the service does not enforce.
+- Each operation lists the problem responses it can give, as `application/problem+json`:
+  401/403/429 where a key is needed, 400/422 where there is input, 404 where a path names a
+  resource, 409/412/413 for writes, 415 where the media type chooses the mode, 500 and 503.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar.openapi.spec import (
+    OpenAPI,
+    OpenAPIHeader,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Reference,
+    RequestBody,
+    Schema,
+)
+
+from service.api.cloudevents import BATCH, MAX_BATCH, STRUCTURED, BatchAnswer, CloudEvent
+from service.api.problems import PROBLEM_JSON
+from service.api.schemas import Problem, Receipt
+
+# Wire types the document names though no handler's signature does.
+ALSO_DOCUMENTED = (Problem, Receipt, CloudEvent, BatchAnswer)
+
+REF = "#/components/schemas/{name}"
+
+_WHY = {
+    400: "The body is not JSON (or not UTF-8), or a header is malformed",
+    401: "No key, or a key that is unknown or revoked",
+    403: "The key's role may not do this, its units do not include this one, or the purpose "
+    "is not one the role may give",
+    404: "Nothing with this id exists here",
+    409: "The Idempotency-Key was used with another body, the event id was used for another "
+    "event, or the stream moved on since it was read",
+    412: "If-Match names a version that is no longer the current one",
+    413: "The body is larger than 64 KiB",
+    415: "The media type is not one this operation takes",
+    422: "A field is invalid (named in `errors`), or a rule of the response plan refuses the "
+    "step (the problem type names the rule)",
+    429: "Too many requests for this key; wait Retry-After seconds",
+    500: "A fault on our side; the body carries a correlation id and nothing internal",
+    503: "The database cannot be reached, or a projection is not yet at after_position; "
+    "retry after Retry-After seconds",
+}
+
+
+def complete(openapi: OpenAPI) -> OpenAPI:
+    """Make `openapi` exact in place (see the module docstring) and return it."""
+    _describe_wire_types(openapi)
+    for path, item in (openapi.paths or {}).items():
+        for method in ("get", "post", "put", "patch", "delete"):
+            operation = getattr(item, method)
+            if operation is not None:
+                if operation.operation_id == "postCloudEvents":
+                    _cloudevents(operation)
+                _no_null_parameters(operation)
+                _csv_where_asked(operation)
+                _declare_problems(path, operation)
+    return openapi
+
+
+def wire_types() -> list[type[msgspec.Struct]]:
+    """Every msgspec Struct defined in the HTTP layer."""
+    found: list[type[msgspec.Struct]] = []
+    pending: list[type[msgspec.Struct]] = [msgspec.Struct]
+    while pending:
+        cls = pending.pop()
+        for sub in cls.__subclasses__():
+            pending.append(sub)
+            if sub.__module__.startswith("service.api.") and sub not in found:
+                found.append(sub)
+    return found
+
+
+def _describe_wire_types(openapi: OpenAPI) -> None:
+    assert openapi.components is not None
+    components: dict[str, Any] = dict(openapi.components.schemas or {})
+    structs = [t for t in wire_types() if t.__name__ in components or t in ALSO_DOCUMENTED]
+    _, described = msgspec.json.schema_components(structs, ref_template=REF)
+    extras = {t.__name__: getattr(t, "json_schema_extra", None) for t in structs}
+    for name, schema in described.items():
+        # Plain JSON Schema, written as it is; a type may add what msgspec cannot say.
+        components[name] = _merged(schema, extras.get(name) or {})
+    openapi.components.schemas = dict(sorted(components.items()))
+
+
+def _merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        both = isinstance(value, dict) and isinstance(out.get(key), dict)
+        out[key] = _merged(out[key], value) if both else value
+    return out
+
+
+def _no_null_parameters(operation: Operation) -> None:
+    """An optional header is absent or a string: a header has no null. (A query parameter keeps
+    its null: Litestar reads `?format=null` as the parameter left out.)"""
+    for parameter in operation.parameters or []:
+        if getattr(parameter, "param_in", None) != "header":
+            continue
+        schema = getattr(parameter, "schema", None)
+        if isinstance(schema, Schema) and isinstance(schema.type, list):
+            types = [t for t in schema.type if t != OpenAPIType.NULL]
+            schema.type = types[0] if len(types) == 1 else types
+            schema.enum = [v for v in schema.enum if v is not None] if schema.enum else None
+        if isinstance(schema, Schema) and schema.one_of:
+            kept = [s for s in schema.one_of if not (isinstance(s, Schema) and s.type == "null")]
+            if len(kept) == 1 and isinstance(kept[0], Schema):
+                schema.type, schema.one_of = kept[0].type, None
+                schema.format = schema.format or kept[0].format
+                schema.enum = schema.enum or kept[0].enum
+
+
+def _csv_where_asked(operation: Operation) -> None:
+    """An operation with `format=csv` also answers 200 as text/csv."""
+    formats = [p for p in operation.parameters or [] if getattr(p, "name", None) == "format"]
+    ok = (operation.responses or {}).get("200")
+    if formats and isinstance(ok, OpenAPIResponse) and ok.content is not None:
+        ok.content["text/csv"] = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))
+
+
+def _cloudevents(operation: Operation) -> None:
+    """The one operation whose body's media type chooses the mode: say what each mode takes."""
+    event = Reference(ref=REF.format(name="CloudEvent"))
+    assert operation.responses is not None
+    operation.request_body = RequestBody(
+        required=True,
+        content={
+            STRUCTURED: OpenAPIMediaType(schema=event),
+            # Each item is checked on its own, and a malformed one is refused in its answer
+            # while the others are taken: so the array's items are any JSON here.
+            BATCH: OpenAPIMediaType(
+                schema=Schema(
+                    type=OpenAPIType.ARRAY,
+                    items=Schema(description="a CloudEvent (see CloudEvent)"),
+                    min_items=1,
+                    max_items=MAX_BATCH,
+                )
+            ),
+        },
+    )
+    receipt = Reference(ref=REF.format(name="Receipt"))
+    operation.responses = {
+        **(operation.responses or {}),
+        "200": OpenAPIResponse(
+            description="A batch: one answer per event, in order. One event: taken before, "
+            "answered again with Idempotent-Replayed: true",
+            content={
+                "application/json": OpenAPIMediaType(
+                    schema=Schema(one_of=[Reference(ref=REF.format(name="BatchAnswer")), receipt])
+                )
+            },
+        ),
+        "201": OpenAPIResponse(
+            description="One event, taken: the receipt of the REST operation it names",
+            content={"application/json": OpenAPIMediaType(schema=receipt)},
+        ),
+    }
+
+
+def _problem_response(status: int) -> OpenAPIResponse:
+    headers: dict[str, OpenAPIHeader | Reference] | None = None
+    if status in (429, 503):
+        headers = {
+            "Retry-After": OpenAPIHeader(
+                schema=Schema(type=OpenAPIType.INTEGER),
+                description="seconds to wait before retrying",
+            )
+        }
+    return OpenAPIResponse(
+        description=_WHY[status],
+        headers=headers,
+        content={PROBLEM_JSON: OpenAPIMediaType(schema=Reference(ref=REF.format(name="Problem")))},
+    )
+
+
+def _statuses(path: str, operation: Operation) -> set[int]:
+    params = operation.parameters or []
+    names = {(p.param_in, p.name.lower()) for p in params if not isinstance(p, Reference)}
+    statuses = {500, 503}
+    if operation.security != [{}]:
+        statuses |= {401, 403, 429}
+    if params or operation.request_body is not None:
+        statuses |= {400, 422}
+    if any(where == "path" for where, _ in names):
+        statuses.add(404)
+    if operation.request_body is not None:
+        statuses |= {409, 413}
+    if ("header", "if-match") in names:
+        statuses.add(412)
+    if path == "/v1/cloudevents":
+        statuses.add(415)
+    return statuses
+
+
+def _declare_problems(path: str, operation: Operation) -> None:
+    responses = dict(operation.responses or {})
+    for status in sorted(_statuses(path, operation)):
+        # Litestar's own 400 describes its ValidationException, which never leaves as such;
+        # any other answer the handler declares itself (the health probe's 503) stays.
+        if status == 400 or str(status) not in responses:
+            responses[str(status)] = _problem_response(status)
+    operation.responses = dict(sorted(responses.items()))
