@@ -17,6 +17,7 @@ import asyncpg
 from service.auth import Role, bootstrap_admin_key, create_key, hash_key, list_keys, revoke_key
 from service.chain import verify_chain
 from service.embedded import start_embedded
+from service.logs import configure as configure_logging
 from service.migrate import migrate
 from service.projections import PROJECTIONS
 from service.settings import Settings
@@ -52,6 +53,7 @@ def serve(host: str, port: int) -> None:
 
     from service.app import create_app
 
+    configure_logging()
     settings = Settings.from_env()
     url = database_url(settings)
     migrate(url)
@@ -60,7 +62,14 @@ def serve(host: str, port: int) -> None:
     signal.signal(signal.SIGTERM, _exit_cleanly)
     signal.signal(signal.SIGINT, _exit_cleanly)
     app = create_app(dataclasses.replace(settings, database_url=url))
-    uvicorn.run(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_config=None,  # keep the JSON lines set up above
+        access_log=False,  # requests are logged by route template in service.api.edge
+        timeout_graceful_shutdown=5,
+    )
 
 
 async def _verify(url: str) -> dict[str, object]:

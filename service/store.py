@@ -178,8 +178,11 @@ class EventStore:
         *,
         max_batch: int = 256,
         before_commit: Callable[[], Awaitable[None]] | None = None,
+        on_commit: Callable[[int], None] | None = None,
     ) -> None:
         self.pool = pool
+        # Told the number of events each committed transaction wrote (the metrics' histogram).
+        self.on_commit = on_commit
         self.max_batch = max_batch
         # Fault injection for the contract tests: runs inside the transaction, before COMMIT.
         self.before_commit = before_commit
@@ -283,6 +286,8 @@ class EventStore:
         self.stats.transactions += 1
         self.stats.requests += len(requests)
         self.stats.events += len(batch.rows)
+        if self.on_commit is not None:
+            self.on_commit(len(batch.rows))
         return outcomes
 
     async def read_stream(

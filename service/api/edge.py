@@ -1,38 +1,72 @@
-"""X-Request-ID: every request carries one (the caller's, or a new one); every response and
-every problem body names it, so a refusal a carer reports can be found in the logs."""
+"""What every HTTP exchange gets, whether a route took it or not (404, 405 included):
+
+- an X-Request-ID: the caller's when it is sane, else a new one; it comes back in the response
+  header, in every problem body and in every log line written while answering;
+- a count and a duration in the metrics, by route template and status;
+- one log line: method, route template, status and milliseconds; never the query or the body.
+
+It wraps Litestar's whole ASGI handler, outside its router, because Litestar's own middleware
+runs only once a route has been found.
+"""
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 import uuid
-from contextvars import ContextVar
 
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
+from service.logs import REQUEST_ID
+from service.metrics import UNMATCHED, Metrics
+
 VALID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
+log = logging.getLogger("nedbrud.http")
 
 
-def request_id_middleware(app: ASGIApp) -> ASGIApp:
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+def edge(app: ASGIApp, metrics: Metrics) -> ASGIApp:
+    async def handle(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         given = dict(scope.get("headers", [])).get(b"x-request-id", b"").decode("latin-1")
-        request_id = given if VALID.match(given) else uuid.uuid4().hex
+        request_id = given if VALID.fullmatch(given) else uuid.uuid4().hex
+        status = 500  # if nothing is sent at all, the server answers 500
 
         async def send_with_id(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 message["headers"] = headers
             await send(message)
 
         token = REQUEST_ID.set(request_id)
+        started = time.perf_counter()
         try:
             await app(scope, receive, send_with_id)
         finally:
+            seconds = time.perf_counter() - started
+            route = str(scope.get("path_template") or UNMATCHED)
+            method = str(scope.get("method", ""))
+            metrics.observe_request(route, method, status, seconds)
+            log.info(
+                "%s %s %s",
+                method,
+                route,
+                status,
+                extra={
+                    "http": {
+                        "method": method,
+                        "route": route,
+                        "status": status,
+                        "ms": round(seconds * 1000, 1),
+                    }
+                },
+            )
             REQUEST_ID.reset(token)
 
-    return middleware
+    return handle

@@ -12,9 +12,9 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from domain.errors import DomainError
-from service.api.request_id import REQUEST_ID
 from service.api.schemas import FieldError, Problem
 from service.events import EventIdReused, StoreUnavailable, WrongExpectedVersion
+from service.logs import REQUEST_ID
 from service.reads import PositionBeyondLog, ProjectionBehind
 from service.streams import StreamNotFound
 

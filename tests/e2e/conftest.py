@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,30 +26,39 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(
-    env: dict[str, str], port: int | None = None, timeout: float = 60
+    env: dict[str, str], port: int | None = None, timeout: float = 60, output: Path | None = None
 ) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """`nedbrud serve` on a free port; yields its base URL once /health/ready answers 200."""
+    """`nedbrud serve` on a free port; yields its base URL once /health/ready answers 200.
+
+    What the server prints goes to `output` (a temporary file unless given): a pipe nobody
+    reads would fill up and stop a server that logs every request."""
     port = port or free_port()
+    temporary = output is None
+    if output is None:
+        handle, name = tempfile.mkstemp(prefix="nedbrud-serve-", suffix=".log")
+        os.close(handle)
+        output = Path(name)
     full_env = (
         {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
         | {"NEDBRUD_PSEUDONYM_KEY": "e2e-synthetic-pseudonym-key"}
         | env
     )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=full_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    with output.open("w", encoding="utf-8") as sink:  # the server keeps its own copy
+        process = subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+            cwd=ROOT,
+            env=full_env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
         while True:
             if process.poll() is not None:
                 raise AssertionError(
-                    f"server exited early:\n{process.stdout.read() if process.stdout else ''}"
+                    f"server exited early:\n{output.read_text(encoding='utf-8')[-4000:]}"
                 )
             try:
                 if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
@@ -67,3 +77,5 @@ def running_server(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        if temporary:
+            output.unlink(missing_ok=True)

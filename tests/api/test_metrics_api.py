@@ -1,0 +1,68 @@
+"""GET /metrics: what an operator's Prometheus sees after a few requests."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.api.outage import Client, declare, dispensing
+
+pytestmark = pytest.mark.anyio
+
+
+def value(text: str, name: str, **labels: str) -> float:
+    """The sample of `name` with exactly these labels."""
+    wanted = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))  # as Prometheus writes
+    pattern = rf"^{re.escape(name)}{re.escape('{' + wanted + '}') if labels else ''} (\S+)$"
+    match = re.search(pattern, text, re.MULTILINE)
+    assert match, f"{name} {labels} not in /metrics"
+    return float(match.group(1))
+
+
+async def test_requests_appends_and_projection_lag_are_counted(client: Client) -> None:
+    incident = await declare(client)
+    refused = await client.post(f"/v1/incidents/{incident}/medication-dispensings", json={})
+    assert refused.status_code == 422
+    await client.post(f"/v1/incidents/{incident}/medication-dispensings", json=dispensing())
+    assert (await client.get(f"/v1/incidents/{incident}")).status_code == 200
+
+    scraped = await client.get("/metrics", headers={"Authorization": ""})  # no key needed
+    assert scraped.status_code == 200
+    assert scraped.headers["content-type"].startswith("text/plain")
+    text = scraped.text
+
+    # By route template, so an incident's id never becomes a label.
+    assert incident not in text
+    posts = "/v1/incidents/{incident_id}/medication-dispensings"
+    assert value(text, "nedbrud_http_requests_total", route=posts, method="POST", status="422") == 1
+    assert value(text, "nedbrud_http_requests_total", route=posts, method="POST", status="201") == 1
+    assert (
+        value(
+            text,
+            "nedbrud_http_request_duration_seconds_count",
+            route="/v1/incidents/{incident_id}",
+            method="GET",
+        )
+        == 1
+    )
+    assert value(text, "nedbrud_events_appended_total") >= 2
+    assert value(text, "nedbrud_group_commit_events_count") >= 1
+    assert value(text, "nedbrud_database_up") == 1
+    for projection in ("situation", "back-entry", "readiness"):
+        lag = value(text, "nedbrud_projection_lag_events", projection=projection)
+        assert lag >= 0
+    assert value(text, "nedbrud_log_head_position") >= 2
+
+
+async def test_a_path_no_route_takes_is_counted_without_its_path(client: Client) -> None:
+    missing = await client.get("/v1/no-such-thing/0101011234")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+    assert missing.json()["request_id"] == missing.headers["x-request-id"]
+    text = (await client.get("/metrics")).text
+    assert "0101011234" not in text
+    assert (
+        value(text, "nedbrud_http_requests_total", route="unmatched", method="GET", status="404")
+        >= 1
+    )
