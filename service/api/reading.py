@@ -15,10 +15,13 @@ from service.api.schemas import AwareTime
 from service.notifier import Notifier
 from service.reads import wait_for
 
+MAX_POSITION = 2**63 - 1  # a bigint: beyond it PostgreSQL cannot even compare
+
 AfterPosition = Annotated[
     int,
     Parameter(
         ge=0,
+        le=MAX_POSITION,
         required=False,
         description="wait (up to 5 s) until the view includes this position: read your own "
         "write (0: no wait)",

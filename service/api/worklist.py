@@ -15,7 +15,7 @@ from msgspec import Struct
 from service import reads
 from service.access_log import accesses, record_access
 from service.api.guards import principal_of, require_purpose, require_unit
-from service.api.reading import AfterPosition, ModeQuery, caught_up, pool_of
+from service.api.reading import MAX_POSITION, AfterPosition, ModeQuery, caught_up, pool_of
 from service.api.schemas import SLUG_PATTERN, BackEntryItemView, EventView
 from service.citizens import REF_PATTERN
 from service.incidents import IncidentService
@@ -117,7 +117,9 @@ class WorklistController(Controller):
     async def events(
         self,
         incidents: NamedDependency[IncidentService],
-        after_position: Annotated[int, Parameter(ge=0)] = 0,
+        after_position: Annotated[
+            int, Parameter(ge=0, le=MAX_POSITION, description="the feed after this position")
+        ] = 0,
         limit: Limit = 100,
     ) -> list[EventView]:
         """The global feed in commit order, plain payload only: page on with the last position."""
