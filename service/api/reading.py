@@ -15,7 +15,8 @@ from service.api.schemas import AwareTime
 from service.notifier import Notifier
 from service.reads import wait_for
 
-MAX_POSITION = 2**63 - 1  # a bigint: beyond it PostgreSQL cannot even compare
+# Far beyond any log, within a bigint, and exact as a JSON number (2**63 - 1 is not).
+MAX_POSITION = 10**15
 
 AfterPosition = Annotated[
     int,
