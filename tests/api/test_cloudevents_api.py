@@ -130,3 +130,24 @@ async def test_cloudevents_need_their_media_type_and_a_sensible_batch(client: Cl
     too_many = [detected(f"n-{i}") for i in range(101)]
     assert (await client.post("/v1/cloudevents", json=too_many, headers=BATCH)).status_code == 422
     assert (await client.post("/v1/cloudevents", json=[], headers=BATCH)).status_code == 422
+
+
+async def test_a_batchs_events_about_one_incident_are_taken_in_order(client: Client) -> None:
+    """The events of a batch are taken at once (group commit), except those about the same
+    subject: closing only works after both systems are back, so any reordering would refuse it."""
+    declared = await client.post("/v1/cloudevents", json=detected("order-1"), headers=STRUCTURED)
+    incident = declared.json()["incident_id"]
+    by = {"id": "it-7"}
+    steps = [
+        ce("system-restored", {"system": system, "by": by}, id_=f"order-{system}", subject=incident)
+        for system in NEXUS_DOWN["affected_systems"]
+    ]
+    closing = ce("incident-closed", {"by": by}, id_="order-close", subject=incident)
+    others = [detected(f"order-other-{n}") for n in range(20)]
+    response = await client.post(
+        "/v1/cloudevents", json=[*others[:10], *steps, *others[10:], closing], headers=BATCH
+    )
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == ["accepted"] * len(results), results
+    assert [r["id"] for r in results][-1] == "order-close"
+    assert (await client.get(f"/v1/incidents/{incident}")).json()["status"] == "closed"
