@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 
 import asyncpg
 
-from bench import projections
+from bench import ingest, projections
 from service.events import AppendRequest, NewEvent
 from service.migrate import migrate
 from service.store import APPEND_LOCK, EventStore
@@ -96,7 +96,7 @@ def pct(values: list[float], q: float) -> float:
     return sorted(values)[min(len(values) - 1, int(q * len(values)))] * 1000
 
 
-async def main(url: str, rounds: int, seconds: float, clients: int) -> None:
+async def main(url: str, rounds: int, seconds: float, clients: int) -> dict[str, float]:
     pool = await asyncpg.create_pool(url, min_size=clients, max_size=clients)
     settings = {k: await pool.fetchval(f"SHOW {k}") for k in ("fsync", "synchronous_commit")}
     print(f"append: {clients} clients, {rounds} rounds x {seconds:.0f} s, {settings}")
@@ -127,11 +127,12 @@ async def main(url: str, rounds: int, seconds: float, clients: int) -> None:
         f"ratio: append_vs_asyncpg_1txn={ours_med / peer_med:.2f} "
         f"events_per_txn={statistics.median(per_txn):.1f}"
     )
+    return {"store_vs_asyncpg_1txn": ours_med / peer_med}
 
 
 def cli() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("scenario", choices=["append", "lag", "rebuild"])
+    parser.add_argument("scenario", choices=["append", "http", "batch", "lag", "rebuild", "all"])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument(
         "--clients", type=int, help="concurrent clients (append: 64; lag: 1, one append at a time)"
@@ -141,13 +142,25 @@ def cli() -> None:
     if url is None:
         raise SystemExit("set DATABASE_URL to a scratch database (events are appended to it)")
     migrate(url)
-    if args.scenario == "append":
-        rounds, seconds = (3, 5) if args.quick else (5, 15)
-        asyncio.run(main(url, rounds, seconds, args.clients or 64))
-    elif args.scenario == "lag":
-        asyncio.run(projections.lag(url, 500 if args.quick else 5000, args.clients or 1, 100))
-    else:
-        projections.rebuild(url, 50_000 if args.quick else 1_000_000)
+    quick = args.quick
+    ratios: dict[str, float] = {}
+    if args.scenario in ("append", "all"):
+        rounds, seconds = (2, 4) if quick else (5, 15)
+        ratios |= asyncio.run(main(url, rounds, seconds, args.clients or 64))
+    if args.scenario in ("http", "all"):
+        rounds, seconds = (2, 5) if quick else (5, 15)
+        ratios |= asyncio.run(ingest.http(url, rounds, seconds, args.clients or 64))
+        print(ingest.ratio_line(ratios))
+    if args.scenario in ("batch", "all"):
+        rounds, seconds = (2, 4) if quick else (5, 15)
+        ratios |= asyncio.run(ingest.batch(url, rounds, seconds))
+        print(ingest.ratio_line(ratios))
+    if args.scenario in ("lag", "all"):
+        ratios |= asyncio.run(projections.lag(url, 300 if quick else 5000, args.clients or 1, 100))
+    if args.scenario in ("rebuild", "all"):
+        ratios |= projections.rebuild(url, 50_000 if quick else 1_000_000)
+    if args.scenario == "all":
+        print(ingest.ratio_line(ratios))
 
 
 if __name__ == "__main__":
