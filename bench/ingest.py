@@ -32,6 +32,8 @@ from eventsourcing.domain import Aggregate, event
 from bench.projections import KEY, pct, serve
 from service.store import APPEND_LOCK
 
+PEER_TABLE = "bench_peer_events"  # see bench/__main__.py
+
 LENGTH = re.compile(rb"content-length:\s*(\d+)", re.IGNORECASE)
 DESCRIPTION = "Nexus svarer ikke på botilbuddet; medicinlisten er printet. " * 14  # ~850 chars
 SMALL = "Alarm fra overvågningen: Nexus svarer ikke. " * 5  # a batch must fit in 64 KiB
@@ -189,10 +191,18 @@ async def asyncpg_one_per_txn(
     return await peer(pool, clients, seconds)
 
 
+async def make_peer_table(pool: asyncpg.Pool) -> None:
+    from bench.__main__ import make_peer_table as make
+
+    await make(pool)
+
+
 async def copy_batches(
     pool: asyncpg.Pool, clients: int, seconds: float, size: int
 ) -> tuple[float, list[float]]:
-    """COPY `size` rows per transaction into the events table, positions under the lock."""
+    """COPY `size` rows per transaction into the peers' copy of the events table, positions
+    under the same lock."""
+    await make_peer_table(pool)
     payload = json.dumps({"description": SMALL, "title": "Nexus nede"})
     latencies: list[float] = []
     stop = time.monotonic() + seconds
@@ -207,14 +217,16 @@ async def copy_batches(
                 started = time.perf_counter()
                 async with conn.transaction():
                     await conn.execute("SELECT pg_advisory_xact_lock($1)", APPEND_LOCK)
-                    head = await conn.fetchval("SELECT coalesce(max(position), 0) FROM events")
+                    head = await conn.fetchval(
+                        f"SELECT coalesce(max(position), 0) FROM {PEER_TABLE}"
+                    )
                     now = await conn.fetchval("SELECT clock_timestamp()")
                     rows = [
                         (head + n + 1, uuid.uuid4(), uuid.uuid4(), "bench", 1, "incident-detected",
                          payload, now, now, "bench", "bench", "actual", b"\0", b"\0")
                         for n in range(size)
                     ]  # fmt: skip
-                    await conn.copy_records_to_table("events", records=rows, columns=columns)
+                    await conn.copy_records_to_table(PEER_TABLE, records=rows, columns=columns)
                 latencies.append(time.perf_counter() - started)
 
     began = time.monotonic()
