@@ -76,6 +76,7 @@ def declare_body() -> bytes:
             "affected_systems": ["nexus"],
             "occurred_at": "2026-03-05T14:30:00+01:00",
             "description": DESCRIPTION,
+            "mode": "exercise",  # drills: they stay out of the real situation picture (lag)
         }
     ).encode()
 
@@ -94,6 +95,7 @@ def batch_body(size: int) -> bytes:
                 "reported_by": {"id": "zabbix"},
                 "affected_systems": ["nexus"],
                 "description": SMALL,
+                "mode": "exercise",
             },
         }
         for _ in range(size)

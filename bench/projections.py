@@ -111,6 +111,7 @@ async def lag(url: str, samples: int, clients: int, incidents: int) -> dict[str,
                     }
                     posted = await http.post(f"/v1/incidents/{rng.choice(ids)}/events", json=note)
                     receipt_at = time.perf_counter()
+                    assert posted.status_code == 201, posted.text
                     position = posted.json()["position"]
                     if clients == 1:  # the projector alone: until its position passes ours
                         while True:  # polled: a wake-up would measure the notifier, not the fold
