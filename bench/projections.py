@@ -51,7 +51,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(url: str) -> tuple[str, subprocess.Popen[bytes]]:
+SERVE = (sys.executable, "-m", "service.cli", "serve")
+
+
+def serve(url: str, workers: int = 1) -> tuple[str, subprocess.Popen[bytes]]:
     port = free_port()
     env = os.environ | {
         "DATABASE_URL": url,
@@ -62,7 +65,7 @@ def serve(url: str) -> tuple[str, subprocess.Popen[bytes]]:
         "NEDBRUD_RATE_BURST": "1000000",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+        [*SERVE, "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -6,11 +6,13 @@ import argparse
 import asyncio
 import dataclasses
 import json
+import os
 import signal
 import sys
 import uuid
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import asyncpg
 
@@ -48,7 +50,7 @@ def _exit_cleanly(signum: int, _frame: FrameType | None) -> None:
     sys.exit(128 + signum if signum != signal.SIGTERM else 0)
 
 
-def serve(host: str, port: int) -> None:
+def serve(host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
     from service.app import create_app
@@ -61,9 +63,17 @@ def serve(host: str, port: int) -> None:
         print(f"New admin API key (shown only this once): {key}", flush=True)
     signal.signal(signal.SIGTERM, _exit_cleanly)
     signal.signal(signal.SIGINT, _exit_cleanly)
-    app = create_app(dataclasses.replace(settings, database_url=url))
+    if workers > 1:
+        # Each worker process builds its own app (pool, appender, notifier, projectors) from the
+        # environment; they share the database, its ordering lock and the projectors' leases.
+        os.environ["DATABASE_URL"] = url
+        target: Any = "service.app:app_from_env"
+    else:
+        target = create_app(dataclasses.replace(settings, database_url=url))
     uvicorn.run(
-        app,
+        target,
+        factory=workers > 1,
+        workers=workers,
         host=host,
         port=port,
         log_config=None,  # keep the JSON lines set up above
@@ -143,6 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     serve_cmd = commands.add_parser("serve", help="run the API (embedded PostgreSQL by default)")
     serve_cmd.add_argument("--host", default="127.0.0.1")
     serve_cmd.add_argument("--port", type=int, default=8000)
+    serve_cmd.add_argument(
+        "--workers", type=int, default=1, help="worker processes (each a full instance)"
+    )
     commands.add_parser("migrate", help="bring the database schema up to date")
     commands.add_parser("verify", help="recompute the hash chain; exit 1 at the first bad row")
     keys_cmd = commands.add_parser("keys", help="create, list and revoke API keys")
@@ -167,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "serve":
-        serve(args.host, args.port)
+        serve(args.host, args.port, args.workers)
     elif args.command == "migrate":
         migrate(database_url(Settings.from_env()))
     elif args.command == "verify":

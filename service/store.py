@@ -66,21 +66,35 @@ class _Pending:
     future: asyncio.Future[list[Receipt]]
 
 
-_INSERT_EVENTS = """
-INSERT INTO events (position, event_id, stream_id, stream_type, version, type, payload, sealed,
-                    occurred_at, recorded_at, actor, source, correlation_id, causation_id, mode,
-                    content_digest, hash)
-SELECT p, e, s, st, v, t, pl::jsonb, se, oa, ra, a, so, co, ca, m, cd, h
-FROM unnest($1::bigint[], $2::uuid[], $3::uuid[], $4::text[], $5::bigint[], $6::text[],
-            $7::text[], $8::bytea[], $9::timestamptz[], $10::timestamptz[], $11::text[],
-            $12::text[], $13::uuid[], $14::uuid[], $15::text[], $16::bytea[], $17::bytea[])
-     AS x(p, e, s, st, v, t, pl, se, oa, ra, a, so, co, ca, m, cd, h)
+_READ_HEAD = """
+SELECT clock_timestamp() AS now, h.position, h.hash,
+       (SELECT coalesce(jsonb_object_agg(s.id, v.version), '{}')::text
+        FROM unnest($1::uuid[]) AS s(id)
+        CROSS JOIN LATERAL (SELECT version FROM events WHERE stream_id = s.id
+                            ORDER BY version DESC LIMIT 1) v) AS versions
+FROM (SELECT 1) one
+LEFT JOIN LATERAL (SELECT position, hash FROM events ORDER BY position DESC LIMIT 1) h ON true
 """
 
-_INSERT_IDEMPOTENCY = """
-INSERT INTO idempotency_keys (scope, key, request_digest, status, event_id, extras)
-SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::int[], $5::uuid[], $6::jsonb[])
-ON CONFLICT (scope, key) DO NOTHING
+# Events, answered Idempotency-Keys and the NOTIFY that wakes followers, in one statement (each
+# part may be empty). Data-modifying CTEs run whether or not the query reads them.
+_WRITE = """
+WITH written AS (
+    INSERT INTO events (position, event_id, stream_id, stream_type, version, type, payload,
+                        sealed, occurred_at, recorded_at, actor, source, correlation_id,
+                        causation_id, mode, content_digest, hash)
+    SELECT p, e, s, st, v, t, pl::jsonb, se, oa, ra, a, so, co, ca, m, cd, h
+    FROM unnest($1::bigint[], $2::uuid[], $3::uuid[], $4::text[], $5::bigint[], $6::text[],
+                $7::text[], $8::bytea[], $9::timestamptz[], $10::timestamptz[], $11::text[],
+                $12::text[], $13::uuid[], $14::uuid[], $15::text[], $16::bytea[], $17::bytea[])
+         AS x(p, e, s, st, v, t, pl, se, oa, ra, a, so, co, ca, m, cd, h)
+), answered AS (
+    INSERT INTO idempotency_keys (scope, key, request_digest, status, event_id, extras)
+    SELECT * FROM unnest($18::text[], $19::text[], $20::bytea[], $21::int[], $22::uuid[],
+                         $23::jsonb[])
+    ON CONFLICT (scope, key) DO NOTHING
+)
+SELECT pg_notify($24, $25) WHERE cardinality($1::bigint[]) > 0
 """
 
 
@@ -149,7 +163,7 @@ class _Batch:
         }
         self.hash = chain_hash(self.hash, canonical_bytes(**fields))
         recorded = RecordedEvent(**fields, hash=self.hash)
-        # Column order of _INSERT_EVENTS is the field order; the payload goes as sorted JSON text.
+        # Column order of _WRITE's events is the field order; the payload goes as sorted JSON text.
         fields["payload"] = msgspec.json.encode(event.payload, order="sorted").decode()
         self.rows.append((*fields.values(), self.hash))
         self.existing[event.event_id] = recorded
@@ -244,22 +258,11 @@ class EventStore:
         event_ids = [e.event_id for r in requests for e in r.events]
         async with self.pool.acquire() as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock($1)", APPEND_LOCK)
-            head = await conn.fetchrow(
-                "SELECT clock_timestamp() AS now, h.position, h.hash FROM (SELECT 1) one "
-                "LEFT JOIN LATERAL (SELECT position, hash FROM events "
-                "ORDER BY position DESC LIMIT 1) h ON true"
-            )
+            # The head, the clock and each stream's version in one round trip: the lock is held
+            # from here to COMMIT, and under load every round trip waits for the event loop.
+            head = await conn.fetchrow(_READ_HEAD, stream_ids)
             assert head is not None
-            # One backward index probe per stream: a long stream costs no more than a short one.
-            versions: dict[UUID, int] = {
-                r["stream_id"]: r["version"]
-                for r in await conn.fetch(
-                    "SELECT s.id AS stream_id, (SELECT version FROM events WHERE stream_id = s.id "
-                    "ORDER BY version DESC LIMIT 1) AS version FROM unnest($1::uuid[]) AS s(id)",
-                    stream_ids,
-                )
-                if r["version"] is not None
-            }
+            versions = {UUID(k): v for k, v in msgspec.json.decode(head["versions"]).items()}
             existing = {
                 r["event_id"]: RecordedEvent.from_row(r)
                 for r in await conn.fetch(
@@ -274,12 +277,11 @@ class EventStore:
                 existing,
             )
             outcomes = [batch.decide(r) for r in requests]
-            if batch.rows:
-                await conn.execute(_INSERT_EVENTS, *map(list, zip(*batch.rows, strict=True)))
-                await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, str(batch.position))
-            if batch.idempotency:
+            if batch.rows or batch.idempotency:  # events, keys and the wake-up in one statement
+                events = list(zip(*batch.rows, strict=True)) or [() for _ in range(17)]
+                keys = list(zip(*batch.idempotency, strict=True)) or [() for _ in range(6)]
                 await conn.execute(
-                    _INSERT_IDEMPOTENCY, *map(list, zip(*batch.idempotency, strict=True))
+                    _WRITE, *map(list, events), *map(list, keys), CHANNEL, str(batch.position)
                 )
             if self.before_commit is not None:
                 await self.before_commit()

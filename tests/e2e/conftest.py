@@ -26,7 +26,11 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(
-    env: dict[str, str], port: int | None = None, timeout: float = 60, output: Path | None = None
+    env: dict[str, str],
+    port: int | None = None,
+    timeout: float = 60,
+    output: Path | None = None,
+    args: tuple[str, ...] = (),
 ) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """`nedbrud serve` on a free port; yields its base URL once /health/ready answers 200.
 
@@ -45,7 +49,7 @@ def running_server(
     )
     with output.open("w", encoding="utf-8") as sink:  # the server keeps its own copy
         process = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+            [sys.executable, "-m", "service.cli", "serve", "--port", str(port), *args],
             cwd=ROOT,
             env=full_env,
             stdout=sink,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -87,3 +88,17 @@ def test_the_embedded_database_keeps_its_data_and_stops_with_the_server(
     assert again.status_code == 200
     assert again.json()["title"] == DECLARE["title"]
     assert not _postgres_running_in(tmp_path)
+
+
+def test_two_worker_processes_share_one_gapless_log(fresh_database_url: str) -> None:
+    env = {"DATABASE_URL": fresh_database_url, "NEDBRUD_BOOTSTRAP_KEY": KEY}
+    with running_server(env, args=("--workers", "2")) as (base, _):
+
+        def declare(n: int) -> httpx.Response:
+            with httpx.Client(base_url=base, headers=AUTH) as http:  # a connection each
+                return http.post("/v1/incidents", json=DECLARE | {"title": f"Nede {n}"})
+
+        with ThreadPoolExecutor(16) as pool:
+            answers = list(pool.map(declare, range(64)))
+    assert [a.status_code for a in answers] == [201] * 64
+    assert sorted(a.json()["position"] for a in answers) == list(range(1, 65))
