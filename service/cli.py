@@ -61,8 +61,9 @@ def serve(host: str, port: int, workers: int = 1) -> None:
     migrate(url)
     if key := asyncio.run(_bootstrap(url, settings.bootstrap_key)):
         print(f"New admin API key (shown only this once): {key}", flush=True)
-    signal.signal(signal.SIGTERM, _exit_cleanly)
-    signal.signal(signal.SIGINT, _exit_cleanly)
+    if workers == 1:  # with workers, uvicorn's supervisor handles the signals and exits itself
+        signal.signal(signal.SIGTERM, _exit_cleanly)
+        signal.signal(signal.SIGINT, _exit_cleanly)
     if workers > 1:
         # Each worker process builds its own app (pool, appender, notifier, projectors) from the
         # environment; they share the database, its ordering lock and the projectors' leases.

@@ -101,7 +101,8 @@ async def projector_locks(url: str) -> int:
         return int(
             await conn.fetchval(
                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 "
-                "AND granted",
+                "AND granted AND database = (SELECT oid FROM pg_database "
+                "WHERE datname = current_database())",
                 PROJECTOR_LOCK,
             )
         )

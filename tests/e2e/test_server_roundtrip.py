@@ -92,7 +92,7 @@ def test_the_embedded_database_keeps_its_data_and_stops_with_the_server(
 
 def test_two_worker_processes_share_one_gapless_log(fresh_database_url: str) -> None:
     env = {"DATABASE_URL": fresh_database_url, "NEDBRUD_BOOTSTRAP_KEY": KEY}
-    with running_server(env, args=("--workers", "2")) as (base, _):
+    with running_server(env, args=("--workers", "2")) as (base, server):
 
         def declare(n: int) -> httpx.Response:
             with httpx.Client(base_url=base, headers=AUTH) as http:  # a connection each
@@ -102,3 +102,4 @@ def test_two_worker_processes_share_one_gapless_log(fresh_database_url: str) -> 
             answers = list(pool.map(declare, range(64)))
     assert [a.status_code for a in answers] == [201] * 64
     assert sorted(a.json()["position"] for a in answers) == list(range(1, 65))
+    assert server.returncode == 0  # SIGTERM stopped the workers and then the supervisor
