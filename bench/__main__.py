@@ -23,7 +23,7 @@ from pathlib import Path
 
 import asyncpg
 
-from bench import ingest, projections
+from bench import ingest, load, projections
 from service.embedded import start_embedded
 from service.events import AppendRequest, NewEvent
 from service.migrate import migrate
@@ -143,12 +143,15 @@ async def main(url: str, rounds: int, seconds: float, clients: int) -> dict[str,
         f"ratio: append_vs_asyncpg_1txn={ours_med / peer_med:.2f} "
         f"events_per_txn={statistics.median(per_txn):.1f}"
     )
-    return {"store_vs_asyncpg_1txn": ours_med / peer_med}
+    return {"store_vs_asyncpg_1txn": ours_med / peer_med, "store_rate": ours_med}
 
 
 def cli() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("scenario", choices=["append", "http", "batch", "lag", "rebuild", "all"])
+    parser.add_argument(
+        "scenario",
+        choices=["append", "http", "batch", "read", "live", "lag", "rebuild", "growth", "all"],
+    )
     parser.add_argument("--quick", action="store_true")
     parser.add_argument(
         "--clients", type=int, help="concurrent clients (append: 64; lag: 1, one append at a time)"
@@ -175,10 +178,17 @@ def cli() -> None:
     if args.scenario in ("append", "all"):
         rounds, seconds = (2, 4) if quick else (5, 15)
         ratios |= asyncio.run(main(url, rounds, seconds, args.clients or 64))
+    if args.scenario in ("read", "all"):
+        ratios |= asyncio.run(load.read(url, 4 if quick else 15))
+    if args.scenario in ("live", "all"):
+        ratios |= asyncio.run(load.live(url, 4 if quick else 15))
     if args.scenario in ("lag", "all"):
         ratios |= asyncio.run(projections.lag(url, 300 if quick else 5000, args.clients or 1, 100))
     if args.scenario in ("rebuild", "all"):
         ratios |= projections.rebuild(url, 50_000 if quick else 1_000_000)
+    if args.scenario in ("growth", "all"):
+        ratios |= asyncio.run(load.growth(url, 4 if quick else 10, 100_000 if quick else 1_000_000))
+    ratios.pop("store_rate", None)
     if args.scenario == "all":
         print(ingest.ratio_line(ratios))
 

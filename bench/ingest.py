@@ -52,6 +52,12 @@ class Connection:
         return cls(reader, writer)
 
     async def post(self, path: str, body: bytes, headers: dict[str, str]) -> int:
+        return (await self.post_reading(path, body, headers))[0]
+
+    async def post_reading(
+        self, path: str, body: bytes, headers: dict[str, str]
+    ) -> tuple[int, bytes]:
+        """The status and the body of the answer."""
         head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
         self.writer.write(
             f"POST {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {KEY}\r\n"
@@ -60,14 +66,15 @@ class Connection:
         )
         answer = await self.reader.readuntil(b"\r\n\r\n")
         length = LENGTH.search(answer)
-        await self.reader.readexactly(int(length.group(1)) if length else 0)
-        return int(answer[9:12])
+        content = await self.reader.readexactly(int(length.group(1)) if length else 0)
+        return int(answer[9:12]), content
 
     def close(self) -> None:
         self.writer.close()
 
 
-def declare_body() -> bytes:
+def declare_body(mode: str = "exercise") -> bytes:
+    """A ~1 KiB outage; by default a drill, so it stays out of the real situation picture."""
     return json.dumps(
         {
             "title": "Nexus nede",
@@ -76,7 +83,7 @@ def declare_body() -> bytes:
             "affected_systems": ["nexus"],
             "occurred_at": "2026-03-05T14:30:00+01:00",
             "description": DESCRIPTION,
-            "mode": "exercise",  # drills: they stay out of the real situation picture (lag)
+            "mode": mode,
         }
     ).encode()
 

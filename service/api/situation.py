@@ -116,12 +116,74 @@ def _position(last_event_id: str | None) -> int | None:
         return None
 
 
+# A page of the log as the streams send it: (position, the `incident` message or None when the
+# event changes no incident of that mode).
+Page = list[tuple[int, ServerSentEventMessage | None]]
+
+
+class SharedChanges:
+    """Every stream of one process reads and renders each page of the log once.
+
+    With fifty dashboards open, each event would otherwise be read from the log, waited for in
+    the projection, looked up and rendered fifty times. Streams at the same position and mode
+    await the same page; the last pages are kept for streams a little behind.
+
+    A page is shared only within one generation of the notifier (its current waiter): a page
+    read before the last notification may lack what that notification announced, and a stream
+    that took its waiter in that generation is woken by it and reads again."""
+
+    KEPT = 64
+
+    def __init__(self, request: Request[Any, Any, Any], plan: Plan) -> None:
+        self.store: EventStore = request.app.state.store
+        self.notifier: Notifier = request.app.state.notifier
+        self.pool = pool_of(request)
+        self.plan = plan
+        self._pages: dict[tuple[int, str, asyncio.Event], asyncio.Task[Page]] = {}
+
+    def page(self, after: int, mode: str, generation: asyncio.Event) -> asyncio.Task[Page]:
+        key = (after, mode, generation)
+        if (task := self._pages.get(key)) is None or (task.done() and task.exception()):
+            task = asyncio.ensure_future(self._render(after, mode))
+            self._pages[key] = task
+            while len(self._pages) > self.KEPT:
+                self._pages.pop(next(iter(self._pages)))
+        return task
+
+    async def _render(self, after: int, mode: str) -> Page:
+        page: Page = []
+        for event in await self.store.read_all(after, PAGE):
+            incident_id = incident_of(fact_of(event))
+            message = None
+            if incident_id is not None and event.mode == mode:
+                await reads.wait_for(self.pool, self.notifier, SITUATION.name, event.position)
+                entry = await reads.situation_entry(self.pool, incident_id)
+                if entry is not None:
+                    view = incident_view(entry, self.plan)
+                    change = SituationChange(event.position, event.type, view)
+                    message = ServerSentEventMessage(
+                        event="incident",
+                        id=str(event.position),
+                        data=msgspec.json.encode(change).decode(),
+                    )
+            page.append((event.position, message))
+        return page
+
+
+def shared_changes(request: Request[Any, Any, Any], plan: Plan) -> SharedChanges:
+    state = request.app.state
+    if state.get("shared_changes") is None:
+        state.shared_changes = SharedChanges(request, plan)
+    shared: SharedChanges = state.shared_changes
+    return shared
+
+
 async def _changes(
     request: Request[Any, Any, Any], plan: Plan, mode: str, resume: int | None
 ) -> AsyncIterator[ServerSentEventMessage]:
-    store: EventStore = request.app.state.store
     notifier: Notifier = request.app.state.notifier
     pool = pool_of(request)
+    shared = shared_changes(request, plan)
     if resume is None:
         after = await reads.projection_position(pool, SITUATION.name)
         entries = await reads.situation(pool, mode=mode, which="open")
@@ -134,22 +196,14 @@ async def _changes(
     idle = 0.0
     while True:
         woken = notifier.waiter()
-        batch = await store.read_all(after, PAGE)
-        for event in batch:
-            after = event.position
-            incident_id = incident_of(fact_of(event))
-            if incident_id is None or event.mode != mode:
-                continue
-            await reads.wait_for(pool, notifier, SITUATION.name, event.position)
-            entry = await reads.situation_entry(pool, incident_id)
-            if entry is None:
-                continue
-            change = SituationChange(event.position, event.type, incident_view(entry, plan))
-            yield ServerSentEventMessage(
-                event="incident", id=str(event.position), data=msgspec.json.encode(change).decode()
-            )
-            idle = 0.0
-        if len(batch) < PAGE:
+        # shield: one stream closing must not cancel the page the others are waiting for.
+        page = await asyncio.shield(shared.page(after, mode, woken))
+        for position, message in page:
+            after = position
+            if message is not None:
+                yield message
+                idle = 0.0
+        if len(page) < PAGE:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(woken.wait(), 1.0)
             idle += 1.0

@@ -1,0 +1,270 @@
+"""Reads and live updates under write load, and appends as the log grows.
+
+`read`: `GET /v1/situation` p50/p99 over 100 open incidents with 10,000 paper records, alone and
+while appends run at half the server's maximum rate (measured first, in the same run).
+
+`live`: 50 dashboards follow `GET /v1/situation/stream` while steps are appended at 500/s; the
+time from each append's receipt to its arrival on each dashboard, p50/p99.
+
+`growth`: the store's append rate and p99 (64 writers) and the time to read an incident timeline
+of 10,000 events over HTTP, with the log empty and after it has grown by `grow_to` events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from typing import Any
+from urllib.parse import urlsplit
+
+import asyncpg
+import httpx
+
+from bench.ingest import Connection, declare_body, over_http
+from bench.projections import KEY, pct, populate, serve
+
+AUTH = {"Authorization": f"Bearer {KEY}"}
+JSON = {"Content-Type": "application/json"}
+NOTE = {"type": "note-added", "text": "status", "by": {"id": "bench"}}
+
+
+def note_body() -> bytes:
+    return json.dumps(NOTE | {"occurred_at": "2026-03-05T16:00:00+01:00"}).encode()
+
+
+async def open_incidents(base: str) -> list[str]:
+    async with httpx.AsyncClient(base_url=base, headers=AUTH, timeout=60) as http:
+        picture = (await http.get("/v1/situation")).json()
+    return [i["incident_id"] for i in picture["incidents"]]
+
+
+async def paced_appends(
+    base: str, incidents: list[str], rate: float, stop: asyncio.Event, sent: dict[int, float]
+) -> int:
+    """Notes on the open incidents at `rate` per second (64 connections); `sent` maps each
+    receipt's position to when it came back."""
+    connections = [await Connection.open(base) for _ in range(64)]
+    count = 0
+    interval = len(connections) / rate
+
+    async def writer(n: int, connection: Connection) -> None:
+        nonlocal count
+        due = time.monotonic() + n * interval / len(connections)
+        while not stop.is_set():
+            due += interval
+            incident = incidents[(count + n) % len(incidents)]
+            status, body = await connection.post_reading(
+                f"/v1/incidents/{incident}/events",
+                note_body(),
+                JSON,
+            )
+            if status == 201:
+                sent[json.loads(body)["position"]] = time.perf_counter()
+                count += 1
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+
+    tasks = [asyncio.create_task(writer(n, c)) for n, c in enumerate(connections)]
+    await stop.wait()
+    await asyncio.gather(*tasks)
+    for connection in connections:
+        connection.close()
+    return count
+
+
+async def timed_reads(base: str, seconds: float) -> list[float]:
+    latencies: list[float] = []
+    async with httpx.AsyncClient(base_url=base, headers=AUTH, timeout=60) as http:
+        stop = time.monotonic() + seconds
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            response = await http.get("/v1/situation")
+            assert response.status_code == 200, response.text
+            latencies.append(time.perf_counter() - started)
+    return latencies
+
+
+async def read(url: str, seconds: float) -> dict[str, float]:
+    await populate(url, 13_000, clients=100)  # 100 incidents, about 10,000 paper records
+    base, process = serve(url)
+    try:
+        records = await asyncpg_count(url)
+        incidents = await open_incidents(base)
+        alone = await timed_reads(base, seconds)
+        # The maximum, declaring drills (new incidents: no write waits for another's stream).
+        most, _, _ = await over_http(
+            base, 64, seconds, "/v1/incidents", declare_body, lambda: JSON, 1
+        )
+        stop, sent = asyncio.Event(), dict[int, float]()
+        writing = asyncio.create_task(paced_appends(base, incidents, most / 2, stop, sent))
+        loaded = await timed_reads(base, seconds)
+        stop.set()
+        written = await writing
+    finally:
+        process.terminate()
+        process.wait()
+    achieved = written / seconds
+    print(
+        f"read: {len(incidents)} open incidents, {records:,} paper records; appends at "
+        f"{achieved:,.0f}/s (half of the {most:,.0f}/s measured first)"
+    )
+    for name, values in (("alone", alone), ("under load", loaded)):
+        print(
+            f"  GET /v1/situation {name:<11} p50 {pct(values, 0.5):6.1f} ms  "
+            f"p99 {pct(values, 0.99):6.1f} ms  ({len(values)} reads)"
+        )
+    return {
+        "situation_p99_ms_alone": pct(alone, 0.99),
+        "situation_p99_ms_under_load": pct(loaded, 0.99),
+    }
+
+
+async def asyncpg_count(url: str) -> int:
+    conn = await asyncpg.connect(url)
+    try:
+        return int(
+            await conn.fetchval("SELECT count(*) FROM events WHERE stream_type = 'manual-record'")
+        )
+    finally:
+        await conn.close()
+
+
+async def dashboard(base: str, arrived: list[dict[int, float]], ready: asyncio.Event) -> None:
+    """One EventSource: reads the stream and notes when each position arrived."""
+    parts = urlsplit(base)
+    # The snapshot is one line with every open incident: far over asyncio's 64 KiB default.
+    reader, writer = await asyncio.open_connection(parts.hostname, parts.port, limit=2**26)
+    writer.write(
+        f"GET /v1/situation/stream HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {KEY}\r\n"
+        "Accept: text/event-stream\r\n\r\n".encode()
+    )
+    await reader.readuntil(b"\r\n\r\n")
+    mine: dict[int, float] = {}
+    arrived.append(mine)
+    ready.set()
+    try:
+        while True:
+            line = await reader.readline()
+            if not line:
+                return
+            if line.startswith(b"id: ") or b"\r\nid: " in line:
+                mine[int(line.split(b"id: ")[1].strip())] = time.perf_counter()
+    except (asyncio.CancelledError, ConnectionError):
+        return
+    finally:
+        writer.close()
+
+
+async def live(
+    url: str, seconds: float, dashboards: int = 50, rate: float = 500
+) -> dict[str, float]:
+    base, process = serve(url)
+    try:
+        async with httpx.AsyncClient(base_url=base, headers=AUTH, timeout=60) as http:
+            for _ in range(20):
+                await http.post(
+                    "/v1/incidents",
+                    content=declare_body("actual"),
+                    headers=JSON,
+                )
+        incidents = await open_incidents(base)
+        arrived: list[dict[int, float]] = []
+        readers = []
+        for _ in range(dashboards):
+            ready = asyncio.Event()
+            readers.append(asyncio.create_task(dashboard(base, arrived, ready)))
+            await ready.wait()
+        stop, sent = asyncio.Event(), dict[int, float]()
+        writing = asyncio.create_task(paced_appends(base, incidents, rate, stop, sent))
+        await asyncio.sleep(seconds)
+        stop.set()
+        written = await writing
+        await asyncio.sleep(1.0)  # the last deliveries
+        for task in readers:
+            task.cancel()
+        await asyncio.gather(*readers, return_exceptions=True)
+    finally:
+        process.terminate()
+        process.wait()
+    delays = [
+        seen[position] - at for seen in arrived for position, at in sent.items() if position in seen
+    ]
+    missing = sum(position not in seen for seen in arrived for position in sent)
+    print(
+        f"live: {dashboards} dashboards, {written / seconds:,.0f} appends/s for {seconds:.0f} s; "
+        f"{len(delays):,} deliveries, {missing} not delivered within 1 s of the end"
+    )
+    print(
+        f"  receipt -> dashboard  p50 {pct(delays, 0.5):6.1f} ms  p99 {pct(delays, 0.99):6.1f} ms"
+    )
+    return {"sse_p50_ms": pct(delays, 0.5), "sse_p99_ms": pct(delays, 0.99)}
+
+
+async def growth(url: str, seconds: float, grow_to: int) -> dict[str, float]:
+    from bench.__main__ import main as store_appends
+
+    base, process = serve(url)
+    try:
+        incident = await long_incident(base, 10_000)
+        empty = await store_appends(url, 1, seconds, 64)
+        empty_timeline = await timeline_ms(base, incident)
+    finally:
+        process.terminate()
+        process.wait()
+    await populate(url, grow_to)
+    base, process = serve(url)
+    try:
+        grown = await store_appends(url, 1, seconds, 64)
+        grown_timeline = await timeline_ms(base, incident)
+    finally:
+        process.terminate()
+        process.wait()
+    ratio = grown["store_rate"] / empty["store_rate"]
+    print(
+        f"growth: after {grow_to:,} more events the append rate is {ratio:.0%} of the empty log's"
+    )
+    print(
+        f"  timeline of 10,000 events: {empty_timeline:.0f} ms empty, {grown_timeline:.0f} ms grown"
+    )
+    return {"growth_append_ratio": ratio, "timeline_10k_ms": grown_timeline}
+
+
+async def long_incident(base: str, events: int) -> str:
+    async with httpx.AsyncClient(base_url=base, headers=AUTH, timeout=60) as http:
+        declared = await http.post(
+            "/v1/incidents",
+            content=declare_body("actual"),
+            headers=JSON,
+        )
+        incident: str = declared.json()["incident_id"]
+    # A few writers: steps on one incident wait for each other (the stream's version).
+    connections = [await Connection.open(base) for _ in range(4)]
+    per = events // len(connections)
+
+    async def writer(connection: Connection) -> None:
+        for _ in range(per):
+            await connection.post(
+                f"/v1/incidents/{incident}/events",
+                note_body(),
+                JSON,
+            )
+
+    await asyncio.gather(*(writer(c) for c in connections))
+    for connection in connections:
+        connection.close()
+    return incident
+
+
+async def timeline_ms(base: str, incident: str) -> float:
+    async with httpx.AsyncClient(base_url=base, headers=AUTH, timeout=120) as http:
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            response = await http.get(f"/v1/incidents/{incident}/timeline")
+            assert response.status_code == 200
+            times.append((time.perf_counter() - started) * 1000)
+    return sorted(times)[1]
+
+
+_ = (Any, uuid)
