@@ -16,6 +16,7 @@ import asyncio
 import json
 import time
 import uuid
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,7 +24,11 @@ import asyncpg
 import httpx
 
 from bench.ingest import Connection, declare_body, over_http
-from bench.projections import KEY, pct, populate, serve
+from bench.projections import ANNE, AT, KEY, pct, populate, serve
+from domain.incident import DetectedVia, Incident
+from service.codec import Codec
+from service.events import AppendRequest
+from service.store import EventStore
 
 AUTH = {"Authorization": f"Bearer {KEY}"}
 JSON = {"Content-Type": "application/json"}
@@ -206,7 +211,7 @@ async def growth(url: str, seconds: float, grow_to: int) -> dict[str, float]:
 
     base, process = serve(url)
     try:
-        incident = await long_incident(base, 10_000)
+        incident = await long_incident(url, 10_000)
         empty = await store_appends(url, 1, seconds, 64)
         empty_timeline = await timeline_ms(base, incident)
     finally:
@@ -230,30 +235,34 @@ async def growth(url: str, seconds: float, grow_to: int) -> dict[str, float]:
     return {"growth_append_ratio": ratio, "timeline_10k_ms": grown_timeline}
 
 
-async def long_incident(base: str, events: int) -> str:
-    async with httpx.AsyncClient(base_url=base, headers=AUTH, timeout=60) as http:
-        declared = await http.post(
-            "/v1/incidents",
-            content=declare_body("actual"),
-            headers=JSON,
+async def long_incident(url: str, events: int) -> str:
+    """One open incident with `events` notes, appended through the store in pages (over HTTP
+    each note would replay the whole stream first: see RESULTS.md)."""
+    pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
+    store, codec = EventStore(pool), Codec()
+    incident = Incident(
+        id=uuid.uuid4(),
+        title="Langt nedbrud",
+        description=None,
+        detected_via=DetectedVia.MONITORING,
+        reported_by=ANNE,
+        affected_systems=("nexus",),
+        affected_units=("botilbud-langt",),
+        occurred_at=AT,
+    )
+    version = 0
+    while incident.version < events:
+        for n in range(min(500, events - incident.version)):
+            incident.add_note(f"status {n}", ANNE, AT + timedelta(seconds=n))
+        new = tuple(
+            codec.encode(e, event_id=uuid.uuid4(), source="bench", correlation_id=incident.id)
+            for e in incident.collect_events()
         )
-        incident: str = declared.json()["incident_id"]
-    # A few writers: steps on one incident wait for each other (the stream's version).
-    connections = [await Connection.open(base) for _ in range(4)]
-    per = events // len(connections)
-
-    async def writer(connection: Connection) -> None:
-        for _ in range(per):
-            await connection.post(
-                f"/v1/incidents/{incident}/events",
-                note_body(),
-                JSON,
-            )
-
-    await asyncio.gather(*(writer(c) for c in connections))
-    for connection in connections:
-        connection.close()
-    return incident
+        await store.append(AppendRequest(incident.id, "incident", version, new))
+        version = incident.version
+    await store.close()
+    await pool.close()
+    return str(incident.id)
 
 
 async def timeline_ms(base: str, incident: str) -> float:
