@@ -39,7 +39,27 @@ def note_body() -> bytes:
     return json.dumps(NOTE | {"occurred_at": "2026-03-05T16:00:00+01:00"}).encode()
 
 
-async def open_incidents(base: str) -> list[str]:
+async def projections_caught_up(url: str, patience: float = 300) -> None:
+    """Wait until every projection has folded the whole log (earlier scenarios leave a backlog
+    that a new server's projectors fold first)."""
+    conn = await asyncpg.connect(url)
+    try:
+        deadline = time.monotonic() + patience
+        while time.monotonic() < deadline:
+            behind = await conn.fetchval(
+                "SELECT count(*) FROM projection_positions "
+                "WHERE position < (SELECT coalesce(max(position), 0) FROM events)"
+            )
+            if behind == 0:
+                return
+            await asyncio.sleep(0.2)
+        raise SystemExit("the projections did not catch up")
+    finally:
+        await conn.close()
+
+
+async def open_incidents(base: str, url: str) -> list[str]:
+    await projections_caught_up(url)
     async with httpx.AsyncClient(base_url=base, headers=AUTH, timeout=60) as http:
         picture = (await http.get("/v1/situation")).json()
     return [i["incident_id"] for i in picture["incidents"]]
@@ -95,7 +115,7 @@ async def read(url: str, seconds: float) -> dict[str, float]:
     base, process = serve(url)
     try:
         records = await asyncpg_count(url)
-        incidents = await open_incidents(base)
+        incidents = await open_incidents(base, url)
         alone = await timed_reads(base, seconds)
         # The maximum, declaring drills (new incidents: no write waits for another's stream).
         most, _, _ = await over_http(
@@ -173,7 +193,7 @@ async def live(
                     content=declare_body("actual"),
                     headers=JSON,
                 )
-        incidents = await open_incidents(base)
+        incidents = await open_incidents(base, url)
         arrived: list[dict[int, float]] = []
         readers = []
         for _ in range(dashboards):
@@ -227,7 +247,7 @@ async def growth(url: str, seconds: float, grow_to: int) -> dict[str, float]:
         process.wait()
     ratio = grown["store_rate"] / empty["store_rate"]
     print(
-        f"growth: after {grow_to:,} more events the append rate is {ratio:.0%} of the empty log's"
+        f"growth: after {grow_to:,} more events the append rate is {ratio:.0%} of the first run's"
     )
     print(
         f"  timeline of 10,000 events: {empty_timeline:.0f} ms empty, {grown_timeline:.0f} ms grown"
