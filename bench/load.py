@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 import uuid
 from datetime import timedelta
@@ -66,7 +67,11 @@ async def open_incidents(base: str, url: str) -> list[str]:
 
 
 async def paced_appends(
-    base: str, incidents: list[str], rate: float, stop: asyncio.Event, sent: dict[int, float]
+    base: str,
+    incidents: list[str],
+    rate: float,
+    stop: asyncio.Event,
+    sent: dict[int, tuple[float, str]],
 ) -> int:
     """Notes on the open incidents at `rate` per second (64 connections); `sent` maps each
     receipt's position to when it came back."""
@@ -86,7 +91,7 @@ async def paced_appends(
                 JSON,
             )
             if status == 201:
-                sent[json.loads(body)["position"]] = time.perf_counter()
+                sent[json.loads(body)["position"]] = (time.perf_counter(), incident)
                 count += 1
             await asyncio.sleep(max(0.0, due - time.monotonic()))
 
@@ -121,7 +126,7 @@ async def read(url: str, seconds: float) -> dict[str, float]:
         most, _, _ = await over_http(
             base, 64, seconds, "/v1/incidents", declare_body, lambda: JSON, 1
         )
-        stop, sent = asyncio.Event(), dict[int, float]()
+        stop, sent = asyncio.Event(), dict[int, tuple[float, str]]()
         writing = asyncio.create_task(paced_appends(base, incidents, most / 2, stop, sent))
         loaded = await timed_reads(base, seconds)
         stop.set()
@@ -155,8 +160,12 @@ async def asyncpg_count(url: str) -> int:
         await conn.close()
 
 
-async def dashboard(base: str, arrived: list[dict[int, float]], ready: asyncio.Event) -> None:
-    """One EventSource: reads the stream and notes when each position arrived."""
+Arrivals = dict[str, list[tuple[int, float]]]  # incident -> (message id, when it arrived)
+INCIDENT_ID = re.compile(rb'"incident_id":"([0-9a-f-]{36})"')
+
+
+async def dashboard(base: str, arrived: list[Arrivals], ready: asyncio.Event) -> None:
+    """One EventSource: notes when each incident's messages arrived, and their ids."""
     parts = urlsplit(base)
     # The snapshot is one line with every open incident: far over asyncio's 64 KiB default.
     reader, writer = await asyncio.open_connection(parts.hostname, parts.port, limit=2**26)
@@ -165,16 +174,19 @@ async def dashboard(base: str, arrived: list[dict[int, float]], ready: asyncio.E
         "Accept: text/event-stream\r\n\r\n".encode()
     )
     await reader.readuntil(b"\r\n\r\n")
-    mine: dict[int, float] = {}
+    mine: Arrivals = {}
     arrived.append(mine)
     ready.set()
+    current: tuple[int, float] | None = None
     try:
         while True:
             line = await reader.readline()
             if not line:
                 return
-            if line.startswith(b"id: ") or b"\r\nid: " in line:
-                mine[int(line.split(b"id: ")[1].strip())] = time.perf_counter()
+            if b"id: " in line:
+                current = (int(line.split(b"id: ")[1].strip()), time.perf_counter())
+            elif current and line.startswith(b"data: ") and (found := INCIDENT_ID.search(line)):
+                mine.setdefault(found.group(1).decode(), []).append(current)
     except (asyncio.CancelledError, ConnectionError):
         return
     finally:
@@ -194,13 +206,13 @@ async def live(
                     headers=JSON,
                 )
         incidents = await open_incidents(base, url)
-        arrived: list[dict[int, float]] = []
+        arrived: list[Arrivals] = []
         readers = []
         for _ in range(dashboards):
             ready = asyncio.Event()
             readers.append(asyncio.create_task(dashboard(base, arrived, ready)))
             await ready.wait()
-        stop, sent = asyncio.Event(), dict[int, float]()
+        stop, sent = asyncio.Event(), dict[int, tuple[float, str]]()
         writing = asyncio.create_task(paced_appends(base, incidents, rate, stop, sent))
         await asyncio.sleep(seconds)
         stop.set()
@@ -212,10 +224,16 @@ async def live(
     finally:
         process.terminate()
         process.wait()
-    delays = [
-        seen[position] - at for seen in arrived for position, at in sent.items() if position in seen
-    ]
-    missing = sum(position not in seen for seen in arrived for position in sent)
+    # A change has reached a dashboard when a message about its incident with an id at or past
+    # its position has: changes that arrive together come as one message, the latest state.
+    delays, missing = [], 0
+    for seen in arrived:
+        for position, (at, incident) in sent.items():
+            reached = next((t for i, t in seen.get(incident, []) if i >= position), None)
+            if reached is None:
+                missing += 1
+            else:
+                delays.append(reached - at)
     print(
         f"live: {dashboards} dashboards, {written / seconds:,.0f} appends/s for {seconds:.0f} s; "
         f"{len(delays):,} deliveries, {missing} not delivered within 1 s of the end"

@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
+from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, get
@@ -116,9 +117,9 @@ def _position(last_event_id: str | None) -> int | None:
         return None
 
 
-# A page of the log as the streams send it: (position, the `incident` message or None when the
-# event changes no incident of that mode).
-Page = list[tuple[int, ServerSentEventMessage | None]]
+# A page of the log as the streams send it: (position, the `incident` message, or None to move
+# past events that change nothing shown), and whether the page was full (more may follow now).
+Page = tuple[list[tuple[int, ServerSentEventMessage | None]], bool]
 
 
 class SharedChanges:
@@ -151,23 +152,31 @@ class SharedChanges:
         return task
 
     async def _render(self, after: int, mode: str) -> Page:
-        page: Page = []
-        for event in await self.store.read_all(after, PAGE):
+        """One message per incident the page changed, as it stands after the page's last change
+        to it, in the order of those changes. Events that arrive together are so sent together:
+        a stream that has fallen behind catches up in a few messages, not one per event."""
+        events = await self.store.read_all(after, PAGE)
+        last: dict[UUID, tuple[int, str]] = {}
+        for event in events:
             incident_id = incident_of(fact_of(event))
-            message = None
             if incident_id is not None and event.mode == mode:
-                await reads.wait_for(self.pool, self.notifier, SITUATION.name, event.position)
-                entry = await reads.situation_entry(self.pool, incident_id)
-                if entry is not None:
-                    view = incident_view(entry, self.plan)
-                    change = SituationChange(event.position, event.type, view)
-                    message = ServerSentEventMessage(
-                        event="incident",
-                        id=str(event.position),
-                        data=msgspec.json.encode(change).decode(),
-                    )
-            page.append((event.position, message))
-        return page
+                last.pop(incident_id, None)  # re-inserted: dicts keep the order of the last change
+                last[incident_id] = (event.position, event.type)
+        page: list[tuple[int, ServerSentEventMessage | None]] = []
+        if last:
+            newest = max(position for position, _ in last.values())
+            await reads.wait_for(self.pool, self.notifier, SITUATION.name, newest)
+        for incident_id, (position, event_type) in last.items():
+            entry = await reads.situation_entry(self.pool, incident_id)
+            if entry is not None:
+                change = SituationChange(position, event_type, incident_view(entry, self.plan))
+                message = ServerSentEventMessage(
+                    event="incident", id=str(position), data=msgspec.json.encode(change).decode()
+                )
+                page.append((position, message))
+        if events:  # the stream moves past the events that changed nothing it shows
+            page.append((events[-1].position, None))
+        return page, len(events) == PAGE
 
 
 def shared_changes(request: Request[Any, Any, Any], plan: Plan) -> SharedChanges:
@@ -197,13 +206,13 @@ async def _changes(
     while True:
         woken = notifier.waiter()
         # shield: one stream closing must not cancel the page the others are waiting for.
-        page = await asyncio.shield(shared.page(after, mode, woken))
+        page, full = await asyncio.shield(shared.page(after, mode, woken))
         for position, message in page:
             after = position
             if message is not None:
                 yield message
                 idle = 0.0
-        if len(page) < PAGE:
+        if not full:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(woken.wait(), 1.0)
             idle += 1.0
