@@ -44,6 +44,7 @@ MATRIX: dict[str, frozenset[Role]] = {
     # Each event in it is then checked as the operation it names.
     "postCloudEvents": frozenset({REPORTER, STAFF, LEADER, IT}),
     "listAccessLog": frozenset({AUDITOR}),
+    "verifyLog": frozenset({AUDITOR}),
 }
 
 # Who may see a citizen's name and CPR number, for which purposes (sundhedsloven § 42 a: a

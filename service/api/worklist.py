@@ -17,6 +17,7 @@ from service.access_log import accesses, record_access
 from service.api.guards import principal_of, require_purpose, require_unit
 from service.api.reading import MAX_POSITION, AfterPosition, ModeQuery, caught_up, pool_of
 from service.api.schemas import SLUG_PATTERN, BackEntryItemView, EventView
+from service.chain import verify_chain
 from service.citizens import REF_PATTERN
 from service.incidents import IncidentService
 from service.projections import BACK_ENTRY
@@ -32,6 +33,14 @@ Purpose = Annotated[
 ]
 Limit = Annotated[int, Parameter(ge=1, le=500, description="at most 500 per page")]
 Offset = Annotated[int, Parameter(ge=0, le=1_000_000)]
+
+
+class ChainCheck(Struct, omit_defaults=True):
+    """The hash chain, recomputed: `first_bad_position` only when it does not hold."""
+
+    ok: bool
+    checked: int
+    first_bad_position: int | None = None
 
 
 class AccessView(Struct):
@@ -112,6 +121,16 @@ class WorklistController(Controller):
             AccessView(**dataclasses.asdict(a))
             for a in await accesses(pool_of(request), citizen_ref)
         ]
+
+    @get("/audit/verify", operation_id="verifyLog", tags=["audit"])
+    async def verify(self, request: Request[Any, Any, Any]) -> ChainCheck:
+        """Recompute the hash chain from the first event: `ok`, how many events were checked,
+        and the first position that does not match, if one does not."""
+        async with pool_of(request).acquire() as conn, conn.transaction(readonly=True):
+            # Reading a long log takes longer than the pool's statement timeout allows.
+            await conn.execute("SET LOCAL statement_timeout = 0")
+            result = await verify_chain(conn)
+        return ChainCheck(result.ok, result.checked, result.first_bad_position)
 
     @get("/events", operation_id="listEvents", tags=["feed"])
     async def events(
