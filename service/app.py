@@ -60,10 +60,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        if settings.database_url is None:
+        url = settings.service_url()
+        if url is None:
             raise RuntimeError("DATABASE_URL is not set: start the service with `nedbrud serve`")
         pool = await asyncpg.create_pool(
-            settings.database_url,
+            url,
             min_size=1,
             max_size=settings.pool_size,
             reset=keep_session,
@@ -74,10 +75,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             },
         )
         store = EventStore(pool, on_commit=metrics.group_commit.observe)
-        notifier = Notifier(settings.database_url)
+        notifier = Notifier(url)
         await store.start()
         await notifier.start()
-        projectors = [Projector(settings.database_url, p, notifier) for p in PROJECTIONS.values()]
+        projectors = [Projector(url, p, notifier) for p in PROJECTIONS.values()]
         for projector in projectors:
             projector.start()
         metrics.attach(store, projectors)

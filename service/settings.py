@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+SERVICE_ROLE = "nedbrud_service"
 
 
 def default_data_dir() -> Path:
@@ -26,6 +29,18 @@ class Settings:
     pseudonym_key: bytes | None = None
     lock_timeout_ms: int = 5000
     statement_timeout_ms: int = 15000
+    service_database_url: str | None = None
+
+    def service_url(self) -> str | None:
+        """Where the running service connects: as `nedbrud_service`, which may read and append
+        but not alter the log (migration 0005). NEDBRUD_SERVICE_DATABASE_URL gives it with its
+        password; otherwise DATABASE_URL with the user swapped (enough for trust or peer auth,
+        and for the embedded server)."""
+        if self.service_database_url or self.database_url is None:
+            return self.service_database_url or self.database_url
+        parts = urlsplit(self.database_url)
+        host = parts.netloc.rpartition("@")[2]
+        return urlunsplit(parts._replace(netloc=f"{SERVICE_ROLE}@{host}"))
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -40,4 +55,5 @@ class Settings:
             pseudonym_key=key.encode()
             if (key := os.environ.get("NEDBRUD_PSEUDONYM_KEY"))
             else None,
+            service_database_url=os.environ.get("NEDBRUD_SERVICE_DATABASE_URL") or None,
         )

@@ -1,0 +1,86 @@
+"""The service's own role may read and append, but cannot alter, delete or truncate the log,
+disable its triggers, or touch the keys; the tables belong to the role that migrated them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from service.settings import SERVICE_ROLE, Settings
+
+pytestmark = pytest.mark.anyio
+
+FORBIDDEN = [
+    "UPDATE events SET type = 'rewritten'",
+    "DELETE FROM events",
+    "TRUNCATE events",
+    "ALTER TABLE events DISABLE TRIGGER ALL",
+    "ALTER TABLE events OWNER TO nedbrud_service",
+    "DROP TABLE events",
+    "UPDATE idempotency_keys SET status = 200",
+    "DELETE FROM access_log",
+    "UPDATE access_log SET purpose = 'audit'",
+    "INSERT INTO api_keys (key_id, key_hash, role, label) "
+    "VALUES (gen_random_uuid(), '\\x00', 'admin', 'x')",
+    "UPDATE api_keys SET revoked_at = NULL",
+    "CREATE TABLE shadow (x int)",
+]
+
+
+@pytest.fixture
+async def as_service(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    url = Settings(database_url=database_url, data_dir=Path(), bootstrap_key=None).service_url()
+    assert url is not None
+    conn = await asyncpg.connect(url)
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
+async def test_the_service_connects_as_its_own_role_which_owns_nothing(
+    as_service: asyncpg.Connection,
+) -> None:
+    assert await as_service.fetchval("SELECT current_user") == SERVICE_ROLE
+    owned = await as_service.fetchval(
+        "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = $1",
+        SERVICE_ROLE,
+    )
+    assert owned == 0
+
+
+@pytest.mark.parametrize("statement", FORBIDDEN)
+async def test_each_forbidden_statement_is_refused(
+    as_service: asyncpg.Connection, pool: asyncpg.Pool, statement: str
+) -> None:
+    before = await pool.fetchval("SELECT count(*) FROM events")
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        await as_service.execute(statement)
+    assert await pool.fetchval("SELECT count(*) FROM events") == before
+
+
+async def test_the_running_app_connects_as_the_service_role(
+    database_url: str, pool: asyncpg.Pool
+) -> None:
+    from litestar.testing import AsyncTestClient
+
+    from service.app import create_app
+
+    app = create_app(
+        Settings(
+            database_url=database_url,
+            data_dir=Path(),
+            bootstrap_key=None,
+            pseudonym_key=b"synthetic-test-pseudonym-key-01",
+        )
+    )
+    async with AsyncTestClient(app=app) as client:
+        assert (await client.get("/health/ready")).status_code == 200
+        users = await pool.fetch(
+            "SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = current_database() "
+            "AND application_name LIKE 'nedbrud%'"
+        )
+    assert {u["usename"] for u in users} == {SERVICE_ROLE}
