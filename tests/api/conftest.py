@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import asyncpg
 import pytest
@@ -12,7 +11,7 @@ from litestar.testing import AsyncTestClient
 
 from service.app import create_app
 from service.auth import Role, create_key
-from service.settings import Settings
+from tests.apps import settings_for
 
 
 @pytest.fixture
@@ -24,14 +23,7 @@ async def keys(pool: asyncpg.Pool) -> dict[Role, str]:
 async def client(
     database_url: str, keys: dict[Role, str]
 ) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    app = create_app(
-        Settings(
-            database_url=database_url,
-            data_dir=Path(),
-            bootstrap_key=None,
-            pseudonym_key=b"synthetic-test-pseudonym-key-01",
-        )
-    )
+    app = create_app(settings_for(database_url))
     async with AsyncTestClient(app=app) as client:
         client.headers["Authorization"] = f"Bearer {keys[Role.STAFF]}"
         yield client

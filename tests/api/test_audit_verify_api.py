@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import asyncpg
 import pytest
@@ -12,8 +11,8 @@ from litestar.testing import AsyncTestClient
 
 from service.app import create_app
 from service.auth import Role, create_key
-from service.settings import Settings
 from tests.api.outage import NEXUS_DOWN, step
+from tests.apps import settings_for
 
 pytestmark = pytest.mark.anyio
 
@@ -26,14 +25,7 @@ async def own_log(fresh_database_url: str) -> AsyncIterator[tuple[AsyncTestClien
         keys = {role: await create_key(pool, role, f"test {role}") for role in Role}
     finally:
         await pool.close()
-    app = create_app(
-        Settings(
-            database_url=fresh_database_url,
-            data_dir=Path(),
-            bootstrap_key=None,
-            pseudonym_key=b"synthetic-test-pseudonym-key-01",
-        )
-    )
+    app = create_app(settings_for(fresh_database_url))
     async with AsyncTestClient(app=app) as client:
         client.headers["Authorization"] = f"Bearer {keys[Role.STAFF]}"
         yield client, keys[Role.AUDITOR]
@@ -59,8 +51,7 @@ async def test_an_auditor_sees_the_chain_hold_then_break_where_a_row_was_altered
         async with conn.transaction():
             await conn.execute("SET LOCAL session_replication_role = replica")  # bypass triggers
             await conn.execute(
-                "UPDATE events SET occurred_at = occurred_at + interval '1 hour' "
-                "WHERE position = 2"
+                "UPDATE events SET occurred_at = occurred_at + interval '1 hour' WHERE position = 2"
             )
     finally:
         await conn.close()

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from litestar import get
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
-from service.settings import Settings
+from tests.apps import settings_for
 
 pytestmark = pytest.mark.anyio
 
@@ -22,14 +20,7 @@ async def boom() -> None:
 async def test_a_500_carries_a_correlation_id_and_no_sql_path_or_trace(
     database_url: str, keys: dict[object, str]
 ) -> None:
-    app = create_app(
-        Settings(
-            database_url=database_url,
-            data_dir=Path(),
-            bootstrap_key=None,
-            pseudonym_key=b"synthetic-test-pseudonym-key-01",
-        )
-    )
+    app = create_app(settings_for(database_url))
     app.register(boom)
     async with AsyncTestClient(app=app) as client:
         key = next(iter(keys.values()))

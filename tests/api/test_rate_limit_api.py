@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from litestar import Litestar
@@ -11,21 +10,14 @@ from litestar.testing import AsyncTestClient
 
 from service.app import create_app
 from service.auth import Role
-from service.settings import Settings
+from tests.apps import settings_for
 
 pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
 async def slow_client(database_url: str) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    settings = Settings(
-        database_url=database_url,
-        data_dir=Path(),
-        bootstrap_key=None,
-        pseudonym_key=b"synthetic-test-pseudonym-key-01",
-        rate_per_second=0.5,
-        rate_burst=3,
-    )
+    settings = settings_for(database_url, rate_per_second=0.5, rate_burst=3)
     async with AsyncTestClient(app=create_app(settings)) as client:
         yield client
 

@@ -4,12 +4,12 @@ disable its triggers, or touch the keys; the tables belong to the role that migr
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import asyncpg
 import pytest
 
-from service.settings import SERVICE_ROLE, Settings
+from service.settings import SERVICE_ROLE
+from tests.apps import settings_for
 
 pytestmark = pytest.mark.anyio
 
@@ -32,7 +32,7 @@ FORBIDDEN = [
 
 @pytest.fixture
 async def as_service(database_url: str) -> AsyncIterator[asyncpg.Connection]:
-    url = Settings(database_url=database_url, data_dir=Path(), bootstrap_key=None).service_url()
+    url = settings_for(database_url).service_url()
     assert url is not None
     conn = await asyncpg.connect(url)
     try:
@@ -69,14 +69,7 @@ async def test_the_running_app_connects_as_the_service_role(
 
     from service.app import create_app
 
-    app = create_app(
-        Settings(
-            database_url=database_url,
-            data_dir=Path(),
-            bootstrap_key=None,
-            pseudonym_key=b"synthetic-test-pseudonym-key-01",
-        )
-    )
+    app = create_app(settings_for(database_url))
     async with AsyncTestClient(app=app) as client:
         assert (await client.get("/health/ready")).status_code == 200
         users = await pool.fetch(
