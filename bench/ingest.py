@@ -29,10 +29,9 @@ import asyncpg
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
+from bench.append import PEER_TABLE, make_peer_table, peer
 from bench.projections import KEY, pct, serve
 from service.store import APPEND_LOCK
-
-PEER_TABLE = "bench_peer_events"  # see bench/__main__.py
 
 LENGTH = re.compile(rb"content-length:\s*(\d+)", re.IGNORECASE)
 DESCRIPTION = "Nexus svarer ikke på botilbuddet; medicinlisten er printet. " * 14  # ~850 chars
@@ -192,20 +191,6 @@ def eventsourcing_saves(
     return len(latencies) / (time.monotonic() - began), latencies
 
 
-async def asyncpg_one_per_txn(
-    pool: asyncpg.Pool, clients: int, seconds: float
-) -> tuple[float, list[float]]:
-    from bench.__main__ import peer
-
-    return await peer(pool, clients, seconds)
-
-
-async def make_peer_table(pool: asyncpg.Pool) -> None:
-    from bench.__main__ import make_peer_table as make
-
-    await make(pool)
-
-
 async def copy_batches(
     pool: asyncpg.Pool, clients: int, seconds: float, size: int
 ) -> tuple[float, list[float]]:
@@ -284,7 +269,7 @@ async def http(url: str, rounds: int, seconds: float, clients: int) -> dict[str,
             es_rate, es_lat = await asyncio.to_thread(eventsourcing_saves, app, 8, seconds)
             es.append(es_rate)
             lat["es"] += es_lat
-            raw_rate, raw_lat = await asyncpg_one_per_txn(pool, clients, seconds)
+            raw_rate, raw_lat = await peer(pool, clients, seconds)
             raw.append(raw_rate)
             lat["raw"] += raw_lat
             print(

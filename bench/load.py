@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import asyncpg
 import httpx
 
+from bench import append
 from bench.ingest import Connection, declare_body, over_http
 from bench.projections import ANNE, AT, KEY, pct, populate, serve
 from domain.incident import DetectedVia, Incident
@@ -245,12 +246,10 @@ async def live(
 
 
 async def growth(url: str, seconds: float, grow_to: int) -> dict[str, float]:
-    from bench.__main__ import main as store_appends
-
     base, process = serve(url)
     try:
         incident = await long_incident(url, 10_000)
-        empty = await store_appends(url, 1, seconds, 64)
+        empty = await append.run(url, 1, seconds, 64)
         empty_timeline = await timeline_ms(base, incident)
     finally:
         process.terminate()
@@ -258,7 +257,7 @@ async def growth(url: str, seconds: float, grow_to: int) -> dict[str, float]:
     await populate(url, grow_to)
     base, process = serve(url)
     try:
-        grown = await store_appends(url, 1, seconds, 64)
+        grown = await append.run(url, 1, seconds, 64)
         grown_timeline = await timeline_ms(base, incident)
     finally:
         process.terminate()
