@@ -59,7 +59,7 @@ _WHY = {
 def complete(openapi: OpenAPI) -> OpenAPI:
     """Make `openapi` exact in place (see the module docstring) and return it."""
     _describe_wire_types(openapi)
-    for path, item in (openapi.paths or {}).items():
+    for item in (openapi.paths or {}).values():
         for method in ("get", "post", "put", "patch", "delete"):
             operation = getattr(item, method)
             if operation is not None:
@@ -67,7 +67,7 @@ def complete(openapi: OpenAPI) -> OpenAPI:
                     _cloudevents(operation)
                 _no_null_parameters(operation)
                 _csv_where_asked(operation)
-                _declare_problems(path, operation)
+                _declare_problems(operation)
     return openapi
 
 
@@ -186,7 +186,7 @@ def _problem_response(status: int) -> OpenAPIResponse:
     )
 
 
-def _statuses(path: str, operation: Operation) -> set[int]:
+def _statuses(operation: Operation) -> set[int]:
     params = operation.parameters or []
     names = {(p.param_in, p.name.lower()) for p in params if not isinstance(p, Reference)}
     statuses = {500, 503}
@@ -200,14 +200,15 @@ def _statuses(path: str, operation: Operation) -> set[int]:
         statuses |= {409, 413}
     if ("header", "if-match") in names:
         statuses.add(412)
-    if path == "/v1/cloudevents":
-        statuses.add(415)
+    body = operation.request_body
+    if isinstance(body, RequestBody) and set(body.content) != {"application/json"}:
+        statuses.add(415)  # the media type chooses what the body is: another one is refused
     return statuses
 
 
-def _declare_problems(path: str, operation: Operation) -> None:
+def _declare_problems(operation: Operation) -> None:
     responses = dict(operation.responses or {})
-    for status in sorted(_statuses(path, operation)):
+    for status in sorted(_statuses(operation)):
         # Litestar's own 400 describes its ValidationException, which never leaves as such;
         # any other answer the handler declares itself (the health probe's 503) stays.
         if status == 400 or str(status) not in responses:
