@@ -22,7 +22,7 @@ from service.api.health import HealthController, MetricsController
 from service.api.incidents import IncidentController
 from service.api.problems import EXCEPTION_HANDLERS
 from service.api.records import ManualRecordController
-from service.api.situation import SituationController
+from service.api.situation import SharedChanges, SituationController
 from service.api.units import UnitController
 from service.api.worklist import WorklistController
 from service.citizens import CitizenRefs, load_or_create_key
@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             records=ManualRecordService(streams),
             units=UnitService(streams),
             projectors=projectors,
+            shared_changes=SharedChanges(store, notifier, pool, plan),
             rate_limiter=RateLimiter(settings.rate_per_second, settings.rate_burst),
             citizen_refs=CitizenRefs(
                 settings.pseudonym_key or load_or_create_key(settings.data_dir)

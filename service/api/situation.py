@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+import asyncpg
 import msgspec
 from litestar import Controller, Request, get
 from litestar.di import NamedDependency
@@ -135,11 +136,10 @@ class SharedChanges:
 
     KEPT = 64
 
-    def __init__(self, request: Request[Any, Any, Any], plan: Plan) -> None:
-        self.store: EventStore = request.app.state.store
-        self.notifier: Notifier = request.app.state.notifier
-        self.pool = pool_of(request)
-        self.plan = plan
+    def __init__(
+        self, store: EventStore, notifier: Notifier, pool: asyncpg.Pool, plan: Plan
+    ) -> None:
+        self.store, self.notifier, self.pool, self.plan = store, notifier, pool, plan
         self._pages: dict[tuple[int, str, asyncio.Event], asyncio.Task[Page]] = {}
 
     def page(self, after: int, mode: str, generation: asyncio.Event) -> asyncio.Task[Page]:
@@ -179,20 +179,12 @@ class SharedChanges:
         return page, len(events) == PAGE
 
 
-def shared_changes(request: Request[Any, Any, Any], plan: Plan) -> SharedChanges:
-    state = request.app.state
-    if state.get("shared_changes") is None:
-        state.shared_changes = SharedChanges(request, plan)
-    shared: SharedChanges = state.shared_changes
-    return shared
-
-
 async def _changes(
     request: Request[Any, Any, Any], plan: Plan, mode: str, resume: int | None
 ) -> AsyncIterator[ServerSentEventMessage]:
     notifier: Notifier = request.app.state.notifier
     pool = pool_of(request)
-    shared = shared_changes(request, plan)
+    shared: SharedChanges = request.app.state.shared_changes
     if resume is None:
         after = await reads.projection_position(pool, SITUATION.name)
         entries = await reads.situation(pool, mode=mode, which="open")
