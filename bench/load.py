@@ -26,11 +26,12 @@ import httpx
 
 from bench import append
 from bench.ingest import Connection, declare_body, over_http
-from bench.projections import ANNE, AT, KEY, pct, populate, serve
+from bench.projections import ANNE, AT, KEY, SEALING_KEY, pct, populate, serve
 from domain.incident import DetectedVia, Incident
 from service.codec import Codec
 from service.events import AppendRequest
 from service.store import EventStore
+from service.vault import Vault
 
 AUTH = {"Authorization": f"Bearer {KEY}"}
 JSON = {"Content-Type": "application/json"}
@@ -276,7 +277,7 @@ async def long_incident(url: str, events: int) -> str:
     """One open incident with `events` notes, appended through the store in pages (over HTTP
     each note would replay the whole stream first: see RESULTS.md)."""
     pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
-    store, codec = EventStore(pool), Codec()
+    store, codec, vault = EventStore(pool), Codec(), Vault(pool, SEALING_KEY)
     incident = Incident(
         id=uuid.uuid4(),
         title="Langt nedbrud",
@@ -295,7 +296,8 @@ async def long_incident(url: str, events: int) -> str:
             codec.encode(e, event_id=uuid.uuid4(), source="bench", correlation_id=incident.id)
             for e in incident.collect_events()
         )
-        await store.append(AppendRequest(incident.id, "incident", version, new))
+        sealed = await vault.seal(incident.data_subject, new)
+        await store.append(AppendRequest(incident.id, "incident", version, sealed))
         version = incident.version
     await store.close()
     await pool.close()

@@ -34,8 +34,10 @@ from domain.manual_record import CareStatus, ManualRecord
 from service.codec import Codec
 from service.events import AppendRequest
 from service.store import EventStore
+from service.vault import Vault
 
 KEY = "nbd_bench-bootstrap-key"
+SEALING_KEY = b"bench-synthetic-sealing-key"
 SITUATION_POSITION = "SELECT position FROM projection_positions WHERE name = 'situation'"
 AT = datetime(2026, 3, 5, 13, 30, tzinfo=UTC)
 ANNE = Person(id="emp-1042", name="Bench Testesen")
@@ -60,6 +62,8 @@ def serve(url: str, workers: int = 1) -> tuple[str, subprocess.Popen[bytes]]:
         "DATABASE_URL": url,
         "NEDBRUD_BOOTSTRAP_KEY": KEY,
         "NEDBRUD_PSEUDONYM_KEY": "bench-synthetic-pseudonym-key",
+        "NEDBRUD_SEALING_KEY": SEALING_KEY.decode(),
+        "NEDBRUD_CHECKPOINT_INTERVAL": "0",
         # The load is the point here; the rate limit is tested apart.
         "NEDBRUD_RATE_PER_SECOND": "1000000",
         "NEDBRUD_RATE_BURST": "1000000",
@@ -171,7 +175,7 @@ async def lag(url: str, samples: int, clients: int, incidents: int) -> dict[str,
 async def populate(url: str, target: int, clients: int = 200) -> int:
     """A realistic mix: incident notes, paper records, journal entries; `target` events."""
     pool = await asyncpg.create_pool(url, min_size=4, max_size=16)
-    store, codec = EventStore(pool), Codec()
+    store, codec, vault = EventStore(pool), Codec(), Vault(pool, SEALING_KEY)
     written = 0
 
     async def client(n: int) -> None:
@@ -197,6 +201,7 @@ async def populate(url: str, target: int, clients: int = 200) -> int:
                     )
                     for e in aggregate.collect_events()
                 )
+                events = await vault.seal(aggregate.data_subject, events)
                 await store.append(AppendRequest(aggregate.id, stream_type, expected, events))
                 written += len(events)
             roll, at = rng.random(), AT + timedelta(minutes=rng.randrange(600))

@@ -82,3 +82,9 @@ class PlanAggregate(Aggregate):
 
     class Created(Event, Aggregate.Created):
         pass
+
+    @property
+    def data_subject(self) -> str:
+        """Whose personal data this stream's events carry: the stream itself, unless a subclass
+        names a citizen. Each subject's data can be erased on its own."""
+        return str(self.id)

@@ -81,6 +81,11 @@ class ManualRecord(PlanAggregate):
         self.entered_at: datetime | None = None
         self.journal_reference: str | None = None
 
+    @property
+    def data_subject(self) -> str:
+        """A paper record's every event is about its citizen: forgetting them erases it all."""
+        return self.citizen_ref
+
     class MedicationDispensed(PlanAggregate.Created):
         incident_id: UUID
         unit: str

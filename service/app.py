@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -25,6 +26,7 @@ from service.api.records import ManualRecordController
 from service.api.situation import SharedChanges, SituationController
 from service.api.units import UnitController
 from service.api.worklist import WorklistController
+from service.checkpoints import keep_checkpoints, load_or_create_signing_key
 from service.citizens import CitizenRefs, load_or_create_key
 from service.codec import Codec
 from service.incidents import IncidentService
@@ -39,6 +41,8 @@ from service.settings import Settings
 from service.store import EventStore
 from service.streams import Streams
 from service.units import UnitService
+from service.vault import KEY_FILE as SEALING_KEY_FILE
+from service.vault import Vault
 
 MAX_BODY_BYTES = 64 * 1024
 VERSION = "0.1.0"
@@ -82,7 +86,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         for projector in projectors:
             projector.start()
         metrics.attach(store, projectors)
-        streams = Streams(store, Codec())
+        signer, checkpointer = None, None
+        if settings.checkpoint_interval_s > 0:
+            signer = load_or_create_signing_key(settings.data_dir)
+            checkpointer = asyncio.create_task(
+                keep_checkpoints(
+                    pool, signer, settings.checkpoints(), settings.checkpoint_interval_s
+                )
+            )
+        sealing = settings.sealing_key or load_or_create_key(settings.data_dir, SEALING_KEY_FILE)
+        streams = Streams(store, Codec(), Vault(pool, sealing))
         app.state.update(
             pool=pool,
             store=store,
@@ -91,6 +104,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             records=ManualRecordService(streams),
             units=UnitService(streams),
             projectors=projectors,
+            checkpoint_signer=signer,
+            checkpoint_dir=settings.checkpoints(),
             shared_changes=SharedChanges(store, notifier, pool, plan),
             rate_limiter=RateLimiter(settings.rate_per_second, settings.rate_burst),
             citizen_refs=CitizenRefs(
@@ -100,6 +115,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         try:
             yield
         finally:
+            if checkpointer is not None:
+                checkpointer.cancel()
             for projector in projectors:
                 await projector.close()
             await notifier.close()

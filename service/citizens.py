@@ -43,10 +43,16 @@ class CitizenRefs:
         mac = hmac.new(self._key, cpr.encode(), hashlib.sha256).digest()
         return "cit_" + base64.b32encode(mac[:15]).decode().lower()
 
+    def digest(self, data: bytes) -> bytes:
+        """A keyed digest of a request that may name a citizen: kept to recognise the request
+        when it comes again, it cannot confirm a guessed CPR number or name, not even after
+        the citizen is forgotten."""
+        return hmac.new(self._key, b"request\0" + data, hashlib.sha256).digest()
 
-def load_or_create_key(data_dir: Path) -> bytes:
-    """The key in the data directory, made on first start (readable by this user only)."""
-    path = data_dir / KEY_FILE
+
+def load_or_create_key(data_dir: Path, name: str = KEY_FILE) -> bytes:
+    """A secret in the data directory, made on first start (readable by this user only)."""
+    path = data_dir / name
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
         try:

@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import json
 import os
+import re
 import signal
 import sys
 import uuid
@@ -15,14 +16,29 @@ from types import FrameType
 from typing import Any
 
 import asyncpg
+import msgspec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from service.auth import Role, bootstrap_admin_key, create_key, hash_key, list_keys, revoke_key
 from service.chain import verify_chain
+from service.checkpoints import (
+    SIGNING_KEY_FILE,
+    ReceiptIn,
+    check_checkpoint,
+    latest_checkpoint,
+    load_or_create_signing_key,
+    make_checkpoint,
+    public_key_from_text,
+    verify_receipts,
+    write_checkpoint,
+)
+from service.citizens import REF_PATTERN
 from service.embedded import start_embedded
 from service.logs import configure as configure_logging
 from service.migrate import migrate
 from service.projections import PROJECTIONS
 from service.settings import Settings
+from service.vault import forget
 
 PROJECTION_NAMES = tuple(PROJECTIONS)
 OPENAPI_PATH = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
@@ -83,13 +99,72 @@ def serve(host: str, port: int, workers: int = 1) -> None:
     )
 
 
-async def _verify(url: str) -> dict[str, object]:
+def trusted_key(settings: Settings, given: str | None) -> Ed25519PublicKey | None:
+    """The public key checkpoints must be signed with: given, or the data directory's signer."""
+    if given:
+        return public_key_from_text(given)
+    if (settings.data_dir / SIGNING_KEY_FILE).exists():
+        return load_or_create_signing_key(settings.data_dir).public_key()
+    return None
+
+
+async def _verify(url: str, settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
+    """The chain from the first row, the latest checkpoint, and any receipts given."""
+    directory = args.checkpoints or settings.checkpoints()
+    trusted = trusted_key(settings, args.public_key)
+    latest = latest_checkpoint(directory)
     conn = await asyncpg.connect(url)
     try:
-        result = await verify_chain(conn)
+        async with conn.transaction(readonly=True, isolation="repeatable_read"):
+            result: dict[str, Any] = dataclasses.asdict(await verify_chain(conn))
+            if latest is not None and trusted is not None:
+                check = await check_checkpoint(conn, latest, trusted)
+                result["checkpoint"] = dataclasses.asdict(check)
+                result["ok"] = result["ok"] and check.ok
+            else:
+                result["checkpoint"] = None
+                missing = "no checkpoint in " + str(directory) if latest is None else "no key"
+                print(
+                    f"warning: {missing}: a removed tail or a rewritten chain cannot be detected",
+                    file=sys.stderr,
+                )
+            if args.receipts is not None:
+                receipts = [
+                    msgspec.json.decode(line, type=ReceiptIn)
+                    for line in args.receipts.read_bytes().splitlines()
+                    if line.strip()
+                ]
+                found = await verify_receipts(conn, receipts)
+                result["receipts"] = {
+                    "checked": found.checked,
+                    "bad": [str(b) for b in found.bad],
+                }
+                result["ok"] = result["ok"] and not found.bad
     finally:
         await conn.close()
-    return dataclasses.asdict(result)
+    return result
+
+
+async def _checkpoint(url: str, settings: Settings, directory: Path) -> dict[str, Any]:
+    key = load_or_create_signing_key(settings.data_dir)
+    conn = await asyncpg.connect(url)
+    try:
+        checkpoint = await make_checkpoint(conn, key)
+    finally:
+        await conn.close()
+    if checkpoint is None:
+        return {"written": None, "reason": "the log is empty"}
+    path = write_checkpoint(directory, checkpoint)
+    written: dict[str, Any] = {"written": str(path)}
+    return written | msgspec.structs.asdict(checkpoint)
+
+
+async def _forget(url: str, citizen_ref: str) -> bool:
+    conn = await asyncpg.connect(url)
+    try:
+        return await forget(conn, citizen_ref)
+    finally:
+        await conn.close()
 
 
 async def _rebuild(url: str, names: list[str]) -> list[dict[str, object]]:
@@ -158,7 +233,32 @@ def main(argv: list[str] | None = None) -> int:
         "--workers", type=int, default=1, help="worker processes (each a full instance)"
     )
     commands.add_parser("migrate", help="bring the database schema up to date")
-    commands.add_parser("verify", help="recompute the hash chain; exit 1 at the first bad row")
+    verify_cmd = commands.add_parser(
+        "verify",
+        help="recompute the hash chain and compare the latest signed checkpoint; exit 1 when "
+        "either does not hold",
+    )
+    verify_cmd.add_argument(
+        "--checkpoints",
+        type=Path,
+        help="where the checkpoints are (default: NEDBRUD_CHECKPOINT_DIR)",
+    )
+    verify_cmd.add_argument(
+        "--public-key", help="the signer's Ed25519 public key, hex (default: the data directory's)"
+    )
+    verify_cmd.add_argument(
+        "--receipts", type=Path, help="a file of receipts, one JSON object a line, to check too"
+    )
+    checkpoint_cmd = commands.add_parser(
+        "checkpoint", help="sign the head of the log now and write it to the checkpoint folder"
+    )
+    checkpoint_cmd.add_argument("--output", type=Path, help="default: NEDBRUD_CHECKPOINT_DIR")
+    forget_cmd = commands.add_parser(
+        "forget",
+        help="delete a citizen's key: their CPR number, name and records' details are erased "
+        "for good (crypto-shredding); the log still verifies",
+    )
+    forget_cmd.add_argument("citizen_ref")
     keys_cmd = commands.add_parser("keys", help="create, list and revoke API keys")
     key_actions = keys_cmd.add_subparsers(dest="action", required=True)
     create_cmd = key_actions.add_parser("create", help="make a key; it is printed only once")
@@ -185,9 +285,25 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "migrate":
         migrate(database_url(Settings.from_env()))
     elif args.command == "verify":
-        result = asyncio.run(_verify(database_url(Settings.from_env())))
+        settings = Settings.from_env()
+        result = asyncio.run(_verify(database_url(settings), settings, args))
         print(json.dumps(result))
         return 0 if result["ok"] else 1
+    elif args.command == "checkpoint":
+        settings = Settings.from_env()
+        directory = args.output or settings.checkpoints()
+        print(json.dumps(asyncio.run(_checkpoint(database_url(settings), settings, directory))))
+    elif args.command == "forget":
+        if not re.search(REF_PATTERN, args.citizen_ref):
+            parser.error("citizen_ref must look like cit_ followed by 24 letters a-z and 2-7")
+        forgotten = asyncio.run(_forget(database_url(Settings.from_env()), args.citizen_ref))
+        print(json.dumps({"citizen_ref": args.citizen_ref, "forgotten": forgotten}))
+        if not forgotten:
+            print(
+                "no key for that citizen_ref: nothing sealed under it, or already forgotten",
+                file=sys.stderr,
+            )
+        return 0 if forgotten else 1
     elif args.command == "keys":
         return asyncio.run(_keys(database_url(Settings.from_env()), args))
     elif args.command == "rebuild":

@@ -3,6 +3,9 @@
 `occurred_at` and the actor's id go in their own columns; personal data and free text (the paths
 each event type lists in its module's SEALED_FIELDS) go in the `sealed` part, apart from the plain
 payload an auditor reads with SQL. Old shapes are upcast on the way back by `upcasters`.
+
+An event whose sealed part was erased (its subject's key deleted) reads as `erased: true` without
+its sealed fields; replayed into its aggregate, each required sealed field reads as `ERASED`.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from service.events import NewEvent, RecordedEvent
 BASE_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+ERASED = "[slettet]"
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,41 @@ def _pop_path(data: dict[str, Any], path: str) -> Any:
     for part in parents:
         node = node.get(part) if isinstance(node, dict) else None
     return node.pop(leaf, None) if isinstance(node, dict) else None
+
+
+def _get_path(data: dict[str, Any], path: str) -> Any:
+    node: Any = data
+    for part in path.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
+
+
+def _hint_at(cls: Any, path: str) -> Any:
+    """The type of a (dotted) field of an event, through Structs; None if the event has no such
+    field (a sealed path shared by many event types)."""
+    first, *rest = path.split(".")
+    hint = _field_types(cls).get(first)
+    for part in rest:
+        structs = [h for h in (*typing.get_args(hint), hint) if _is_struct(h)]
+        if not structs:
+            return None
+        hint = {f.name: f.type for f in msgspec.structs.fields(structs[0])}.get(part)
+    return hint
+
+
+def _is_struct(hint: Any) -> bool:
+    return isinstance(hint, type) and issubclass(hint, msgspec.Struct)
+
+
+def erased_value(hint: Any) -> Any:
+    """What a sealed field of this type reads as once erased: None where it may be absent."""
+    if hint is None or type(None) in typing.get_args(hint):
+        return None
+    if _is_struct(hint):
+        return {f.name: erased_value(f.type) for f in msgspec.structs.fields(hint) if f.required}
+    if hint is dict or typing.get_origin(hint) is dict:
+        return {}
+    return ERASED
 
 
 def _put_path(data: dict[str, Any], path: str, value: Any) -> None:
@@ -127,7 +166,9 @@ class Codec:
         """The event's fields as JSON values, with the sealed part put back when `unseal`
         (except the sealed paths in `withhold`)."""
         data = copy.deepcopy(recorded.payload)
-        if unseal and recorded.sealed is not None:
+        if recorded.erased:
+            data["erased"] = True
+        elif unseal and recorded.sealed is not None:
             for path, value in msgspec.json.decode(recorded.sealed).items():
                 if path not in withhold:
                     _put_path(data, path, value)
@@ -139,6 +180,10 @@ class Codec:
         kind = self.kinds[recorded.stream_type]
         cls = kind.event_types[recorded.type]
         data = self.data(recorded)
+        if data.pop("erased", False):
+            for path in kind.sealed_fields.get(recorded.type, ()):
+                if _get_path(data, path) is None:
+                    _put_path(data, path, erased_value(_hint_at(cls, path)))
         data["occurred_at"] = recorded.occurred_at
         kwargs = {
             name: msgspec.convert(data.get(name), hint, strict=False)

@@ -105,6 +105,7 @@ class RecordedEvent:
     mode: str
     content_digest: bytes
     hash: bytes
+    erased: bool = False  # the sealed part's key was deleted (`nedbrud forget`)
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> RecordedEvent:

@@ -14,7 +14,7 @@ from domain.manual_record import ManualRecord
 from domain.plan import Plan
 from domain.rules import Closing, may_close
 from service.events import Receipt, RecordedEvent
-from service.streams import Streams, WriteContext
+from service.streams import StreamNotFound, Streams, WriteContext
 
 
 class IncidentService:
@@ -53,13 +53,14 @@ class IncidentService:
 
     async def timeline(self, incident_id: UUID) -> list[RecordedEvent]:
         """The incident's events and those of its manual records, in commit order."""
-        await self.streams.history(incident_id)
-        return await self.store.read_correlated(incident_id)
+        if not await self.store.read_stream(incident_id, to_version=1):
+            raise StreamNotFound(incident_id)
+        return await self.streams.open(await self.store.read_correlated(incident_id))
 
     async def records(self, incident_id: UUID) -> list[ManualRecord]:
         """The incident's manual records as their events leave them."""
         streams: dict[UUID, list[RecordedEvent]] = {}
-        for event in await self.store.read_correlated(incident_id):
+        for event in await self.streams.open(await self.store.read_correlated(incident_id)):
             if event.stream_id != incident_id:
                 streams.setdefault(event.stream_id, []).append(event)
         records = [self.codec.replay(events) for events in streams.values()]

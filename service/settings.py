@@ -30,6 +30,14 @@ class Settings:
     lock_timeout_ms: int = 5000
     statement_timeout_ms: int = 15000
     service_database_url: str | None = None
+    sealing_key: bytes | None = None
+    # Signed checkpoints of the log's head: where they go, and how often the service writes one
+    # (seconds; 0: only `nedbrud checkpoint`).
+    checkpoint_dir: Path | None = None
+    checkpoint_interval_s: float = 300.0
+
+    def checkpoints(self) -> Path:
+        return self.checkpoint_dir or self.data_dir / "checkpoints"
 
     def service_url(self) -> str | None:
         """Where the running service connects: as `nedbrud_service`, which may read and append
@@ -56,4 +64,7 @@ class Settings:
             if (key := os.environ.get("NEDBRUD_PSEUDONYM_KEY"))
             else None,
             service_database_url=os.environ.get("NEDBRUD_SERVICE_DATABASE_URL") or None,
+            sealing_key=key.encode() if (key := os.environ.get("NEDBRUD_SEALING_KEY")) else None,
+            checkpoint_dir=Path(d) if (d := os.environ.get("NEDBRUD_CHECKPOINT_DIR")) else None,
+            checkpoint_interval_s=float(os.environ.get("NEDBRUD_CHECKPOINT_INTERVAL", "300")),
         )

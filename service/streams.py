@@ -23,6 +23,7 @@ from service.events import (
     WrongExpectedVersion,
 )
 from service.store import EventStore
+from service.vault import Vault
 
 MAX_ATTEMPTS = 3
 A = TypeVar("A", bound=PlanAggregate)
@@ -49,16 +50,21 @@ class WriteContext:
 
 
 class Streams:
-    """Replays aggregates from the store and appends what they decide."""
+    """Replays aggregates from the store and appends what they decide, sealing each event's
+    personal part under its data subject's key on the way in and opening it on the way out."""
 
-    def __init__(self, store: EventStore, codec: Codec) -> None:
-        self.store, self.codec = store, codec
+    def __init__(self, store: EventStore, codec: Codec, vault: Vault) -> None:
+        self.store, self.codec, self.vault = store, codec, vault
 
     async def history(self, stream_id: UUID) -> list[RecordedEvent]:
         events = await self.store.read_stream(stream_id)
         if not events:
             raise StreamNotFound(stream_id)
-        return events
+        return await self.vault.open(events)
+
+    async def open(self, events: list[RecordedEvent]) -> list[RecordedEvent]:
+        """Events read from the store, with their sealed parts opened (or marked erased)."""
+        return await self.vault.open(events)
 
     async def load(self, stream_id: UUID, kind: type[A]) -> tuple[A, list[RecordedEvent]]:
         history = await self.history(stream_id)
@@ -120,6 +126,9 @@ class Streams:
             )
             for event, event_id in zip(events, ids, strict=True)
         )
-        request = AppendRequest(aggregate.id, stream_type, expected_version, new, ctx.idempotency)
+        sealed = await self.vault.seal(aggregate.data_subject, new)
+        request = AppendRequest(
+            aggregate.id, stream_type, expected_version, sealed, ctx.idempotency
+        )
         receipts = await self.store.append(request)
         return receipts[-1]

@@ -6,7 +6,6 @@ reads it back and rebuilds the body from the stored receipt plus the ids the han
 
 from __future__ import annotations
 
-import hashlib
 import re
 import uuid
 from typing import Any
@@ -17,6 +16,7 @@ from litestar import Request, Response
 
 from service.api.problems import ApiProblem, IdempotencyKeyReused
 from service.auth import Principal
+from service.citizens import CitizenRefs
 from service.events import IdempotencyRecord, StoreUnavailable
 from service.store import UNAVAILABLE, EventStore
 
@@ -52,11 +52,12 @@ def record_for(
 ) -> IdempotencyRecord | None:
     if key is None:
         return None
-    digest = hashlib.sha256(
+    refs: CitizenRefs = request.app.state.citizen_refs
+    digest = refs.digest(
         msgspec.json.encode(
             [request.method, request.url.path, msgspec.to_builtins(body)], order="sorted"
         )
-    ).digest()
+    )
     return IdempotencyRecord(
         principal.scope, key, digest, status, msgspec.to_builtins(extras or {})
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -18,6 +19,7 @@ from service.api.guards import principal_of, require_purpose, require_unit
 from service.api.reading import MAX_POSITION, AfterPosition, ModeQuery, caught_up, pool_of
 from service.api.schemas import SLUG_PATTERN, BackEntryItemView, EventView
 from service.chain import verify_chain
+from service.checkpoints import check_checkpoint, latest_checkpoint
 from service.citizens import REF_PATTERN
 from service.incidents import IncidentService
 from service.projections import BACK_ENTRY
@@ -96,7 +98,8 @@ class WorklistController(Controller):
             offset=offset,
         )
         first = {i.first_event_id for i in items if i.first_event_id is not None}
-        papers = {e.event_id: e for e in await incidents.store.find_many(list(first))}
+        found = await incidents.streams.open(await incidents.store.find_many(list(first)))
+        papers = {e.event_id: e for e in found}
         shown: dict[str, dict[str, Any]] = {}
         body = []
         for item in items:
@@ -124,12 +127,20 @@ class WorklistController(Controller):
 
     @get("/audit/verify", operation_id="verifyLog", tags=["audit"])
     async def verify(self, request: Request[Any, Any, Any]) -> ChainCheck:
-        """Recompute the hash chain from the first event: `ok`, how many events were checked,
-        and the first position that does not match, if one does not."""
+        """Recompute the hash chain from the first event, and compare the log with the latest
+        signed checkpoint this service wrote: `ok`, how many events were checked, and the first
+        position that does not match (for a removed tail: the first one missing)."""
+        state = request.app.state
         async with pool_of(request).acquire() as conn, conn.transaction(readonly=True):
             # Reading a long log takes longer than the pool's statement timeout allows.
             await conn.execute("SET LOCAL statement_timeout = 0")
             result = await verify_chain(conn)
+            signer = state.get("checkpoint_signer")
+            latest = await asyncio.to_thread(latest_checkpoint, state.checkpoint_dir)
+            if result.ok and signer is not None and latest is not None:
+                check = await check_checkpoint(conn, latest, signer.public_key())
+                if not check.ok:
+                    return ChainCheck(False, result.checked, check.first_bad_position)
         return ChainCheck(result.ok, result.checked, result.first_bad_position)
 
     @get("/events", operation_id="listEvents", tags=["feed"])

@@ -44,7 +44,11 @@ def running_server(
         output = Path(name)
     full_env = (
         {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-        | {"NEDBRUD_PSEUDONYM_KEY": "e2e-synthetic-pseudonym-key"}
+        | {
+            "NEDBRUD_PSEUDONYM_KEY": "e2e-synthetic-pseudonym-key",
+            "NEDBRUD_SEALING_KEY": "e2e-synthetic-sealing-key",
+            "NEDBRUD_CHECKPOINT_INTERVAL": "0",
+        }
         | env
     )
     with output.open("w", encoding="utf-8") as sink:  # the server keeps its own copy

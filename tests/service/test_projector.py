@@ -24,6 +24,8 @@ from service.records import ManualRecordService, record_id_for
 from service.store import EventStore
 from service.streams import Streams, WriteContext
 from service.units import UnitService
+from service.vault import Vault
+from tests.apps import SEALING_KEY
 
 pytestmark = pytest.mark.anyio
 
@@ -45,7 +47,7 @@ def ctx() -> WriteContext:
 async def mixed_outages(store: EventStore, *, incidents: int, steps: int, seed: int) -> int:
     """Several outages written at once: steps, paper records, journal entries, prints."""
     rng = random.Random(seed)
-    streams = Streams(store, Codec())
+    streams = Streams(store, Codec(), Vault(store.pool, SEALING_KEY))
     service = IncidentService(streams, read_plan())
     records, units = ManualRecordService(streams), UnitService(streams)
     ids: list[UUID] = []

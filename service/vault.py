@@ -1,0 +1,206 @@
+"""Sealing: the personal part of an event is encrypted under its data subject's own key.
+
+A data subject is a citizen (every event of a paper record is sealed under the citizen's key) or,
+for staff names and free text in an incident or a unit, that stream. Each subject's data key is
+made on its first sealed event, wrapped (AES-GCM) under a key-encryption key that lives outside the
+database, and kept in `keyring.subject_keys`, apart from the events. `nedbrud forget` deletes a
+citizen's key: the sealed parts stay in the log, byte for byte, so the chain still verifies, but
+nobody can open them any more (crypto-shredding).
+
+A sealed part is: format byte, 8-byte key id, subject length, subject, 12-byte nonce, AES-GCM
+ciphertext and tag. The associated data binds it to its event id, key and subject, so a sealed
+part cannot be moved to another event. A subject forgotten and then written about again gets a new
+key with a new id; what was sealed under the deleted one stays erased.
+
+The nonce is an HMAC of the event id and the plaintext under the data key: the same event sent
+again seals to the same bytes, so a retry still matches its stored content digest, and two
+different plaintexts never share a nonce.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from service.events import NewEvent, RecordedEvent, StoreUnavailable
+from service.store import UNAVAILABLE
+
+FORMAT = 1
+KEY_ID_BYTES = 8
+NONCE_BYTES = 12
+KEY_FILE = "sealing.key"
+
+_GET_OR_ADD = """
+WITH added AS (
+    INSERT INTO keyring.subject_keys (key_id, subject, wrapped) VALUES ($1, $2, $3)
+    ON CONFLICT (subject) DO NOTHING RETURNING key_id, wrapped
+)
+SELECT key_id, wrapped FROM added
+UNION ALL SELECT key_id, wrapped FROM keyring.subject_keys WHERE subject = $2
+"""
+
+
+class SealingKeyMismatch(Exception):
+    """A subject's key does not open under this instance's key-encryption key: the instances of
+    one database must share NEDBRUD_SEALING_KEY. Nothing is shown as erased because of this."""
+
+    def __init__(self, subject: str) -> None:
+        super().__init__(f"the data key of subject {subject} does not open under this sealing key")
+        self.subject = subject
+
+
+def key_encryption_key(secret: bytes) -> bytes:
+    """The 32-byte key-encryption key from the configured secret (any length from 16 bytes)."""
+    if len(secret) < 16:
+        raise ValueError("the sealing key needs at least 16 bytes")
+    return hashlib.sha256(b"nedbrud key-encryption key\0" + secret).digest()
+
+
+@dataclass(frozen=True)
+class DataKey:
+    """One subject's data key and its id."""
+
+    key_id: bytes
+    subject: str
+    key: bytes
+
+
+def _header(key: DataKey) -> bytes:
+    name = key.subject.encode()
+    if len(name) > 255:
+        raise ValueError("a data subject's name is at most 255 bytes")
+    return bytes([FORMAT]) + key.key_id + bytes([len(name)]) + name
+
+
+def _header_length(sealed: bytes) -> int:
+    return 2 + KEY_ID_BYTES + sealed[1 + KEY_ID_BYTES]
+
+
+def key_id_of(sealed: bytes) -> bytes | None:
+    """The id of the key that opens this sealed part (None: a part written before sealing)."""
+    if not sealed or sealed[0] != FORMAT:
+        return None
+    return sealed[1 : 1 + KEY_ID_BYTES]
+
+
+def subject_of(sealed: bytes) -> str | None:
+    """Whose data this sealed part holds (None: a part written before sealing)."""
+    if key_id_of(sealed) is None:
+        return None
+    return sealed[2 + KEY_ID_BYTES : _header_length(sealed)].decode()
+
+
+def seal(key: DataKey, event_id: UUID, plaintext: bytes) -> bytes:
+    header = _header(key)
+    nonce = hmac.new(key.key, event_id.bytes + plaintext, hashlib.sha256).digest()[:NONCE_BYTES]
+    return header + nonce + AESGCM(key.key).encrypt(nonce, plaintext, header + event_id.bytes)
+
+
+def open_sealed(key: bytes, event_id: UUID, sealed: bytes) -> bytes:
+    """The plaintext; InvalidTag when the bytes were altered or belong to another event."""
+    header = sealed[: _header_length(sealed)]
+    nonce = sealed[len(header) : len(header) + NONCE_BYTES]
+    body = sealed[len(header) + NONCE_BYTES :]
+    return AESGCM(key).decrypt(nonce, body, header + event_id.bytes)
+
+
+class Vault:
+    """Seals events before they are appended and opens them when they are read back."""
+
+    def __init__(self, pool: asyncpg.Pool, secret: bytes) -> None:
+        self.pool = pool
+        self._kek = AESGCM(key_encryption_key(secret))
+
+    @staticmethod
+    def _context(key_id: bytes, subject: str) -> bytes:
+        return b"subject-key\0" + key_id + subject.encode()
+
+    def _wrap(self, key_id: bytes, subject: str, key: bytes) -> bytes:
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        return nonce + self._kek.encrypt(nonce, key, self._context(key_id, subject))
+
+    def _unwrap(self, row: Mapping[str, Any]) -> DataKey:
+        key_id, subject, wrapped = bytes(row["key_id"]), row["subject"], bytes(row["wrapped"])
+        try:
+            key = self._kek.decrypt(
+                wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], self._context(key_id, subject)
+            )
+        except InvalidTag:
+            raise SealingKeyMismatch(subject) from None
+        return DataKey(key_id, subject, key)
+
+    async def key_for(self, subject: str) -> DataKey:
+        """The subject's data key, made now if it has none."""
+        key_id = secrets.token_bytes(KEY_ID_BYTES)
+        offered = self._wrap(key_id, subject, AESGCM.generate_key(bit_length=256))
+        try:
+            for _ in range(2):  # a key added by a concurrent writer is seen by the next statement
+                row = await self.pool.fetchrow(_GET_OR_ADD, key_id, subject, offered)
+                if row is not None:
+                    return self._unwrap({"subject": subject, **dict(row.items())})
+        except UNAVAILABLE as exc:
+            raise StoreUnavailable("the database is unavailable") from exc
+        raise AssertionError(f"no key for {subject} after adding one")
+
+    async def keys_for(self, key_ids: Iterable[bytes]) -> dict[bytes, DataKey]:
+        """The data keys that still exist among these ids."""
+        wanted = sorted(set(key_ids))
+        if not wanted:
+            return {}
+        try:
+            rows = await self.pool.fetch(
+                "SELECT key_id, subject, wrapped FROM keyring.subject_keys "
+                "WHERE key_id = ANY($1::bytea[])",
+                wanted,
+            )
+        except UNAVAILABLE as exc:
+            raise StoreUnavailable("the database is unavailable") from exc
+        return {bytes(r["key_id"]): self._unwrap(dict(r.items())) for r in rows}
+
+    async def seal(self, subject: str, events: Sequence[NewEvent]) -> tuple[NewEvent, ...]:
+        """The events with their sealed parts encrypted under the subject's key."""
+        if not any(e.sealed is not None for e in events):
+            return tuple(events)
+        key = await self.key_for(subject)
+        return tuple(
+            e
+            if e.sealed is None
+            else dataclasses.replace(e, sealed=seal(key, e.event_id, e.sealed))
+            for e in events
+        )
+
+    async def open(self, events: Sequence[RecordedEvent]) -> list[RecordedEvent]:
+        """The events with their sealed parts in plain text, or marked erased where the key they
+        were sealed under was deleted. An altered sealed part is an error, never shown as erased."""
+        ids = {k for e in events if e.sealed and (k := key_id_of(e.sealed)) is not None}
+        keys = await self.keys_for(ids)
+        opened = []
+        for event in events:
+            key_id = key_id_of(event.sealed) if event.sealed else None
+            if key_id is None or event.sealed is None:
+                opened.append(event)
+            elif (key := keys.get(key_id)) is None:
+                opened.append(dataclasses.replace(event, sealed=None, erased=True))
+            else:
+                plaintext = open_sealed(key.key, event.event_id, event.sealed)
+                opened.append(dataclasses.replace(event, sealed=plaintext))
+        return opened
+
+
+async def forget(conn: asyncpg.Connection, subject: str) -> bool:
+    """Delete the subject's data key (as the owner): their sealed data can never be opened again.
+    True when there was a key to delete."""
+    deleted = await conn.fetchval(
+        "DELETE FROM keyring.subject_keys WHERE subject = $1 RETURNING subject", subject
+    )
+    return deleted is not None
