@@ -1,0 +1,342 @@
+"""One builder per operation of `openapi/openapi.json`: what to send, and what comes back.
+
+A builder does no I/O: it checks the body against the wire types (so a record the server would
+refuse is refused here, offline), encodes it, and returns a `Call` that `Client.send`,
+`AsyncClient.send` or the outbox can send, now or later, as often as needed. Every write carries
+an Idempotency-Key made when the call is built: sending the same `Call` twice stores it once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, Literal, TypeVar
+from uuid import UUID
+
+import msgspec
+from nedbrud_client import types as t
+
+T = TypeVar("T")
+
+JSON = "application/json"
+STRUCTURED = "application/cloudevents+json"
+BATCH = "application/cloudevents-batch+json"
+
+
+@dataclass(frozen=True)
+class Call(Generic[T]):
+    """An HTTP request of the API and the type its 2xx answer decodes to (str: text)."""
+
+    operation: str
+    method: str
+    path: str
+    answer: type[T]
+    body: bytes | None = None
+    content_type: str = JSON
+    params: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def idempotency_key(self) -> str | None:
+        return self.headers.get("Idempotency-Key")
+
+
+def new_key() -> str:
+    """A fresh Idempotency-Key."""
+    return f"nbc-{uuid.uuid4()}"
+
+
+def _checked(body: msgspec.Struct) -> bytes:
+    """The body as JSON, after checking it against its own type's limits (msgspec checks
+    constraints when decoding, so the body goes through one round trip here)."""
+    encoded = msgspec.json.encode(body)
+    msgspec.json.decode(encoded, type=type(body))
+    return encoded
+
+
+def _write(
+    operation: str, path: str, answer: type[T], body: msgspec.Struct, key: str | None
+) -> Call[T]:
+    return Call(
+        operation,
+        "POST",
+        path,
+        answer,
+        body=_checked(body),
+        headers={"Idempotency-Key": key or new_key()},
+    )
+
+
+def _params(**values: Any) -> dict[str, str]:
+    out = {}
+    for name, value in values.items():
+        if value is None:
+            continue
+        out[name] = value.isoformat() if isinstance(value, datetime) else str(value)
+    return out
+
+
+def _read(operation: str, path: str, answer: type[T], **params: Any) -> Call[T]:
+    return Call(operation, "GET", path, answer, params=_params(**params))
+
+
+# Writes
+
+
+def declare_incident(
+    body: t.DeclareIncident, *, idempotency_key: str | None = None
+) -> Call[t.IncidentDeclared]:
+    """Declare an outage (IT-nedbrud): the first event of its stream."""
+    return _write("declareIncident", "/v1/incidents", t.IncidentDeclared, body, idempotency_key)
+
+
+def record_incident_step(
+    incident_id: UUID,
+    body: t.IncidentStep,
+    *,
+    idempotency_key: str | None = None,
+    if_match: int | None = None,
+) -> Call[t.Receipt]:
+    """Record one step of the plan on the incident (its `type` names the step)."""
+    call = _write(
+        "recordIncidentStep",
+        f"/v1/incidents/{incident_id}/events",
+        t.Receipt,
+        body,
+        idempotency_key,
+    )
+    if if_match is not None:
+        call.headers["If-Match"] = f'"{if_match}"'
+    return call
+
+
+def record_medication_dispensing(
+    incident_id: UUID, body: t.RecordMedicationDispensing, *, idempotency_key: str | None = None
+) -> Call[t.RecordCreated]:
+    """A dispensing recorded on paper during the outage (medicinudlevering)."""
+    path = f"/v1/incidents/{incident_id}/medication-dispensings"
+    return _write("recordMedicationDispensing", path, t.RecordCreated, body, idempotency_key)
+
+
+def record_care_delivery(
+    incident_id: UUID, body: t.RecordCareDelivery, *, idempotency_key: str | None = None
+) -> Call[t.RecordCreated]:
+    """Assessed help (visiteret hjælp) delivered, partly delivered or missed."""
+    path = f"/v1/incidents/{incident_id}/care-deliveries"
+    return _write("recordCareDelivery", path, t.RecordCreated, body, idempotency_key)
+
+
+def mark_entered_in_journal(
+    record_id: UUID, body: t.JournalEntryIn, *, idempotency_key: str | None = None
+) -> Call[t.Receipt]:
+    """The paper record has been entered into the journal."""
+    path = f"/v1/manual-records/{record_id}/journal-entry"
+    return _write("markEnteredInJournal", path, t.Receipt, body, idempotency_key)
+
+
+def void_manual_record(
+    record_id: UUID, body: t.VoidIn, *, idempotency_key: str | None = None
+) -> Call[t.Receipt]:
+    """A paper record made in error, voided with a reason."""
+    path = f"/v1/manual-records/{record_id}/void"
+    return _write("voidManualRecord", path, t.Receipt, body, idempotency_key)
+
+
+def record_medication_list_print(
+    unit: str, body: t.MedicationListPrintIn, *, idempotency_key: str | None = None
+) -> Call[t.Receipt]:
+    """A botilbud's medication list was printed, ready for the next outage."""
+    path = f"/v1/units/{unit}/medication-list-prints"
+    return _write("recordMedicationListPrint", path, t.Receipt, body, idempotency_key)
+
+
+def post_cloud_event(event: t.CloudEvent) -> Call[t.Receipt]:
+    """One CloudEvent (structured mode); its `source` and `id` make it idempotent."""
+    return Call(
+        "postCloudEvents",
+        "POST",
+        "/v1/cloudevents",
+        t.Receipt,
+        body=_checked(event),
+        content_type=STRUCTURED,
+    )
+
+
+def post_cloud_events(events: list[t.CloudEvent]) -> Call[t.BatchAnswer]:
+    """Up to 100 CloudEvents in one request: one answer each, in order."""
+    for event in events:
+        _checked(event)
+    return Call(
+        "postCloudEvents",
+        "POST",
+        "/v1/cloudevents",
+        t.BatchAnswer,
+        body=msgspec.json.encode(events),
+        content_type=BATCH,
+    )
+
+
+# Reads
+
+
+def list_incidents(
+    *,
+    status: Literal["open", "closed", "all"] | None = None,
+    mode: t.Mode | None = None,
+    after_position: int | None = None,
+) -> Call[list[t.IncidentView]]:
+    return _read(
+        "listIncidents",
+        "/v1/incidents",
+        list[t.IncidentView],
+        status=status,
+        mode=mode,
+        after_position=after_position,
+    )
+
+
+def get_incident(incident_id: UUID) -> Call[t.IncidentView]:
+    return _read("getIncident", f"/v1/incidents/{incident_id}", t.IncidentView)
+
+
+def get_incident_timeline(
+    incident_id: UUID,
+    *,
+    occurred_before: datetime | None = None,
+    known_at: datetime | None = None,
+) -> Call[list[t.TimelineEntry]]:
+    """The incident's events in the order they happened; `known_at`: as the log stood then."""
+    return _read(
+        "getIncidentTimeline",
+        f"/v1/incidents/{incident_id}/timeline",
+        list[t.TimelineEntry],
+        occurred_before=occurred_before,
+        known_at=known_at,
+    )
+
+
+def get_incident_timeline_csv(
+    incident_id: UUID,
+    *,
+    occurred_before: datetime | None = None,
+    known_at: datetime | None = None,
+) -> Call[str]:
+    """The same timeline as CSV (for a spreadsheet or the incident report)."""
+    return _read(
+        "getIncidentTimeline",
+        f"/v1/incidents/{incident_id}/timeline",
+        str,
+        occurred_before=occurred_before,
+        known_at=known_at,
+        format="csv",
+    )
+
+
+def get_manual_record(
+    record_id: UUID, *, purpose: t.Purpose | None = None
+) -> Call[t.ManualRecordView]:
+    """A paper record; the citizen's name and CPR only with a purpose (written to the access
+    log)."""
+    return _read(
+        "getManualRecord", f"/v1/manual-records/{record_id}", t.ManualRecordView, purpose=purpose
+    )
+
+
+def get_readiness(
+    *, mode: t.Mode | None = None, after_position: int | None = None
+) -> Call[list[t.ReadinessView]]:
+    return _read(
+        "getReadiness",
+        "/v1/readiness",
+        list[t.ReadinessView],
+        mode=mode,
+        after_position=after_position,
+    )
+
+
+def get_contact_now(*, at: datetime | None = None) -> Call[t.ContactNow]:
+    """Whom to call right now (or at `at`), by the plan's contact table."""
+    return _read("getContactNow", "/v1/contacts/now", t.ContactNow, at=at)
+
+
+def get_plan() -> Call[t.PlanView]:
+    return _read("getPlan", "/v1/plan", t.PlanView)
+
+
+def get_situation(
+    *,
+    include: Literal["closed"] | None = None,
+    mode: t.Mode | None = None,
+    after_position: int | None = None,
+) -> Call[t.SituationPicture]:
+    """Situationsbilledet: whom to call and every open incident."""
+    return _read(
+        "getSituation",
+        "/v1/situation",
+        t.SituationPicture,
+        include=include,
+        mode=mode,
+        after_position=after_position,
+    )
+
+
+def list_access_log(citizen_ref: str) -> Call[list[t.AccessView]]:
+    return _read("listAccessLog", "/v1/access-log", list[t.AccessView], citizen_ref=citizen_ref)
+
+
+def list_back_entry(
+    *,
+    incident: UUID | None = None,
+    unit: str | None = None,
+    status: t.RecordStatus | None = None,
+    citizen_ref: str | None = None,
+    mode: t.Mode | None = None,
+    limit: int | None = None,
+    offset: int | None = None,
+    after_position: int | None = None,
+    purpose: t.Purpose | None = None,
+) -> Call[list[t.BackEntryItemView]]:
+    """Efterregistrering: the paper records and where each is on its way into the journal."""
+    return _read(
+        "listBackEntry",
+        "/v1/back-entry",
+        list[t.BackEntryItemView],
+        incident=incident,
+        unit=unit,
+        status=status,
+        citizen_ref=citizen_ref,
+        mode=mode,
+        limit=limit,
+        offset=offset,
+        after_position=after_position,
+        purpose=purpose,
+    )
+
+
+def list_events(
+    *, after_position: int | None = None, limit: int | None = None
+) -> Call[list[t.EventView]]:
+    return _read(
+        "listEvents",
+        "/v1/events",
+        list[t.EventView],
+        after_position=after_position,
+        limit=limit,
+    )
+
+
+def verify_log() -> Call[t.ChainCheck]:
+    return _read("verifyLog", "/v1/audit/verify", t.ChainCheck)
+
+
+def live() -> Call[t.Health]:
+    return _read("live", "/health/live", t.Health)
+
+
+def ready() -> Call[t.Health]:
+    return _read("ready", "/health/ready", t.Health)
+
+
+def metrics() -> Call[str]:
+    return _read("metrics", "/metrics", str)

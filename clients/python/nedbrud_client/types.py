@@ -1,0 +1,759 @@
+"""The wire types of the nedbrud API, as `openapi/openapi.json` describes them.
+
+Each Struct has the name and shape of a schema in the document, with the same limits (lengths,
+patterns, closed sets), so a record that the server would refuse is refused here first, before it
+is queued in the outbox. `tests/client/test_types_match_openapi.py` fails when these drift from
+the document.
+"""
+
+from __future__ import annotations
+
+import typing
+from datetime import date, datetime
+from typing import Annotated, Any, ClassVar, Literal
+from uuid import UUID
+
+from msgspec import Meta, Struct
+
+# Each pattern ends in `$(?!\n)`, as the server's do: Python's `$` alone would let a final
+# newline through.
+ShortText = Annotated[str, Meta(max_length=200, min_length=1, pattern="^[^\\x00]*$")]
+LongText = Annotated[str, Meta(max_length=4000, min_length=1, pattern="^[^\\x00]*$")]
+Slug = Annotated[str, Meta(max_length=100, min_length=1, pattern="^[a-z0-9][a-z0-9._-]*$(?!\\n)")]
+Cpr = Annotated[
+    str,
+    Meta(
+        pattern="^(?:(?:0[1-9]|[12][0-9])(?:0[1-9]|1[0-2])|30(?:0[13-9]|1[0-2])"
+        "|31(?:0[13578]|1[02]))[0-9]{2}-?[0-9]{4}$(?!\\n)"
+    ),
+]
+CitizenRef = Annotated[str, Meta(pattern="^cit_[a-z2-7]{24}$(?!\\n)")]
+Mode = Literal["actual", "exercise"]
+# A time with its offset: a time without one is refused (here and by the server).
+AwareTime = Annotated[datetime, Meta(tz=True)]
+CLOUDEVENT_TYPES = (
+    "dk.nedbrud.alarm-received",
+    "dk.nedbrud.care-delivered",
+    "dk.nedbrud.colleagues-informed",
+    "dk.nedbrud.communication-sent",
+    "dk.nedbrud.communications-decided",
+    "dk.nedbrud.entered-in-journal",
+    "dk.nedbrud.escalated",
+    "dk.nedbrud.escalation-assessed",
+    "dk.nedbrud.event-corrected",
+    "dk.nedbrud.incident-closed",
+    "dk.nedbrud.incident.detected",
+    "dk.nedbrud.it-contacted",
+    "dk.nedbrud.leader-informed",
+    "dk.nedbrud.medication-dispensed",
+    "dk.nedbrud.medication-list-printed",
+    "dk.nedbrud.note-added",
+    "dk.nedbrud.record-voided",
+    "dk.nedbrud.restoration-verified",
+    "dk.nedbrud.scope-assessed",
+    "dk.nedbrud.staffing-decided",
+    "dk.nedbrud.staffing-requested",
+    "dk.nedbrud.system-restored",
+    "dk.nedbrud.units-notified",
+    "dk.nedbrud.vendor-contacted",
+    "dk.nedbrud.workaround-agreed",
+)
+
+
+class AccessView(Struct, kw_only=True):
+    """One look-up of a citizen's identity."""
+
+    at: str
+    key_id: str
+    role: str
+    purpose: str
+    citizen_ref: str
+    endpoint: str
+    outcome: str
+
+
+class AlarmReceivedIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """An alarm about the outage arrived (vendor, monitoring, another system)."""
+
+    type: Literal["alarm-received"]
+    source: ShortText
+    summary: LongText
+    occurred_at: AwareTime
+    by: PersonIn
+    mode: Mode | None = None
+
+
+class BackEntryItemView(Struct, kw_only=True):
+    """One paper record on the back-entry worklist (efterregistrering)."""
+
+    record_id: UUID
+    incident_id: UUID
+    kind: Literal["care-delivery", "medication-dispensing"]
+    unit: str
+    citizen_ref: str
+    summary: str
+    occurred_at: str
+    recorded_at: str
+    by: str
+    status: Literal["entered", "pending", "voided"]
+    entered_by: str | None = None
+    entered_at: str | None = None
+    journal_reference: str | None = None
+    citizen_name: str | None = None
+    citizen_cpr: str | None = None
+
+
+class BatchAnswer(Struct, kw_only=True):
+    """A batch's answer: one per event, in the batch's order."""
+
+    results: list[EventAnswer]
+
+
+class ChainCheck(Struct, kw_only=True):
+    """The hash chain, recomputed: `first_bad_position` only when it does not hold."""
+
+    ok: bool
+    checked: int
+    first_bad_position: int | None = None
+
+
+class CitizenIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """The citizen: a CPR number (and name), or a citizen_ref given earlier. Never put in a URL."""
+
+    cpr: Cpr | None = None
+    name: ShortText | None = None
+    ref: CitizenRef | None = None
+    json_schema_extra: ClassVar[dict[str, Any]] = {
+        "oneOf": [
+            {
+                "required": ["cpr"],
+                "properties": {"cpr": {"type": "string"}, "ref": {"type": "null"}},
+            },
+            {
+                "required": ["ref"],
+                "properties": {"ref": {"type": "string"}, "cpr": {"type": "null"}},
+            },
+        ]
+    }
+
+
+class ClosingView(Struct, kw_only=True):
+    """Whether the incident may close now, and what stands in the way."""
+
+    may_close: bool
+    may_close_with_waiver: bool
+    systems_down: list[str]
+    pending_records: int
+
+
+class CloudEvent(Struct, kw_only=True):
+    """A CloudEvents 1.0 event in structured mode."""
+
+    specversion: Literal["1.0"]
+    id: Annotated[str, Meta(max_length=200, min_length=1)]
+    source: Annotated[str, Meta(max_length=500, min_length=1)]
+    type: Annotated[str, Meta(max_length=200, min_length=1)]
+    data: dict[str, Any]
+    subject: str | None = None
+    time: AwareTime | None = None
+    datacontenttype: str | None = None
+    json_schema_extra: ClassVar[dict[str, Any]] = {
+        "properties": {"type": {"enum": list(CLOUDEVENT_TYPES)}}
+    }
+
+
+class ColleaguesInformedIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """The employee who learned of the outage informed colleagues."""
+
+    type: Literal["colleagues-informed"]
+    occurred_at: AwareTime
+    by: PersonIn
+    mode: Mode | None = None
+
+
+class CommunicationSentIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """Staff, citizens, relatives or partners were informed."""
+
+    type: Literal["communication-sent"]
+    audience: Literal["citizens", "partners", "relatives", "staff"]
+    channel: ShortText
+    summary: LongText
+    occurred_at: AwareTime
+    by: PersonIn
+    mode: Mode | None = None
+
+
+class CommunicationsDecidedIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """Leaders decided whether Kommunikationsafdelingen is involved."""
+
+    type: Literal["communications-decided"]
+    involve_communications: bool
+    reason: LongText
+    occurred_at: AwareTime
+    by: PersonIn
+    mode: Mode | None = None
+
+
+class ContactLineView(Struct, kw_only=True):
+    """ContactLineView"""
+
+    channel: str
+    label: str
+    phone: str
+    note: str
+    hours: dict[str, list[str]]
+
+
+class ContactNow(Struct, kw_only=True):
+    """Ring nu til: the channel, its number, the rule that gave it, and until when it holds."""
+
+    channel: Literal["beredskab", "it-vagt", "service-desk"]
+    phone: str
+    label: str
+    rule: str
+    valid_from: str | None
+    valid_until: str | None
+    plan_version: int
+    day_kind: Literal["holiday", "weekday", "weekend"]
+    holiday: str | None
+    at: str
+
+
+class DeclareIncident(Struct, forbid_unknown_fields=True, kw_only=True):
+    """An outage is declared (detected)."""
+
+    title: ShortText
+    detected_via: Literal["employee", "external-system", "monitoring", "vendor"]
+    reported_by: PersonIn
+    affected_systems: Annotated[list[Slug], Meta(max_length=100, min_length=1)]
+    occurred_at: AwareTime
+    affected_units: Annotated[list[Slug], Meta(max_length=500)] = []
+    description: LongText | None = None
+    mode: Mode = "actual"
+
+
+class DoctorConsultedIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """The citizen's doctor, contacted because of doubt about the dose, and the outcome."""
+
+    doctor: ShortText
+    outcome: LongText
+
+
+class EscalatedIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """The situation was escalated to a role."""
+
+    type: Literal["escalated"]
+    to_role: Literal["kommunikationsafdeling", "naermeste-leder", "socialchef"]
+    to: PersonIn | None = None
+    occurred_at: AwareTime
+    by: PersonIn
+    mode: Mode | None = None
+
+
+class EscalationAssessedIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """The department leader assessed whom to inform."""
+
+    type: Literal["escalation-assessed"]
+    inform_nearest_leader: bool
+    inform_socialchef: bool
+    reason: LongText
+    occurred_at: AwareTime
+    by: PersonIn
+    mode: Mode | None = None
+
+
+class EventAnswer(Struct, kw_only=True):
+    """One event's answer in a batch: accepted, duplicate (answered before) or refused."""
+
+    id: str | None
+    source: str | None
+    status: Literal["accepted", "duplicate", "refused"]
+    http_status: int
+    receipt: dict[str, Any] | None = None
+    problem: dict[str, Any] | None = None
+
+
+class EventCorrectedIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """A correction of an earlier event of this incident or its manual records."""
+
+    type: Literal["event-corrected"]
+    corrects_event_id: UUID
+    reason: LongText
+    correction: dict[str, Any]
+    occurred_at: AwareTime
+    by: PersonIn
+    mode: Mode | None = None
+
+
+class EventView(Struct, kw_only=True):
+    """One event of the global feed: its place in the log and its plain payload (never the
+    sealed part)."""
+
+    position: int
+    event_id: UUID
+    stream_id: UUID
+    stream_type: str
+    version: int
+    type: str
+    occurred_at: str
+    recorded_at: str
+    actor: str | None
+    source: str | None
+    correlation_id: UUID | None
+    causation_id: UUID | None
+    mode: Mode
+    data: dict[str, Any]
+    hash: str
+
+
+class FieldError(Struct, kw_only=True):
+    """FieldError"""
+
+    field: str
+    message: str
+
+
+class Health(Struct, kw_only=True):
+    """Health"""
+
+    status: Literal["ok", "unavailable"]
+    database: Literal["ok", "unavailable"] | None = None
+
+
+class HolidaysView(Struct, kw_only=True):
+    """HolidaysView"""
+
+    follow: str
+    observed: list[str]
+    extra_dates: list[date]
+
+
+class IncidentClosedIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """The outage is over; a waiver is needed while paper records are pending."""
+
+    type: Literal["incident-closed"]
+    waiver_reason: LongText | None = None
+    occurred_at: AwareTime
+    by: PersonIn
+    mode: Mode | None = None
+
+
+class IncidentDeclared(Struct, kw_only=True):
+    """IncidentDeclared"""
+
+    event_id: UUID
+    stream_id: UUID
+    version: int
+    position: int
+    recorded_at: str
+    hash: str
+    incident_id: UUID
+
+
+class IncidentView(Struct, kw_only=True):
+    """An incident as the situation picture shows it."""
+
+    incident_id: UUID
+    title: str
+    status: Literal["closed", "open", "partly-restored", "restored"]
+    detected_at: str
+    detected_via: str
+    systems_down: list[str]
+    systems_restored: list[str]
+    affected_units: list[str]
+    isolated_to_single_unit: bool | None
+    severity: str | None
+    expected_restoration_at: str | None
+    steps_done: list[str]
+    steps_outstanding: list[OutstandingStepView]
+    escalated_to: list[str]
+    staffing: StaffingView
+    manual_records: RecordCounts
+    closing: ClosingView
+    mode: Mode
+    version: int
+    last_change_at: str
+    closed_at: str | None
+
+
+class ItContactedIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """IT was contacted; without a channel, the plan's contact rule at occurred_at gives it."""
+
+    type: Literal["it-contacted"]
+    method: Literal["intranet-case", "phone"]
+    channel: Literal["beredskab", "it-vagt", "service-desk"] | None = None
+    reference: ShortText | None = None
+    occurred_at: AwareTime
+    by: PersonIn
+    mode: Mode | None = None
+
+
+class JournalEntryIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """The paper record was entered into the journal."""
+
+    by: PersonIn
+    entered_at: AwareTime
+    journal_reference: ShortText | None = None
+    mode: Mode | None = None
+
+
+class LeaderInformedIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """The nearest leader was informed."""
+
+    type: Literal["leader-informed"]
+    leader: PersonIn
+    occurred_at: AwareTime
+    by: PersonIn
+    mode: Mode | None = None
+
+
+class ManualRecordView(Struct, kw_only=True):
+    """A paper record and where it is on its way into the journal (no CPR, no name)."""
+
+    record_id: UUID
+    incident_id: UUID
+    kind: Literal["care-delivery", "medication-dispensing"]
+    unit: str
+    citizen_ref: str
+    occurred_at: str
+    by: str
+    status: Literal["entered", "pending", "voided"]
+    entered_by: str | None
+    entered_at: str | None
+    journal_reference: str | None
+    mode: Mode
+    version: int
+    citizen_name: str | None = None
+    citizen_cpr: str | None = None
+
+
+class MedicationIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """As on the printed medication list."""
+
+    name: ShortText
+    dose: ShortText
+    strength: ShortText | None = None
+    route: ShortText | None = None
+
+
+class MedicationListPrintIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """The unit's medication list was printed and placed at the unit."""
+
+    printed_at: AwareTime
+    by: PersonIn
+    list_as_of: AwareTime
+    mode: Mode | None = None
+
+
+class NoteAddedIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """A note for the situation picture."""
+
+    type: Literal["note-added"]
+    text: LongText
+    occurred_at: AwareTime
+    by: PersonIn
+    mode: Mode | None = None
+
+
+class OutstandingStepView(Struct, kw_only=True):
+    """A step the plan still asks for, with the plan line that asks for it."""
+
+    step: str
+    label: str
+    plan_line: str | None = None
+    unit: str | None = None
+    role: str | None = None
+    audience: str | None = None
+
+
+class PersonIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """Who did it: an employee id, optionally a name and a role."""
+
+    id: ShortText
+    name: ShortText | None = None
+    role: ShortText | None = None
+
+
+class PlanLineView(Struct, kw_only=True):
+    """PlanLineView"""
+
+    section: str
+    text: str
+    steps: list[str]
+
+
+class PlanView(Struct, kw_only=True):
+    """The response plan in force (indsatsplan), as data."""
+
+    version: int
+    title: str
+    written: str
+    written_by: str
+    approved_on: date
+    approved_by: str
+    timezone: str
+    contacts: list[ContactLineView]
+    fallback: ContactLineView
+    holidays: HolidaysView
+    roles: dict[str, str]
+    lines: list[PlanLineView]
+
+
+class Problem(Struct, kw_only=True):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[FieldError] | None = None
+    correlation_id: str | None = None
+    request_id: str | None = None
+
+
+class ReadinessView(Struct, kw_only=True):
+    """A unit's printed medication list: when it was printed, how old its contents are."""
+
+    unit: str
+    list_printed_at: str | None
+    list_as_of: str | None
+    printed_by: str | None
+    age_days: float | None
+    stale: bool
+    max_age_days: int
+
+
+class Receipt(Struct, kw_only=True):
+    """Where the store put the event, and the hash that chains it into the log."""
+
+    event_id: UUID
+    stream_id: UUID
+    version: int
+    position: int
+    recorded_at: str
+    hash: str
+
+
+class RecordCareDelivery(Struct, forbid_unknown_fields=True, kw_only=True):
+    """A visit for the citizen's assessed help (visiteret hjælp): delivered, partly or missed."""
+
+    service: ShortText
+    status: Literal["delivered", "missed", "partly"]
+    occurred_at: AwareTime
+    citizen: CitizenIn
+    unit: Slug
+    by: PersonIn
+    note: LongText | None = None
+    mode: Mode | None = None
+
+
+class RecordCounts(Struct, kw_only=True):
+    """Manual records by their way into the journal."""
+
+    pending: int
+    entered: int
+    voided: int
+
+
+class RecordCreated(Struct, kw_only=True):
+    """RecordCreated"""
+
+    event_id: UUID
+    stream_id: UUID
+    version: int
+    position: int
+    recorded_at: str
+    hash: str
+    record_id: UUID
+    citizen_ref: str
+
+
+class RecordMedicationDispensing(Struct, forbid_unknown_fields=True, kw_only=True):
+    """Medication dispensed and recorded on paper during the outage."""
+
+    medication: MedicationIn
+    dispensed_at: AwareTime
+    source_list_printed_at: AwareTime | None = None
+    doctor_consulted: DoctorConsultedIn | None = None
+    citizen: CitizenIn
+    unit: Slug
+    by: PersonIn
+    note: LongText | None = None
+    mode: Mode | None = None
+
+
+class RestorationVerifiedIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """A unit confirmed that a system (or, without one, every system) works for it again."""
+
+    type: Literal["restoration-verified"]
+    unit: Slug
+    system: Slug | None = None
+    occurred_at: AwareTime
+    by: PersonIn
+    mode: Mode | None = None
+
+
+class ScopeAssessedIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """The scope was clarified; it replaces the scope first reported."""
+
+    type: Literal["scope-assessed"]
+    affected_systems: Annotated[list[Slug], Meta(max_length=100, min_length=1)]
+    affected_units: Annotated[list[Slug], Meta(max_length=500)]
+    isolated_to_single_unit: bool
+    severity: Literal["critical", "high", "low", "medium"] | None = None
+    expected_restoration_at: AwareTime | None = None
+    occurred_at: AwareTime
+    by: PersonIn
+    mode: Mode | None = None
+
+
+class SituationPicture(Struct, kw_only=True):
+    """Situationsbilledet: whom to call now and every open incident, as of `position`."""
+
+    generated_at: str
+    position: int
+    contact_now: ContactNow
+    incidents: list[IncidentView]
+
+
+class StaffingDecidedIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """The nearest leader decided a staffing request."""
+
+    type: Literal["staffing-decided"]
+    request_event_id: UUID
+    granted_staff: Annotated[int, Meta(ge=0, le=10000)]
+    occurred_at: AwareTime
+    by: PersonIn
+    mode: Mode | None = None
+
+
+class StaffingRequestView(Struct, kw_only=True):
+    """StaffingRequestView"""
+
+    request_event_id: UUID
+    unit: str
+    requested: int
+    granted: int | None
+
+
+class StaffingRequestedIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """A unit needs extra staff."""
+
+    type: Literal["staffing-requested"]
+    unit: Slug
+    extra_staff: Annotated[int, Meta(ge=1, le=10000)]
+    reason: LongText | None = None
+    occurred_at: AwareTime
+    by: PersonIn
+    mode: Mode | None = None
+
+
+class StaffingView(Struct, kw_only=True):
+    """Extra staff requested and granted (bemanding)."""
+
+    requested: int
+    granted: int
+    undecided: int
+    requests: list[StaffingRequestView]
+
+
+class SystemRestoredIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """A system works again."""
+
+    type: Literal["system-restored"]
+    system: Slug
+    occurred_at: AwareTime
+    by: PersonIn
+    mode: Mode | None = None
+
+
+class TimelineEntry(Struct, kw_only=True):
+    """One event of an incident's timeline."""
+
+    event_id: UUID
+    type: str
+    occurred_at: str
+    recorded_at: str
+    position: int
+    version: int
+    stream_id: UUID
+    by: dict[str, Any] | None
+    data: dict[str, Any]
+
+
+class UnitsNotifiedIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """IT informed these units about the acknowledged fault."""
+
+    type: Literal["units-notified"]
+    units: Annotated[list[Slug], Meta(max_length=500, min_length=1)]
+    occurred_at: AwareTime
+    by: PersonIn
+    mode: Mode | None = None
+
+
+class VendorContactedIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """The vendor was contacted about scope and resolution."""
+
+    type: Literal["vendor-contacted"]
+    vendor: ShortText
+    reference: ShortText | None = None
+    occurred_at: AwareTime
+    by: PersonIn
+    mode: Mode | None = None
+
+
+class VoidIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """The paper record was made in error and will not be entered."""
+
+    by: PersonIn
+    reason: LongText
+    occurred_at: AwareTime
+    mode: Mode | None = None
+
+
+class WorkaroundAgreedIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """For an outage isolated to one unit: how work continues without IT."""
+
+    type: Literal["workaround-agreed"]
+    unit: Slug
+    department_leader: PersonIn
+    nearest_leader: PersonIn
+    arrangement: LongText
+    occurred_at: AwareTime
+    by: PersonIn
+    mode: Mode | None = None
+
+
+# The body of `recordIncidentStep`: one of the plan's steps, told apart by `type`.
+IncidentStep = (
+    ColleaguesInformedIn
+    | LeaderInformedIn
+    | ItContactedIn
+    | VendorContactedIn
+    | AlarmReceivedIn
+    | ScopeAssessedIn
+    | UnitsNotifiedIn
+    | EscalationAssessedIn
+    | EscalatedIn
+    | CommunicationsDecidedIn
+    | WorkaroundAgreedIn
+    | StaffingRequestedIn
+    | StaffingDecidedIn
+    | CommunicationSentIn
+    | NoteAddedIn
+    | SystemRestoredIn
+    | RestorationVerifiedIn
+    | IncidentClosedIn
+    | EventCorrectedIn
+)
+Purpose = Literal["treatment", "back-entry", "audit"]
+RecordStatus = Literal["pending", "entered", "voided"]
+
+
+def _step_name(step: type[Struct]) -> str:
+    literal = typing.get_type_hints(step)["type"]
+    return str(typing.get_args(literal)[0])
+
+
+# Each step by the name the API gives it (`it-contacted`, `system-restored`, ...).
+STEPS: dict[str, type[Struct]] = {_step_name(s): s for s in typing.get_args(IncidentStep)}

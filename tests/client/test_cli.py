@@ -1,0 +1,188 @@
+"""`nedbrud-client` against a live server: every command, as a person reads it and as JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.client.conftest import Server, declared
+from tests.e2e.conftest import free_port
+
+CPR = "010170-0000"
+
+
+class Cli:
+    """Runs the command line the way a carer's laptop would, with its own outbox file."""
+
+    def __init__(self, server: Server, outbox: Path) -> None:
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("NEDBRUD_")} | {
+            "NEDBRUD_URL": server.url,
+            "NEDBRUD_KEY": server.key,
+            "NEDBRUD_OUTBOX": str(outbox),
+        }
+
+    def __call__(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "nedbrud_client.cli", *args],
+            env=self.env | env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    def json(self, *args: str, **env: str) -> Any:
+        done = self("--json", *args, **env)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+
+@pytest.fixture
+def cli(server: Server, tmp_path: Path) -> Cli:
+    return Cli(server, tmp_path / "outbox.sqlite3")
+
+
+def dispense_args(incident: str, *extra: str) -> list[str]:
+    return [
+        "dispense",
+        incident,
+        "--unit",
+        "botilbud-cli",
+        "--cpr",
+        CPR,
+        "--name",
+        "Synthetic Borger",
+        "--medication",
+        "Paracetamol",
+        "--dose",
+        "2 tabl.",
+        "--by",
+        "emp-1042",
+        "--at",
+        "2026-03-05T16:00:00+01:00",
+        *extra,
+    ]
+
+
+def test_a_carer_declares_records_and_reads_back_in_human_form(cli: Cli) -> None:
+    declare = cli(
+        "declare", "--title", "Nexus nede", "--system", "nexus", "--unit", "botilbud-cli",
+        "--by", "emp-1042", "--at", "2026-03-05T14:30:00+01:00",
+    )  # fmt: skip
+    assert declare.returncode == 0, declare.stderr
+    assert declare.stdout.startswith("Sendt: nedbrud 'Nexus nede'")
+    incident = cli.json("situation")["incidents"]
+    mine = next(
+        i for i in incident if i["title"] == "Nexus nede" and "botilbud-cli" in i["affected_units"]
+    )
+    incident_id = mine["incident_id"]
+
+    dispensed = cli(*dispense_args(incident_id))
+    assert dispensed.returncode == 0, dispensed.stderr
+    assert dispensed.stdout.startswith("Sendt: medicinudlevering botilbud-cli")
+    assert CPR not in dispensed.stdout
+    cared = cli(
+        "care", incident_id, "--unit", "botilbud-cli", "--cpr", CPR, "--service",
+        "personlig pleje", "--status", "partly", "--by", "emp-1042", "--at", "17:00",
+    )  # fmt: skip
+    assert cared.returncode == 0, cared.stderr
+    step = cli("step", incident_id, "it-contacted", "method=phone", "--by", "emp-1042")
+    assert step.returncode == 0, step.stderr
+    assert step.stdout.startswith("Sendt: it-contacted")
+
+    situation = cli("situation")
+    assert situation.stdout.startswith("Ring nu til:")
+    assert "Nexus nede" in situation.stdout
+    call_now = cli("call-now")
+    assert call_now.stdout.startswith("Ring nu til ")
+    assert "Gælder til" in call_now.stdout
+    timeline = cli("timeline", incident_id)
+    assert "incident-detected" in timeline.stdout
+    assert "medication-dispensed" in timeline.stdout
+    worklist = cli("worklist", "--unit", "botilbud-cli")
+    assert "Paracetamol" in worklist.stdout
+    assert "personlig pleje" in worklist.stdout
+    status = cli("outbox", "status")
+    assert status.stdout.startswith("Venter: 0  Sendt: 4  Afvist: 0")
+
+
+def test_every_command_answers_json_for_scripts(cli: Cli, server: Server, tmp_path: Path) -> None:
+    incident = str(declared(server, unit="botilbud-json").incident_id)
+    dispensed = cli.json(*dispense_args(incident, "--unit", "botilbud-json"))
+    assert dispensed["state"] == "delivered"
+    record = dispensed["answer"]["record_id"]
+    assert dispensed["answer"]["citizen_ref"].startswith("cit_")
+    stepped = cli.json("step", incident, "note-added", "text=Papir udleveret", "--by", "emp-1")
+    assert stepped["state"] == "delivered"
+
+    assert any(i["incident_id"] == incident for i in cli.json("situation")["incidents"])
+    assert cli.json("call-now")["channel"] in ("service-desk", "it-vagt", "beredskab")
+    timeline = cli.json("timeline", incident)
+    assert [e["type"] for e in timeline][:1] == ["incident-detected"]
+    csv_file = tmp_path / "tidslinje.csv"
+    exported = cli("timeline", incident, "--csv", str(csv_file))
+    assert exported.returncode == 0
+    assert csv_file.read_text(encoding="utf-8").count("\n") == len(timeline) + 1
+
+    pending = cli.json("worklist", "--unit", "botilbud-json")
+    assert [i["record_id"] for i in pending] == [record]
+    entered = cli.json("enter", record, "--by", "emp-1", "--reference", "J-1")
+    assert entered["state"] == "delivered"
+    assert cli.json("worklist", "--unit", "botilbud-json") == []
+    assert [
+        i["record_id"]
+        for i in cli.json("worklist", "--unit", "botilbud-json", "--status", "entered")
+    ] == [record]
+
+    assert cli.json("outbox", "status")["pending"] == 0
+    assert cli.json("outbox", "sync")["delivered"] == 0
+    assert cli.json("outbox", "dead-letters") == []
+    receipts = [json.loads(line) for line in cli("outbox", "receipts").stdout.splitlines()]
+    assert {r["event_id"] for r in receipts} >= {dispensed["answer"]["event_id"]}
+
+
+def test_offline_the_record_is_kept_and_sent_when_the_network_is_back(
+    cli: Cli, server: Server
+) -> None:
+    incident = str(declared(server, unit="botilbud-offline").incident_id)
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    saved = cli(*dispense_args(incident, "--unit", "botilbud-offline"), NEDBRUD_URL=nowhere)
+    assert saved.returncode == 0, saved.stderr
+    assert saved.stdout.startswith("Gemt lokalt: medicinudlevering botilbud-offline")
+    assert cli.json("outbox", "status", NEDBRUD_URL=nowhere)["pending"] == 1
+    unreachable = cli("situation", NEDBRUD_URL=nowhere)
+    assert unreachable.returncode == 4
+    assert "Serveren kan ikke nås" in unreachable.stderr
+
+    synced = cli.json("outbox", "sync", "--wait", "30")
+    assert (synced["delivered"], synced["waiting"]) == (1, 0)
+    assert len(cli.json("worklist", "--unit", "botilbud-offline")) == 1
+
+
+def test_refusals_have_their_own_exit_codes_and_change_nothing(cli: Cli, server: Server) -> None:
+    incident = str(declared(server, unit="botilbud-refused").incident_id)
+    invalid = cli(*dispense_args(incident, "--cpr", "320170-0000"))
+    assert invalid.returncode == 2
+    assert "Ugyldigt input, intet er gemt" in invalid.stderr
+    assert "cpr" in invalid.stderr
+    assert "320170" not in invalid.stderr
+    assert cli.json("outbox", "status") == {
+        "pending": 0, "delivered": 0, "dead": 0, "next_attempt_in_s": None, "last_error": None,
+    }  # fmt: skip
+
+    unknown = "00000000-0000-4000-8000-000000000000"
+    refused = cli(*dispense_args(unknown))
+    assert refused.returncode == 3
+    assert "Afvist af serveren" in refused.stderr
+    dead = cli.json("outbox", "dead-letters")
+    assert len(dead) == 1
+    assert dead[0]["reason"].startswith("404")
+
+    wrong_key = cli("situation", NEDBRUD_KEY="nbd_not-a-key")
+    assert wrong_key.returncode == 5
+    assert "Nøglen blev afvist" in wrong_key.stderr
