@@ -45,3 +45,16 @@ def test_the_domain_never_reads_the_clock(module: Path) -> None:
     assert ".now(" not in text
     assert "utcnow" not in text
     assert "uuid4" not in text
+
+
+CLIENT_MAY_IMPORT = {"httpx", "msgspec", "nedbrud_client"}
+
+
+@pytest.mark.parametrize(
+    "module", sorted((ROOT / "clients" / "python").rglob("*.py")), ids=lambda p: p.name
+)
+def test_the_client_speaks_http_only_and_needs_nothing_but_httpx_and_msgspec(module: Path) -> None:
+    import sys
+
+    outside = imports(module) - set(sys.stdlib_module_names) - {"__future__"}
+    assert outside <= CLIENT_MAY_IMPORT, outside
