@@ -109,10 +109,29 @@ def test_a_carer_declares_records_and_reads_back_in_human_form(cli: Cli) -> None
     assert "personlig pleje" in worklist.stdout
     status = cli("outbox", "status")
     assert status.stdout.startswith("Venter: 0  Sendt: 4  Afvist: 0")
+    record = cli.json("worklist", "--unit", "botilbud-cli")[0]["record_id"]
+    entered = cli("enter", record, "--by", "emp-1042", "--reference", "J-9")
+    assert entered.stdout.startswith(f"Sendt: indtastet i journal: {record}")
+    assert cli("outbox", "sync").stdout.startswith("Sendt: 0  Afvist: 0  Venter: 0")
+    assert cli("outbox", "dead-letters").stdout.splitlines()[0].split() == [
+        "nr", "gemt", "hvad", "afvist", "fordi",
+    ]  # fmt: skip
 
 
 def test_every_command_answers_json_for_scripts(cli: Cli, server: Server, tmp_path: Path) -> None:
+    declare = cli.json(
+        "declare", "--title", "FMK nede", "--system", "fmk", "--unit", "botilbud-json",
+        "--by", "emp-1", "--mode", "exercise",
+    )  # fmt: skip
+    assert declare["state"] == "delivered"
+    assert declare["answer"]["incident_id"]
     incident = str(declared(server, unit="botilbud-json").incident_id)
+    cared = cli.json(
+        "care", incident, "--unit", "botilbud-json", "--ref", "cit_" + "c" * 24,
+        "--service", "bad", "--status", "missed", "--by", "emp-1",
+    )  # fmt: skip
+    assert cared["state"] == "delivered"
+    assert cared["answer"]["citizen_ref"] == "cit_" + "c" * 24
     dispensed = cli.json(*dispense_args(incident, "--unit", "botilbud-json"))
     assert dispensed["state"] == "delivered"
     record = dispensed["answer"]["record_id"]
@@ -130,10 +149,12 @@ def test_every_command_answers_json_for_scripts(cli: Cli, server: Server, tmp_pa
     assert csv_file.read_text(encoding="utf-8").count("\n") == len(timeline) + 1
 
     pending = cli.json("worklist", "--unit", "botilbud-json")
-    assert [i["record_id"] for i in pending] == [record]
+    assert {i["record_id"] for i in pending} == {record, cared["answer"]["record_id"]}
     entered = cli.json("enter", record, "--by", "emp-1", "--reference", "J-1")
     assert entered["state"] == "delivered"
-    assert cli.json("worklist", "--unit", "botilbud-json") == []
+    assert [i["record_id"] for i in cli.json("worklist", "--unit", "botilbud-json")] == [
+        cared["answer"]["record_id"]
+    ]
     assert [
         i["record_id"]
         for i in cli.json("worklist", "--unit", "botilbud-json", "--status", "entered")

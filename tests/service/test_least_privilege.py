@@ -27,6 +27,9 @@ FORBIDDEN = [
     "VALUES (gen_random_uuid(), '\\x00', 'admin', 'x')",
     "UPDATE api_keys SET revoked_at = NULL",
     "CREATE TABLE shadow (x int)",
+    # Forgetting a citizen (deleting their key) is the owner's act, `nedbrud forget`.
+    "DELETE FROM keyring.subject_keys",
+    "UPDATE keyring.subject_keys SET wrapped = '\\x00'",
 ]
 
 
