@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -13,6 +14,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
 
 from service.api.cloudevents import CloudEventsController
 from service.api.contacts import ContactController
@@ -45,6 +47,7 @@ from service.vault import KEY_FILE as SEALING_KEY_FILE
 from service.vault import Vault
 
 MAX_BODY_BYTES = 64 * 1024
+DASHBOARD_DIR = Path(__file__).resolve().parent.parent / "clients" / "dashboard"
 VERSION = "0.1.0"
 
 
@@ -148,8 +151,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         guards=[require_key],
     )
+    # The dashboard: static files (HTML, CSS, ES modules) that talk to /v1 like any client.
+    dashboard = create_static_files_router(
+        path="/dashboard",
+        directories=[DASHBOARD_DIR],
+        html_mode=True,
+        include_in_schema=False,
+        name="dashboard",
+    )
     app = Litestar(
-        route_handlers=[v1, HealthController, MetricsController],
+        route_handlers=[v1, HealthController, MetricsController, dashboard],
         lifespan=[lifespan],
         # Named apart from every body field: Litestar reports a body field that shares a
         # dependency's name as a server error (500) instead of a 422 naming the field.

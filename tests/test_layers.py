@@ -58,3 +58,19 @@ def test_the_client_speaks_http_only_and_needs_nothing_but_httpx_and_msgspec(mod
 
     outside = imports(module) - set(sys.stdlib_module_names) - {"__future__"}
     assert outside <= CLIENT_MAY_IMPORT, outside
+
+
+DASHBOARD = ROOT / "clients" / "dashboard"
+
+
+def test_the_dashboard_talks_to_v1_only_like_any_client() -> None:
+    import re
+
+    scripts = {p.name: p.read_text(encoding="utf-8") for p in DASHBOARD.glob("*.js")}
+    # Every request goes through api.js, and every path the scripts name is under /v1/.
+    assert [name for name, text in scripts.items() if "fetch(" in text] == ["api.js"]
+    paths = {
+        p for text in scripts.values() for p in re.findall(r"""[`"'](/[a-z][^`"'\s]*)""", text)
+    }
+    assert "/v1/situation/stream" in paths
+    assert all(p.startswith("/v1/") for p in paths), sorted(paths)

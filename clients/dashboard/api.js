@@ -1,0 +1,120 @@
+// The API, as any other client uses it: /v1 with the key from this browser session.
+
+const KEY = "nedbrud-key";
+const WHO = "nedbrud-employee";
+
+export const session = {
+  get key() { return sessionStorage.getItem(KEY); },
+  set key(value) { value ? sessionStorage.setItem(KEY, value) : sessionStorage.removeItem(KEY); },
+  get employee() { return sessionStorage.getItem(WHO) || ""; },
+  set employee(value) { sessionStorage.setItem(WHO, value); },
+};
+
+/** The server answered with a problem (RFC 9457). */
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem.title || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+/** No answer at all: the network or the server is down. */
+export class Offline extends Error {}
+
+function headers(extra = {}) {
+  const h = { Accept: "application/json", ...extra };
+  if (session.key) h.Authorization = `Bearer ${session.key}`;
+  return h;
+}
+
+export async function request(method, path, { body, params, idempotencyKey, accept } = {}) {
+  const url = new URL(path, location.origin);
+  for (const [k, v] of Object.entries(params || {})) {
+    if (v !== undefined && v !== null && v !== "") url.searchParams.set(k, v);
+  }
+  const h = headers(accept ? { Accept: accept } : {});
+  if (body !== undefined) h["Content-Type"] = "application/json";
+  if (idempotencyKey) h["Idempotency-Key"] = idempotencyKey;
+  let response;
+  try {
+    response = await fetch(url, {
+      method, headers: h, body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new Offline("Ingen forbindelse til serveren");
+  }
+  if (!response.ok) {
+    const problem = await response.json().catch(() => ({ title: response.statusText }));
+    throw new ApiError(response.status, problem);
+  }
+  return accept === "text/csv" ? response.blob() : response.json();
+}
+
+export const get = (path, params) => request("GET", path, { params });
+
+/** A refusal in Danish, for the person in front of the screen. */
+export function danish(error) {
+  if (error instanceof Offline) return "Ingen forbindelse til serveren. Prøv igen om lidt.";
+  if (!(error instanceof ApiError)) return `Fejl: ${error.message}`;
+  const p = error.problem || {};
+  if (error.status === 401) return "Nøglen kendes ikke eller er spærret. Log ind med en gyldig nøgle.";
+  if (error.status === 403) {
+    return "Din nøgle må ikke dette: din rolle eller dine enheder giver ikke adgang.";
+  }
+  if (error.status === 404) return "Findes ikke (eller ikke for din enhed).";
+  if (error.status === 429) return "For mange forespørgsler lige nu. Vent et øjeblik.";
+  if (error.status >= 500) return `Serveren kunne ikke svare (${p.correlation_id || error.status}).`;
+  const fields = (p.errors || []).map((e) => `${e.field}: ${e.message}`).join("; ");
+  return [p.title, p.detail, fields].filter(Boolean).join(" – ");
+}
+
+/**
+ * The live situation stream (server-sent events over fetch, so the key goes in a header):
+ * calls onMessage({event, id, data}) until `signal` aborts; throws when the connection drops.
+ */
+export async function stream(path, { lastEventId, signal, onOpen, onMessage }) {
+  const h = headers({ Accept: "text/event-stream" });
+  if (lastEventId) h["Last-Event-ID"] = lastEventId;
+  let response;
+  try {
+    response = await fetch(path, { headers: h, signal });
+  } catch (error) {
+    if (signal.aborted) return;
+    throw new Offline(error.message);
+  }
+  if (!response.ok) {
+    const problem = await response.json().catch(() => ({ title: response.statusText }));
+    throw new ApiError(response.status, problem);
+  }
+  onOpen?.();
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "", event = "message", id = null, data = [];
+  for (;;) {
+    let chunk;
+    try {
+      chunk = await reader.read();
+    } catch (error) {
+      if (signal.aborted) return;
+      throw new Offline(error.message);
+    }
+    if (chunk.done) throw new Offline("the stream ended");
+    buffer += chunk.value;
+    let end;
+    while ((end = buffer.indexOf("\n")) >= 0) {
+      const line = buffer.slice(0, end).replace(/\r$/, "");
+      buffer = buffer.slice(end + 1);
+      if (line === "") {
+        if (data.length) onMessage({ event, id, data: JSON.parse(data.join("\n")) });
+        event = "message"; id = null; data = [];
+      } else if (!line.startsWith(":")) {
+        const at = line.indexOf(":");
+        const name = at < 0 ? line : line.slice(0, at);
+        const value = at < 0 ? "" : line.slice(at + 1).replace(/^ /, "");
+        if (name === "event") event = value;
+        else if (name === "id") id = value;
+        else if (name === "data") data.push(value);
+      }
+    }
+  }
+}

@@ -1,0 +1,240 @@
+"""The dashboard as its users meet it: a wall screen, a carer's phone, an IT supporter's laptop."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from nedbrud_client import Client
+from nedbrud_client import types as t
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from tests.client.conftest import Server, declared
+from tests.dashboard.conftest import PHONE, SCREENSHOTS, WALL, open_page, screenshot
+
+VIEWS = {
+    "situation": "Situationsbillede",
+    "ring": "Ring nu til",
+    "registrer": "Registrér",
+    "efterregistrering": "Efterregistrering",
+    "tidslinje": "Tidslinje",
+    "parathed": "Parathed: printede medicinlister",
+}
+
+
+def go(page: Page, view: str) -> None:
+    page.get_by_role("navigation").get_by_role("link", name=VIEWS[view].split(":")[0]).click()
+    page.get_by_role("heading", name=VIEWS[view], exact=True).wait_for()
+
+
+def choose(select: Locator, text: str) -> None:
+    """Pick the (last) option whose text contains `text`."""
+    value = select.locator("option", has_text=text).last.get_attribute("value")
+    select.select_option(value=value)
+
+
+def fill_dispensing(page: Page, incident: str, unit: str, cpr: str, at: str) -> None:
+    """The medication form, for the outage with this id (or, not a UUID, this title)."""
+    form = page.locator("form", has=page.get_by_text("Manuel medicinudlevering"))
+    if re.fullmatch(r"[0-9a-f-]{36}", incident):
+        form.get_by_label("Nedbrud").select_option(value=incident)
+    else:
+        choose(form.get_by_label("Nedbrud"), incident)
+    form.get_by_label("Enhed").fill(unit)
+    form.get_by_label("Borgerens CPR-nummer").fill(cpr)
+    form.get_by_label("Tidspunkt").fill(at)
+    form.get_by_label("Præparat").fill("Paracetamol")
+    form.get_by_label("Dosis").fill("2 tabl.")
+    form.get_by_role("button", name="Registrér udlevering").click()
+
+
+def test_an_outage_is_run_from_the_forms_and_the_wall_screen_follows_live(
+    browser: Browser, server: Server
+) -> None:
+    wall = open_page(browser, server, WALL)
+    phone = open_page(browser, server, PHONE)
+    expect(wall.locator("#live")).to_have_text("● Live")
+
+    go(phone, "registrer")
+    declare = phone.locator("form", has=phone.get_by_text("Meld IT-nedbrud"))
+    declare.get_by_label("Hvad er nede?").fill("Nexus nede i browsertest")
+    declare.get_by_label("Systemer").fill("nexus, fmk")
+    declare.get_by_label("Berørte enheder").fill("botilbud-browser")
+    declare.get_by_role("button", name="Meld nedbrud").click()
+    expect(phone.locator("#message")).to_contain_text("Registreret: nedbrud")
+    shown = wall.locator(
+        "article.card", has=wall.get_by_role("heading", name="Nexus nede i browsertest")
+    )
+    expect(shown).to_be_visible()  # on the wall screen without a reload
+    expect(shown.locator(".missing")).to_contain_text("IT-afdelingen kontaktes")
+
+    go(phone, "registrer")  # the forms list the new outage
+    step = phone.locator("form", has=phone.get_by_text("Registrér et trin i planen"))
+    choose(step.get_by_label("Nedbrud"), "Nexus nede i browsertest")
+    choose(step.get_by_label("Trin"), "IT kontaktet")
+    step.get_by_role("button", name="Registrér trin").click()
+    expect(phone.locator("#message")).to_contain_text("Registreret: IT kontaktet")
+    expect(shown.locator(".missing")).not_to_contain_text("IT-afdelingen kontaktes")
+
+    fill_dispensing(
+        phone, "Nexus nede i browsertest", "botilbud-browser", "010170-0000", "2026-03-05T16:00"
+    )
+    expect(phone.locator("#message")).to_contain_text("Registreret: medicin botilbud-browser")
+    expect(shown).to_contain_text("1 papirregistreringer afventer efterregistrering")
+
+    choose(step.get_by_label("Trin"), "System genetableret")
+    step.get_by_label("Detalje").fill("nexus")
+    step.get_by_role("button", name="Registrér trin").click()
+    expect(shown.locator(".up-tag")).to_have_text(["nexus"])
+
+    for page in (wall, phone):
+        for view in VIEWS:
+            go(page, view)
+            screenshot(page, view)
+    assert len(list(SCREENSHOTS.glob("*-360.png"))) >= len(VIEWS)
+    assert len(list(SCREENSHOTS.glob("*-1440.png"))) >= len(VIEWS)
+
+    # To the end of the plan: the rest restored and checked, the paper entered, then closed.
+    go(wall, "situation")
+    go(phone, "registrer")
+    for kind, detail in (
+        ("System genetableret", "fmk"),
+        ("Genetablering kontrolleret", "botilbud-browser"),
+    ):
+        choose(step.get_by_label("Nedbrud"), "Nexus nede i browsertest")
+        choose(step.get_by_label("Trin"), kind)
+        step.get_by_label("Detalje").fill(detail)
+        step.get_by_role("button", name="Registrér trin").click()
+        expect(phone.locator("#message")).to_contain_text(f"Registreret: {kind}")
+    go(phone, "efterregistrering")
+    phone.get_by_label("Enhed").fill("botilbud-browser")
+    phone.get_by_role("button", name="Vis").click()
+    phone.get_by_role("button", name=re.compile("Indtastet i journal")).click()
+    expect(phone.locator("#b-count")).to_have_text("0 registreringer: afventer journal")
+    go(phone, "registrer")
+    choose(step.get_by_label("Nedbrud"), "Nexus nede i browsertest")
+    choose(step.get_by_label("Trin"), "Nedbrud afsluttet")
+    step.get_by_role("button", name="Registrér trin").click()
+    expect(phone.locator("#message")).to_contain_text("Registreret: Nedbrud afsluttet")
+    expect(shown).to_have_count(0)  # closed: off the wall screen
+
+
+def test_the_live_marker_shows_a_lost_connection_and_its_return(
+    browser: Browser, server: Server
+) -> None:
+    wall = open_page(browser, server, WALL)
+    expect(wall.locator("#live")).to_have_text("● Live")
+    wall.context.set_offline(True)
+    expect(wall.locator("#live")).to_contain_text("Forbindelsen er tabt", timeout=15000)
+    wall.context.set_offline(False)
+    expect(wall.locator("#live")).to_have_text("● Live", timeout=15000)
+    title = "Nyt nedbrud efter genforbindelse"
+    with Client(server.url, server.key) as client:
+        client.declare_incident(
+            t.DeclareIncident(
+                title=title,
+                detected_via="monitoring",
+                reported_by=t.PersonIn(id="mon"),
+                affected_systems=["fmk"],
+                occurred_at=datetime.now().astimezone() - timedelta(minutes=1),
+            )
+        )
+    expect(wall.get_by_role("heading", name=title)).to_be_visible()
+
+
+def test_two_dispensings_made_offline_arrive_once_when_the_network_is_back(
+    browser: Browser, server: Server
+) -> None:
+    incident = declared(server, unit="botilbud-offline-web")
+    phone = open_page(browser, server, PHONE)
+    go(phone, "registrer")
+    phone.context.set_offline(True)
+    outage = str(incident.incident_id)
+    fill_dispensing(phone, outage, "botilbud-offline-web", "010170-0000", "2026-03-05T08:00")
+    expect(phone.locator("#message")).to_contain_text("Gemt i browseren")
+    fill_dispensing(phone, outage, "botilbud-offline-web", "020280-1234", "2026-03-05T08:15")
+    expect(phone.locator("#waiting")).to_have_text("2 venter på at blive sendt")
+
+    phone.context.set_offline(False)
+    expect(phone.locator("#waiting")).to_have_text("", timeout=20000)
+    assert (
+        phone.evaluate("import('./outbox.js').then(async (o) => (await o.refused()).length)") == 0
+    )
+    with Client(server.url, server.key) as client:
+        assert len(pending_records(client, incident, 2)) == 2
+        # Sent again, as after an answer lost on the way back: still two.
+        phone.evaluate("import('./outbox.js').then((o) => o.flush())")
+        time.sleep(0.5)
+        assert len(pending_records(client, incident, 2)) == 2
+
+
+def pending_records(client: Client, incident: t.IncidentDeclared, expected: int) -> list[Any]:
+    """The incident's paper records once the worklist has caught up (it is a projection)."""
+    for _ in range(50):
+        found = client.list_back_entry(incident=incident.incident_id)
+        if len(found) >= expected:
+            return found
+        time.sleep(0.1)
+    return found
+
+
+def dispensed(server: Server, incident: t.IncidentDeclared, unit: str, minute: int) -> None:
+    with Client(server.url, server.key) as client:
+        client.record_medication_dispensing(
+            incident.incident_id,
+            t.RecordMedicationDispensing(
+                medication=t.MedicationIn(name="Panodil", dose="1 tabl."),
+                dispensed_at=datetime.fromisoformat(f"2026-03-05T09:{minute:02d}:00+01:00"),
+                citizen=t.CitizenIn(ref="cit_" + "d" * 24),
+                unit=unit,
+                by=t.PersonIn(id="emp-1"),
+            ),
+        )
+
+
+def test_marking_a_record_entered_removes_it_from_that_units_pending_list_only(
+    browser: Browser, server: Server
+) -> None:
+    incident = declared(server, unit="botilbud-a")
+    for unit, minute in (("botilbud-a", 1), ("botilbud-a", 2), ("botilbud-b", 3)):
+        dispensed(server, incident, unit, minute)
+    laptop = open_page(browser, server, WALL)
+    go(laptop, "efterregistrering")
+    laptop.get_by_label("Enhed").fill("botilbud-b")
+    laptop.get_by_role("button", name="Vis").click()
+    expect(laptop.locator("#worklist tbody tr")).to_have_count(1)
+    laptop.get_by_label("Enhed").fill("botilbud-a")
+    laptop.get_by_role("button", name="Vis").click()
+    rows = laptop.locator("#worklist tbody tr")
+    expect(rows).to_have_count(2)
+    expect(laptop.locator("#b-count")).to_have_text("2 registreringer: afventer journal")
+
+    rows.first.get_by_role("button", name=re.compile("Indtastet i journal")).click()
+    expect(rows).to_have_count(1)
+    expect(laptop.locator("#b-count")).to_have_text("1 registrering: afventer journal")
+    laptop.get_by_label("Enhed").fill("botilbud-b")
+    laptop.get_by_role("button", name="Vis").click()
+    expect(rows).to_have_count(1)  # the other unit's record is still waiting
+    laptop.get_by_label("Status").select_option("entered")
+    laptop.get_by_label("Enhed").fill("botilbud-a")
+    laptop.get_by_role("button", name="Vis").click()
+    expect(rows).to_have_count(1)
+
+
+@pytest.mark.parametrize(
+    ("key", "said"),
+    [("nbd_not-a-real-key", "Nøglen kendes ikke eller er spærret")],
+)
+def test_a_wrong_key_gets_a_danish_message_and_no_access(
+    browser: Browser, server: Server, key: str, said: str
+) -> None:
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{server.url}/dashboard/")
+    page.get_by_label("API-nøgle").fill(key)
+    page.get_by_role("button", name="Log ind").click()
+    expect(page.locator("#message")).to_contain_text(said)
+    expect(page.get_by_role("navigation")).to_be_hidden()
