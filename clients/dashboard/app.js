@@ -270,7 +270,8 @@ async function submit(form, path, body, label) {
   } else {
     say(`Registreret: ${label}.`, true);
   }
-  form.reset();
+  // Clear what was typed for this record; keep the chosen outage and step for the next one.
+  for (const input of form.querySelectorAll("input, textarea")) input.value = input.defaultValue;
   return true;
 }
 
@@ -309,9 +310,7 @@ async function registrer() {
       e.preventDefault();
       const type = stepType.value, value = stepValue.value.trim();
       const body = { type, occurred_at: aware(), by: by(), ...STEP_DETAIL[type].fields(value) };
-      if (await submit(step, `/v1/incidents/${stepIncident.value}/events`, body, STEPS[type])) {
-        stepType.value = type;
-      }
+      await submit(step, `/v1/incidents/${stepIncident.value}/events`, body, STEPS[type]);
     },
   }, h("fieldset", {}, h("legend", {}, "Registrér et trin i planen"),
     field("Nedbrud", stepIncident), field("Trin", stepType),
@@ -319,7 +318,7 @@ async function registrer() {
     h("p", {}, h("button", { type: "submit" }, "Registrér trin"))));
 
   forms.append(declare, step, recordForm(incidents, "medication"), recordForm(incidents, "care"));
-  main.replaceChildren(h("h2", {}, "Registrér"), forms);
+  main.replaceChildren(h("h2", {}, "Registrér"), await refusedList() || "", forms);
 }
 
 function recordForm(incidents, kind) {
@@ -481,7 +480,30 @@ async function route() {
 
 async function showWaiting() {
   const n = (await outbox.waiting()).length;
-  document.getElementById("waiting").textContent = n ? `${n} venter på at blive sendt` : "";
+  const refused = (await outbox.refused()).length;
+  document.getElementById("waiting").textContent = [
+    n ? `${n} venter på at blive sendt` : "",
+    refused ? `${refused} afvist – se Registrér` : "",
+  ].filter(Boolean).join(" · ");
+}
+
+/** Records the server refused after they were saved (sent later, from the browser's queue). */
+async function refusedList() {
+  const items = await outbox.refused();
+  if (!items.length) return null;
+  const list = h("section", { "aria-labelledby": "refused-title", class: "card" },
+    h("h3", { id: "refused-title" }, "Afviste registreringer"),
+    h("p", {}, "Serveren tog ikke imod disse. Ret og registrér dem igen, og fjern dem så her."),
+    h("ul", {}, items.map((item) => h("li", {},
+      `${item.label} (gemt ${time(item.savedAt)}): `,
+      h("span", { class: "errors" }, danish(new ApiError(item.problem?.status || 422, item.problem || {}))),
+      " ",
+      h("button", { type: "button", class: "secondary", async onclick() {
+        await outbox.dismiss(item.seq);
+        await showWaiting();
+        await registrer();
+      } }, "Fjern")))));
+  return list;
 }
 
 function start() {

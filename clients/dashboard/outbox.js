@@ -42,6 +42,8 @@ export async function save(path, body, label) {
 
 export const waiting = () => all("outbox");
 export const refused = () => all("refused");
+/** Take a refused record off the list, once someone has seen why. */
+export const dismiss = (seq) => run("refused", "readwrite", (s) => { s.delete(seq); });
 
 let flushing = null;
 

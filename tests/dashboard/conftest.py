@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 
 from tests.client.conftest import Server
 from tests.e2e.conftest import running_server
@@ -33,6 +33,10 @@ ARGS = [
 SCREENSHOTS = Path(
     os.environ.get("NEDBRUD_SCREENSHOTS") or Path(tempfile.gettempdir()) / "nedbrud-screenshots"
 )
+# A change reaches the wall screen through the projector and the stream; on a loaded CI machine
+# that can take more than Playwright's default 5 s.
+expect.set_options(timeout=15_000)
+
 PHONE: ViewportSize = {"width": 360, "height": 780}
 WALL: ViewportSize = {"width": 1440, "height": 900}
 

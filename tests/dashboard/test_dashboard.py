@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 import time
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,6 +19,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.client.conftest import Server, declared
 from tests.dashboard.conftest import PHONE, SCREENSHOTS, WALL, open_page, screenshot
+from tests.e2e.conftest import ROOT
 
 VIEWS = {
     "situation": "Situationsbillede",
@@ -23,6 +29,13 @@ VIEWS = {
     "tidslinje": "Tidslinje",
     "parathed": "Parathed: printede medicinlister",
 }
+
+
+def incident_id(page: Page) -> str | None:
+    """The outage the step form has chosen (its option's value)."""
+    form = page.locator("form", has=page.get_by_text("Registrér et trin i planen"))
+    option = form.get_by_label("Nedbrud").locator("option", has_text="Nexus nede i browsertest")
+    return option.last.get_attribute("value")
 
 
 def go(page: Page, view: str) -> None:
@@ -85,6 +98,7 @@ def test_an_outage_is_run_from_the_forms_and_the_wall_screen_follows_live(
     expect(phone.locator("#message")).to_contain_text("Registreret: medicin botilbud-browser")
     expect(shown).to_contain_text("1 papirregistreringer afventer efterregistrering")
 
+    expect(step.get_by_label("Nedbrud")).to_have_value(str(incident_id(phone)))  # still chosen
     choose(step.get_by_label("Trin"), "System genetableret")
     step.get_by_label("Detalje").fill("nexus")
     step.get_by_role("button", name="Registrér trin").click()
@@ -198,15 +212,17 @@ def dispensed(server: Server, incident: t.IncidentDeclared, unit: str, minute: i
 def test_marking_a_record_entered_removes_it_from_that_units_pending_list_only(
     browser: Browser, server: Server
 ) -> None:
-    incident = declared(server, unit="botilbud-a")
-    for unit, minute in (("botilbud-a", 1), ("botilbud-a", 2), ("botilbud-b", 3)):
+    # Units of this run's own, so records other tests left in the database do not count.
+    a, b = (f"botilbud-{name}-{uuid.uuid4().hex[:6]}" for name in "ab")
+    incident = declared(server, unit=a)
+    for unit, minute in ((a, 1), (a, 2), (b, 3)):
         dispensed(server, incident, unit, minute)
     laptop = open_page(browser, server, WALL)
     go(laptop, "efterregistrering")
-    laptop.get_by_label("Enhed").fill("botilbud-b")
+    laptop.get_by_label("Enhed").fill(b)
     laptop.get_by_role("button", name="Vis").click()
     expect(laptop.locator("#worklist tbody tr")).to_have_count(1)
-    laptop.get_by_label("Enhed").fill("botilbud-a")
+    laptop.get_by_label("Enhed").fill(a)
     laptop.get_by_role("button", name="Vis").click()
     rows = laptop.locator("#worklist tbody tr")
     expect(rows).to_have_count(2)
@@ -215,11 +231,11 @@ def test_marking_a_record_entered_removes_it_from_that_units_pending_list_only(
     rows.first.get_by_role("button", name=re.compile("Indtastet i journal")).click()
     expect(rows).to_have_count(1)
     expect(laptop.locator("#b-count")).to_have_text("1 registrering: afventer journal")
-    laptop.get_by_label("Enhed").fill("botilbud-b")
+    laptop.get_by_label("Enhed").fill(b)
     laptop.get_by_role("button", name="Vis").click()
     expect(rows).to_have_count(1)  # the other unit's record is still waiting
     laptop.get_by_label("Status").select_option("entered")
-    laptop.get_by_label("Enhed").fill("botilbud-a")
+    laptop.get_by_label("Enhed").fill(a)
     laptop.get_by_role("button", name="Vis").click()
     expect(rows).to_have_count(1)
 
@@ -238,3 +254,44 @@ def test_a_wrong_key_gets_a_danish_message_and_no_access(
     page.get_by_role("button", name="Log ind").click()
     expect(page.locator("#message")).to_contain_text(said)
     expect(page.get_by_role("navigation")).to_be_hidden()
+
+
+def test_a_key_whose_role_may_not_see_the_worklist_gets_a_danish_reason(
+    browser: Browser, server: Server
+) -> None:
+    made = subprocess.run(
+        [sys.executable, "-m", "service.cli", "keys", "create", "--role", "it", "--label", "it"],
+        cwd=ROOT,
+        env=os.environ | {"DATABASE_URL": server.env["DATABASE_URL"]},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    it_key = json.loads(made.stdout)["key"]
+    laptop = open_page(browser, server, WALL, key=it_key)
+    go(laptop, "efterregistrering")
+    expect(laptop.locator("#message")).to_contain_text("Din nøgle må ikke dette")
+    expect(laptop.locator("#worklist tbody tr")).to_have_count(0)
+    go(laptop, "situation")  # what IT may see, it sees
+    expect(laptop.locator("#live")).to_have_text("● Live")
+
+
+def test_a_record_refused_after_the_network_came_back_is_shown_with_its_reason(
+    browser: Browser, server: Server
+) -> None:
+    incident = declared(server, unit="botilbud-refused-web")
+    phone = open_page(browser, server, PHONE)
+    go(phone, "registrer")
+    phone.context.set_offline(True)
+    outage = str(incident.incident_id)
+    fill_dispensing(phone, outage, "botilbud-refused-web", "010170-0000", "2099-01-01T08:00")
+    expect(phone.locator("#waiting")).to_have_text("1 venter på at blive sendt")
+    phone.context.set_offline(False)
+    expect(phone.locator("#waiting")).to_contain_text("1 afvist")
+    go(phone, "registrer")
+    refused = phone.get_by_role("region", name="Afviste registreringer")
+    expect(refused).to_contain_text("medicin botilbud-refused-web")
+    expect(refused).to_contain_text("future")
+    refused.get_by_role("button", name="Fjern").click()
+    expect(phone.get_by_role("region", name="Afviste registreringer")).to_have_count(0)
+    expect(phone.locator("#waiting")).to_have_text("")
