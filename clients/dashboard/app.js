@@ -368,12 +368,15 @@ async function efterregistrering() {
   const list = h("div", { class: "table", id: "worklist" });
   const count = h("p", { id: "b-count", role: "status", "aria-live": "polite" });
 
+  let asked = 0;  // only the answer to the latest question is shown
   async function load() {
+    const mine = ++asked;
     sessionStorage.setItem("nedbrud-unit", unit.value.trim());
     try {
       const items = await get("/v1/back-entry", {
         unit: unit.value.trim(), status: status.value, purpose: names.checked ? "back-entry" : null,
       });
+      if (mine !== asked) return;
       count.textContent = `${items.length} ${items.length === 1 ? "registrering" : "registreringer"}: ${RECORD_STATUS[status.value].toLowerCase()}`;
       list.replaceChildren(h("table", {},
         h("thead", {}, h("tr", {}, ["Tidspunkt", "Enhed", "Borger", "Hvad", "Registreret af", ""].map((c) => h("th", { scope: "col" }, c)))),
@@ -394,6 +397,7 @@ async function efterregistrering() {
             },
           }, "Indtastet i journal") : RECORD_STATUS[i.status]))))));
     } catch (error) {
+      if (mine !== asked) return;
       list.replaceChildren();
       count.textContent = "";
       say(danish(error));

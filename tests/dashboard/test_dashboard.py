@@ -126,6 +126,7 @@ def test_an_outage_is_run_from_the_forms_and_the_wall_screen_follows_live(
     go(phone, "efterregistrering")
     phone.get_by_label("Enhed").fill("botilbud-browser")
     phone.get_by_role("button", name="Vis").click()
+    expect(phone.locator("#b-count")).to_have_text("1 registrering: afventer journal")
     phone.get_by_role("button", name=re.compile("Indtastet i journal")).click()
     expect(phone.locator("#b-count")).to_have_text("0 registreringer: afventer journal")
     go(phone, "registrer")
@@ -219,13 +220,15 @@ def test_marking_a_record_entered_removes_it_from_that_units_pending_list_only(
         dispensed(server, incident, unit, minute)
     laptop = open_page(browser, server, WALL)
     go(laptop, "efterregistrering")
+    rows = laptop.locator("#worklist tbody tr")
     laptop.get_by_label("Enhed").fill(b)
     laptop.get_by_role("button", name="Vis").click()
-    expect(laptop.locator("#worklist tbody tr")).to_have_count(1)
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text([b])
     laptop.get_by_label("Enhed").fill(a)
     laptop.get_by_role("button", name="Vis").click()
-    rows = laptop.locator("#worklist tbody tr")
     expect(rows).to_have_count(2)
+    expect(rows).to_contain_text([a, a])
     expect(laptop.locator("#b-count")).to_have_text("2 registreringer: afventer journal")
 
     rows.first.get_by_role("button", name=re.compile("Indtastet i journal")).click()
@@ -233,10 +236,13 @@ def test_marking_a_record_entered_removes_it_from_that_units_pending_list_only(
     expect(laptop.locator("#b-count")).to_have_text("1 registrering: afventer journal")
     laptop.get_by_label("Enhed").fill(b)
     laptop.get_by_role("button", name="Vis").click()
-    expect(rows).to_have_count(1)  # the other unit's record is still waiting
+    expect(rows).to_contain_text([b])  # the other unit's record is still waiting
+    expect(rows).to_have_count(1)
     laptop.get_by_label("Status").select_option("entered")
     laptop.get_by_label("Enhed").fill(a)
     laptop.get_by_role("button", name="Vis").click()
+    expect(rows).to_contain_text([f"{a}"])
+    expect(rows).to_contain_text(["Indtastet i journal"])
     expect(rows).to_have_count(1)
 
 
