@@ -45,6 +45,7 @@ from service.streams import Streams
 from service.units import UnitService
 from service.vault import KEY_FILE as SEALING_KEY_FILE
 from service.vault import Vault
+from service.views import IncidentViews
 
 MAX_BODY_BYTES = 64 * 1024
 DASHBOARD_DIR = Path(__file__).resolve().parent.parent / "clients" / "dashboard"
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             checkpoint_signer=signer,
             checkpoint_dir=settings.checkpoints(),
             shared_changes=SharedChanges(store, notifier, pool, plan),
+            incident_views=IncidentViews(plan),
             rate_limiter=RateLimiter(settings.rate_per_second, settings.rate_burst),
             citizen_refs=CitizenRefs(
                 settings.pseudonym_key or load_or_create_key(settings.data_dir)

@@ -74,10 +74,11 @@ async def wait_for(pool: asyncpg.Pool, notifier: Notifier, name: str, position: 
     return reached
 
 
-async def situation(
+async def situation_states(
     pool: asyncpg.Pool, *, mode: str, which: Literal["open", "closed", "all"]
-) -> list[SituationEntry]:
-    """Incidents oldest first: open (anything not closed), closed, or all."""
+) -> list[str]:
+    """The projection's rows as stored (JSON text), oldest first: open (anything not closed),
+    closed, or all."""
     rows = await _fetch(
         pool,
         "SELECT state::text AS state FROM situation_incidents WHERE mode = $1 "
@@ -86,7 +87,14 @@ async def situation(
         mode,
         which,
     )
-    return [SITUATION.decode(r["state"]) for r in rows]
+    return [r["state"] for r in rows]
+
+
+async def situation(
+    pool: asyncpg.Pool, *, mode: str, which: Literal["open", "closed", "all"]
+) -> list[SituationEntry]:
+    """Incidents oldest first: open (anything not closed), closed, or all."""
+    return [SITUATION.decode(s) for s in await situation_states(pool, mode=mode, which=which)]
 
 
 async def situation_entry(pool: asyncpg.Pool, incident_id: UUID) -> SituationEntry | None:

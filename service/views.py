@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, OrderedDict
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -24,6 +24,7 @@ from service.api.schemas import (
     StaffingView,
 )
 from service.events import RecordedEvent
+from service.projections import SITUATION
 
 CARE_STATUS_DA = {"delivered": "leveret", "partly": "delvist leveret", "missed": "ikke leveret"}
 
@@ -41,6 +42,27 @@ def staffing_view(entry: SituationEntry) -> StaffingView:
         undecided=sum(1 for r in requests if r.granted is None),
         requests=requests,
     )
+
+
+class IncidentViews:
+    """Incident views by the projection row they come from: a row that has not changed since the
+    last read gives the same view, so a read of the situation picture decodes and folds only the
+    incidents that changed (most do not, between two reads). Bounded, least recently used out."""
+
+    def __init__(self, plan: Plan, size: int = 4096) -> None:
+        self.plan, self.size = plan, size
+        self._views: OrderedDict[str, IncidentView] = OrderedDict()
+
+    def view(self, state: str) -> IncidentView:
+        found = self._views.get(state)
+        if found is None:
+            found = incident_view(SITUATION.decode(state), self.plan)
+            self._views[state] = found
+            if len(self._views) > self.size:
+                self._views.popitem(last=False)
+        else:
+            self._views.move_to_end(state)
+        return found
 
 
 def incident_view(entry: SituationEntry, plan: Plan) -> IncidentView:

@@ -27,7 +27,7 @@ from service.notifier import Notifier
 from service.projections import SITUATION, fact_of
 from service.reads import PositionBeyondLog
 from service.store import EventStore
-from service.views import incident_view
+from service.views import IncidentViews, incident_view
 
 KEEP_ALIVE_SECONDS = 15.0
 PAGE = 500
@@ -78,13 +78,14 @@ class SituationController(Controller):
         call right now."""
         position = await caught_up(request, SITUATION.name, after_position)
         which: Literal["open", "all"] = "all" if include == "closed" else "open"
-        entries = await reads.situation(pool_of(request), mode=mode, which=which)
+        states = await reads.situation_states(pool_of(request), mode=mode, which=which)
+        views: IncidentViews = request.app.state.incident_views
         now = datetime.now(UTC)
         return SituationPicture(
             generated_at=now,
             position=position,
             contact_now=contact_answer(now, plan_in_force),
-            incidents=[incident_view(e, plan_in_force) for e in entries],
+            incidents=[views.view(state) for state in states],
         )
 
     @get("/stream", operation_id="streamSituation", media_type="text/event-stream")
@@ -187,8 +188,9 @@ async def _changes(
     shared: SharedChanges = request.app.state.shared_changes
     if resume is None:
         after = await reads.projection_position(pool, SITUATION.name)
-        entries = await reads.situation(pool, mode=mode, which="open")
-        snapshot = [incident_view(e, plan) for e in entries]
+        views: IncidentViews = request.app.state.incident_views
+        states = await reads.situation_states(pool, mode=mode, which="open")
+        snapshot = [views.view(state) for state in states]
         yield ServerSentEventMessage(
             event="snapshot", id=str(after), data=msgspec.json.encode(snapshot).decode()
         )
