@@ -11,6 +11,8 @@ import re
 import signal
 import sys
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -52,12 +54,19 @@ def database_url(settings: Settings) -> str:
     return url
 
 
-async def _bootstrap(url: str, given: str | None) -> str | None:
+@asynccontextmanager
+async def connected(url: str) -> AsyncIterator[asyncpg.Connection]:
+    """One connection as the owner, for a command's few statements."""
     conn = await asyncpg.connect(url)
     try:
-        return await bootstrap_admin_key(conn, given)
+        yield conn
     finally:
         await conn.close()
+
+
+async def _bootstrap(url: str, given: str | None) -> str | None:
+    async with connected(url) as conn:
+        return await bootstrap_admin_key(conn, given)
 
 
 def _exit_cleanly(signum: int, _frame: FrameType | None) -> None:
@@ -113,45 +122,38 @@ async def _verify(url: str, settings: Settings, args: argparse.Namespace) -> dic
     directory = args.checkpoints or settings.checkpoints()
     trusted = trusted_key(settings, args.public_key)
     latest = latest_checkpoint(directory)
-    conn = await asyncpg.connect(url)
-    try:
-        async with conn.transaction(readonly=True, isolation="repeatable_read"):
-            result: dict[str, Any] = dataclasses.asdict(await verify_chain(conn))
-            if latest is not None and trusted is not None:
-                check = await check_checkpoint(conn, latest, trusted)
-                result["checkpoint"] = dataclasses.asdict(check)
-                result["ok"] = result["ok"] and check.ok
-            else:
-                result["checkpoint"] = None
-                missing = "no checkpoint in " + str(directory) if latest is None else "no key"
-                print(
-                    f"warning: {missing}: a removed tail or a rewritten chain cannot be detected",
-                    file=sys.stderr,
-                )
-            if args.receipts is not None:
-                receipts = [
-                    msgspec.json.decode(line, type=ReceiptIn)
-                    for line in args.receipts.read_bytes().splitlines()
-                    if line.strip()
-                ]
-                found = await verify_receipts(conn, receipts)
-                result["receipts"] = {
-                    "checked": found.checked,
-                    "bad": [str(b) for b in found.bad],
-                }
-                result["ok"] = result["ok"] and not found.bad
-    finally:
-        await conn.close()
+    async with connected(url) as conn, conn.transaction(readonly=True, isolation="repeatable_read"):
+        result: dict[str, Any] = dataclasses.asdict(await verify_chain(conn))
+        if latest is not None and trusted is not None:
+            check = await check_checkpoint(conn, latest, trusted)
+            result["checkpoint"] = dataclasses.asdict(check)
+            result["ok"] = result["ok"] and check.ok
+        else:
+            result["checkpoint"] = None
+            missing = "no checkpoint in " + str(directory) if latest is None else "no key"
+            print(
+                f"warning: {missing}: a removed tail or a rewritten chain cannot be detected",
+                file=sys.stderr,
+            )
+        if args.receipts is not None:
+            receipts = [
+                msgspec.json.decode(line, type=ReceiptIn)
+                for line in args.receipts.read_bytes().splitlines()
+                if line.strip()
+            ]
+            found = await verify_receipts(conn, receipts)
+            result["receipts"] = {
+                "checked": found.checked,
+                "bad": [str(b) for b in found.bad],
+            }
+            result["ok"] = result["ok"] and not found.bad
     return result
 
 
 async def _checkpoint(url: str, settings: Settings, directory: Path) -> dict[str, Any]:
     key = load_or_create_signing_key(settings.data_dir)
-    conn = await asyncpg.connect(url)
-    try:
+    async with connected(url) as conn:
         checkpoint = await make_checkpoint(conn, key)
-    finally:
-        await conn.close()
     if checkpoint is None:
         return {"written": None, "reason": "the log is empty"}
     path = write_checkpoint(directory, checkpoint)
@@ -160,11 +162,8 @@ async def _checkpoint(url: str, settings: Settings, directory: Path) -> dict[str
 
 
 async def _forget(url: str, citizen_ref: str) -> bool:
-    conn = await asyncpg.connect(url)
-    try:
+    async with connected(url) as conn:
         return await forget(conn, citizen_ref)
-    finally:
-        await conn.close()
 
 
 async def _rebuild(url: str, names: list[str]) -> list[dict[str, object]]:
@@ -185,8 +184,7 @@ async def _rebuild(url: str, names: list[str]) -> list[dict[str, object]]:
 
 
 async def _keys(url: str, args: argparse.Namespace) -> int:
-    conn = await asyncpg.connect(url)
-    try:
+    async with connected(url) as conn:
         if args.action == "create":
             units = args.unit or None
             key = await create_key(conn, Role(args.role), args.label, units=units)
@@ -211,8 +209,6 @@ async def _keys(url: str, args: argparse.Namespace) -> int:
         revoked = await revoke_key(conn, args.key_id)
         print("revoked" if revoked else "no active key with that id", file=sys.stderr)
         return 0 if revoked else 1
-    finally:
-        await conn.close()
 
 
 def write_openapi(path: Path) -> None:

@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import msgspec
 from nedbrud_client import AsyncClient, Call, Client, Outbox, calls
-from nedbrud_client import types as t
 
 from tests.client.conftest import AT, Server, declared
 from tests.client.recorder import dispensing
 from tests.e2e.conftest import ROOT, free_port, running_server
+from tests.e2e.test_server_roundtrip import KEY
 
 KILLED_EVENTS = int(os.environ.get("NEDBRUD_CLIENT_KILL_EVENTS", "1000"))
 OUTAGE_S = float(os.environ.get("NEDBRUD_CLIENT_OUTAGE_S", "30"))
@@ -133,9 +134,6 @@ async def carer(
     return saved
 
 
-KEY = "nbd_e2e-test-bootstrap-key"
-
-
 def test_sixty_four_clients_ride_out_a_stopped_server_and_come_back_out_of_step(
     fresh_database_url: str, tmp_path: Path
 ) -> None:
@@ -194,7 +192,7 @@ def test_a_refused_record_goes_to_the_dead_letters_and_the_rest_are_delivered(
 ) -> None:
     incident = declared(server, unit="botilbud-dead").incident_id
     outbox = Outbox(tmp_path / "outbox.sqlite3")
-    future = msgspec_replace(dispensing(3), dispensed_at=AT + timedelta(days=3650))
+    future = msgspec.structs.replace(dispensing(3), dispensed_at=AT + timedelta(days=3650))
     bodies = [dispensing(1), dispensing(2), future, dispensing(4), dispensing(5)]
     ids = [outbox.save(calls.record_medication_dispensing(incident, b)) for b in bodies]
     with Client(server.url, server.key) as client:
@@ -208,9 +206,3 @@ def test_a_refused_record_goes_to_the_dead_letters_and_the_rest_are_delivered(
     receipts = outbox.receipts()
     assert len(receipts) == 4
     assert all(r["record_id"] for r in receipts)
-
-
-def msgspec_replace(body: t.RecordMedicationDispensing, **changes: Any) -> Any:
-    import msgspec
-
-    return msgspec.structs.replace(body, **changes)

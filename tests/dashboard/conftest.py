@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 
+from tests.client import conftest as client_conftest
 from tests.client.conftest import Server
-from tests.e2e.conftest import running_server
 from tests.e2e.test_server_roundtrip import KEY
 
 CHROMIUM = "/usr/bin/chromium"
@@ -39,6 +39,10 @@ expect.set_options(timeout=15_000)
 
 PHONE: ViewportSize = {"width": 360, "height": 780}
 WALL: ViewportSize = {"width": 1440, "height": 900}
+
+
+# The same live server the client's tests use: a `nedbrud serve` on the session's database.
+server = client_conftest.server
 
 
 def ensure_chromium() -> None:
@@ -66,18 +70,6 @@ def browser(server: Server) -> Iterator[Browser]:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield launched
         launched.close()
-
-
-@pytest.fixture(scope="module")
-def server(database_url: str) -> Iterator[Server]:
-    env = {
-        "DATABASE_URL": database_url,
-        "NEDBRUD_BOOTSTRAP_KEY": KEY,
-        "NEDBRUD_RATE_PER_SECOND": "100000",
-        "NEDBRUD_RATE_BURST": "100000",
-    }
-    with running_server(env) as (base, _):
-        yield Server(base, KEY, env)
 
 
 def open_page(browser: Browser, server: Server, size: ViewportSize, key: str = KEY) -> Page:
