@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pytest
+
 from nedbrud_client import Client
 from nedbrud_client import types as t
-
 from tests.e2e.conftest import running_server
 from tests.e2e.test_server_roundtrip import KEY
 

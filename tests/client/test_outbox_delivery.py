@@ -23,8 +23,8 @@ from typing import Any
 
 import asyncpg
 import msgspec
-from nedbrud_client import AsyncClient, Call, Client, Outbox, calls
 
+from nedbrud_client import AsyncClient, Call, Client, Outbox, calls
 from tests.client.conftest import AT, Server, declared
 from tests.client.recorder import dispensing
 from tests.e2e.conftest import ROOT, free_port, running_server

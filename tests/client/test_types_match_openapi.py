@@ -15,6 +15,7 @@ from typing import Any
 
 import msgspec
 import pytest
+
 from nedbrud_client import AsyncClient, Client
 from nedbrud_client import types as wire
 

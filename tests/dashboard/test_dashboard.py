@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from nedbrud_client import Client
-from nedbrud_client import types as t
 from playwright.sync_api import Browser, Locator, Page, expect
 
+from nedbrud_client import Client
+from nedbrud_client import types as t
 from tests.client.conftest import Server, declared
 from tests.dashboard.conftest import PHONE, SCREENSHOTS, WALL, open_page, screenshot
 from tests.e2e.conftest import ROOT

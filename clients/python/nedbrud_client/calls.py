@@ -15,6 +15,7 @@ from typing import Any, Generic, Literal, TypeVar
 from uuid import UUID
 
 import msgspec
+
 from nedbrud_client import types as t
 
 T = TypeVar("T")

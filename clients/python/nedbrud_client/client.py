@@ -13,6 +13,7 @@ from typing import Any, Generic, ParamSpec, TypeVar, overload
 
 import httpx
 import msgspec
+
 from nedbrud_client import calls
 from nedbrud_client.calls import Call
 from nedbrud_client.problems import Unreachable, problem_error, retry_after_seconds

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+
 from nedbrud_client.calls import Call
 from nedbrud_client.problems import (
     ClientError,

@@ -10,6 +10,7 @@ the server said so.
 from __future__ import annotations
 
 import msgspec
+
 from nedbrud_client.types import Problem
 
 
