@@ -198,9 +198,11 @@ class Codec:
             **kwargs,
         )
 
-    def replay(self, events: list[RecordedEvent]) -> PlanAggregate | None:
-        """The aggregate as its events leave it."""
-        aggregate: PlanAggregate | None = None
+    def replay(
+        self, events: list[RecordedEvent], start: PlanAggregate | None = None
+    ) -> PlanAggregate | None:
+        """The aggregate as its events leave it (the events after `start`, when given)."""
+        aggregate = start
         for recorded in events:
             aggregate = self.decode(recorded).mutate(aggregate)
         return aggregate

@@ -46,7 +46,7 @@ class IncidentService:
     ) -> Receipt:
         """Apply one step of the plan to the incident."""
 
-        async def decide(incident: Incident, _: list[RecordedEvent]) -> None:
+        async def decide(incident: Incident) -> None:
             step(incident)
 
         return await self.streams.act(incident_id, Incident, decide, ctx, if_match=if_match)
@@ -82,7 +82,7 @@ class IncidentService:
     ) -> Receipt:
         """Close the incident if the plan allows it: systems back, paper entered or waived."""
 
-        async def decide(incident: Incident, _: list[RecordedEvent]) -> None:
+        async def decide(incident: Incident) -> None:
             closing = await self.closing(incident)
             incident.close(
                 by, occurred_at, waiver_reason, closing.pending_records, waived_by_leader
@@ -104,7 +104,7 @@ class IncidentService:
     ) -> Receipt:
         """Record a correction of one of the incident's events, or of its manual records'."""
 
-        async def decide(incident: Incident, _: list[RecordedEvent]) -> None:
+        async def decide(incident: Incident) -> None:
             target = await self.store.find(corrects_event_id)
             ours = target is not None and incident_id in (target.stream_id, target.correlation_id)
             corrects_type = target.type if target is not None and ours else None

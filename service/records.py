@@ -28,8 +28,7 @@ class ManualRecordService:
         self, incident_id: UUID, build: Callable[[UUID], ManualRecord], ctx: WriteContext
     ) -> Receipt:
         """Store a new paper record of the incident, in the incident's mode."""
-        _, history = await self.streams.load(incident_id, Incident)
-        mode = history[0].mode
+        mode = (await self.streams.head(incident_id, Incident)).mode
         if ctx.mode is not None and ctx.mode != mode:
             raise ModeMismatch(mode, ctx.mode)
         record = build(record_id_for(ctx.event_id))
@@ -43,7 +42,7 @@ class ManualRecordService:
     async def act(
         self, record_id: UUID, step: Callable[[ManualRecord], None], ctx: WriteContext
     ) -> Receipt:
-        async def decide(record: ManualRecord, _: list[RecordedEvent]) -> None:
+        async def decide(record: ManualRecord) -> None:
             step(record)
 
         return await self.streams.act(record_id, ManualRecord, decide, ctx)

@@ -293,14 +293,16 @@ class EventStore:
         return outcomes
 
     async def read_stream(
-        self, stream_id: UUID, *, to_version: int | None = None
+        self, stream_id: UUID, *, to_version: int | None = None, after_version: int = 0
     ) -> list[RecordedEvent]:
-        """Every event of one stream, oldest first."""
+        """The events of one stream, oldest first: every one, or those after `after_version`
+        up to `to_version`."""
         rows = await self._fetch(
             f"SELECT {ROW_COLUMNS} FROM events WHERE stream_id = $1 "
-            "AND ($2::bigint IS NULL OR version <= $2) ORDER BY version",
+            "AND ($2::bigint IS NULL OR version <= $2) AND version > $3 ORDER BY version",
             stream_id,
             to_version,
+            after_version,
         )
         return [RecordedEvent.from_row(r) for r in rows]
 

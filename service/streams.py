@@ -3,11 +3,18 @@
 A stream is replayed into its aggregate, the aggregate's command decides (or refuses with the
 plan's rule), and what it decided is appended on condition that nobody wrote in between. Without
 If-Match a concurrent writer just means: load and decide again.
+
+A stream's latest aggregate is kept after each write (for streams whose personal data are staff
+names, never a citizen's), so the next write replays only the events appended since, by this or
+any other process. A long incident no longer costs a replay of its whole history per step.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from typing import TypeVar
 from uuid import UUID, uuid5
@@ -49,12 +56,36 @@ class WriteContext:
     correlation_id: UUID | None = None
 
 
+@dataclass
+class _Turn:
+    lock: asyncio.Lock
+    waiting: int = 0
+
+
+@dataclass(frozen=True)
+class StreamHead:
+    """What a stream's first event fixes for every later one."""
+
+    stream_type: str
+    mode: str
+    correlation_id: UUID | None
+
+    @classmethod
+    def of(cls, first: RecordedEvent) -> StreamHead:
+        return cls(first.stream_type, first.mode, first.correlation_id)
+
+
 class Streams:
     """Replays aggregates from the store and appends what they decide, sealing each event's
     personal part under its data subject's key on the way in and opening it on the way out."""
 
+    # Streams whose latest aggregate is kept, least recently written out first.
+    KEPT = 256
+
     def __init__(self, store: EventStore, codec: Codec, vault: Vault) -> None:
         self.store, self.codec, self.vault = store, codec, vault
+        self._latest: OrderedDict[UUID, tuple[PlanAggregate, StreamHead]] = OrderedDict()
+        self._turns: dict[UUID, _Turn] = {}
 
     async def history(self, stream_id: UUID) -> list[RecordedEvent]:
         events = await self.store.read_stream(stream_id)
@@ -73,38 +104,112 @@ class Streams:
             raise StreamNotFound(stream_id)
         return aggregate, history
 
+    async def head(self, stream_id: UUID, kind: type[A]) -> StreamHead:
+        """What the stream's first event fixes (its type, mode and correlation)."""
+        kept = self._latest.get(stream_id)
+        if kept is not None and isinstance(kept[0], kind):
+            return kept[1]
+        first = await self.store.read_stream(stream_id, to_version=1)
+        if not first or not isinstance(self.codec.replay(await self.vault.open(first)), kind):
+            raise StreamNotFound(stream_id)
+        return StreamHead.of(first[0])
+
+    async def _take(self, stream_id: UUID, kind: type[A]) -> tuple[A, StreamHead]:
+        """The stream's aggregate as of its newest event, to decide on: the one kept after the
+        last write here (taken out: nothing else uses it meanwhile, as writes to a stream take
+        turns) brought up to date with what was appended since, or replayed from the start."""
+        kept = self._latest.pop(stream_id, None)
+        if kept is None:
+            aggregate, history = await self.load(stream_id, kind)
+            return aggregate, StreamHead.of(history[0])
+        base, head = kept
+        tail = await self.store.read_stream(stream_id, after_version=base.version)
+        current = self.codec.replay(await self.vault.open(tail), base)
+        if not isinstance(current, kind):
+            raise StreamNotFound(stream_id)
+        return current, head
+
+    def _keep(self, aggregate: PlanAggregate, head: StreamHead) -> None:
+        """Keep the aggregate for the next write, unless its events are about a citizen, whose
+        data are kept in memory no longer than a request."""
+        if aggregate.data_subject != str(aggregate.id):
+            return
+        self._latest[aggregate.id] = (aggregate, head)
+        self._latest.move_to_end(aggregate.id)
+        while len(self._latest) > self.KEPT:
+            self._latest.popitem(last=False)
+
     async def create(
         self, aggregate: PlanAggregate, stream_type: str, ctx: WriteContext
     ) -> Receipt:
         """Store a new aggregate; its stream must not exist yet."""
-        return await self._append(
-            aggregate, stream_type, 0, replace(ctx, mode=ctx.mode or "actual")
-        )
+        ctx = replace(ctx, mode=ctx.mode or "actual")
+        receipt = await self._append(aggregate, stream_type, 0, ctx)
+        head = StreamHead(stream_type, ctx.mode or "actual", ctx.correlation_id)
+        self._kept_if_written(aggregate, head, receipt)
+        return receipt
+
+    def _kept_if_written(
+        self, aggregate: PlanAggregate, head: StreamHead, receipt: Receipt
+    ) -> None:
+        """Keep the aggregate that decided, if what it decided is what the store now holds (an
+        event sent again is answered with its first receipt, at an older version: not kept)."""
+        if receipt.stream_id == aggregate.id and receipt.version == aggregate.version:
+            self._keep(aggregate, head)
 
     async def act(
         self,
         stream_id: UUID,
         kind: type[A],
-        decide: Callable[[A, list[RecordedEvent]], Awaitable[None]],
+        decide: Callable[[A], Awaitable[None]],
         ctx: WriteContext,
         *,
         if_match: int | None = None,
     ) -> Receipt:
         """Let the stream's aggregate decide, and append its decision."""
+        async with self._turn(stream_id):
+            return await self._act(stream_id, kind, decide, ctx, if_match)
+
+    @asynccontextmanager
+    async def _turn(self, stream_id: UUID) -> AsyncIterator[None]:
+        """Writes to one stream from this process take turns: each decides on what the one
+        before it wrote, instead of all deciding on one version and all but one being refused
+        by the store and deciding again. (Other processes are still caught by the version.)"""
+        turn = self._turns.get(stream_id)
+        if turn is None:
+            turn = self._turns[stream_id] = _Turn(asyncio.Lock())
+        turn.waiting += 1
+        try:
+            async with turn.lock:
+                yield
+        finally:
+            turn.waiting -= 1
+            if turn.waiting == 0:
+                del self._turns[stream_id]
+
+    async def _act(
+        self,
+        stream_id: UUID,
+        kind: type[A],
+        decide: Callable[[A], Awaitable[None]],
+        ctx: WriteContext,
+        if_match: int | None,
+    ) -> Receipt:
         for attempt in range(MAX_ATTEMPTS):
-            aggregate, history = await self.load(stream_id, kind)
+            aggregate, head = await self._take(stream_id, kind)
             if if_match is not None and aggregate.version != if_match:
                 raise WrongExpectedVersion(stream_id, if_match, aggregate.version)
-            first = history[0]
-            if ctx.mode is not None and ctx.mode != first.mode:
-                raise ModeMismatch(first.mode, ctx.mode)
+            if ctx.mode is not None and ctx.mode != head.mode:
+                raise ModeMismatch(head.mode, ctx.mode)
             version = aggregate.version
-            await decide(aggregate, history)
+            await decide(aggregate)
             stream_ctx = replace(
-                ctx, mode=first.mode, correlation_id=ctx.correlation_id or first.correlation_id
+                ctx, mode=head.mode, correlation_id=ctx.correlation_id or head.correlation_id
             )
             try:
-                return await self._append(aggregate, first.stream_type, version, stream_ctx)
+                receipt = await self._append(aggregate, head.stream_type, version, stream_ctx)
+                self._kept_if_written(aggregate, head, receipt)
+                return receipt
             except WrongExpectedVersion:
                 if if_match is not None or attempt == MAX_ATTEMPTS - 1:
                     raise

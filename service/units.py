@@ -9,7 +9,7 @@ from uuid import UUID, uuid5
 
 from domain.base import Person
 from domain.unit import STREAM_TYPE, Unit
-from service.events import Receipt, RecordedEvent, WrongExpectedVersion
+from service.events import Receipt, WrongExpectedVersion
 from service.streams import StreamNotFound, Streams, WriteContext
 
 UNIT_NAMESPACE = UUID("0d5b1f0e-8f5e-4c4a-9a57-3c1f5e3d2b71")
@@ -39,7 +39,7 @@ class UnitService:
             with contextlib.suppress(WrongExpectedVersion):  # someone else printed first
                 return await self.streams.create(new, STREAM_TYPE, ctx)
 
-        async def decide(existing: Unit, _: list[RecordedEvent]) -> None:
+        async def decide(existing: Unit) -> None:
             existing.print_medication_list(list_as_of, by, printed_at)
 
         return await self.streams.act(stream_id, Unit, decide, ctx)

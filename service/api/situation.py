@@ -14,7 +14,7 @@ import msgspec
 from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, HeaderParameter
-from litestar.response import ServerSentEvent, ServerSentEventMessage
+from litestar.response import Stream
 from msgspec import Struct
 
 from domain.plan import Plan
@@ -88,7 +88,12 @@ class SituationController(Controller):
             incidents=[views.view(state) for state in states],
         )
 
-    @get("/stream", operation_id="streamSituation", media_type="text/event-stream")
+    @get(
+        "/stream",
+        operation_id="streamSituation",
+        media_type="text/event-stream",
+        response_description="Server-Sent Events: a `snapshot`, then an `incident` per change",
+    )
     async def stream(
         self,
         request: Request[Any, Any, Any],
@@ -96,7 +101,7 @@ class SituationController(Controller):
         mode: ModeQuery = "actual",
         last_event_id: LastEventId = None,
         after_position: AfterPosition = 0,
-    ) -> ServerSentEvent:
+    ) -> Stream:
         """Server-Sent Events: one `incident` event per change, its `id` the position in the log.
         Without `Last-Event-ID` the stream starts with a `snapshot` of the whole picture."""
         resume = _position(last_event_id)
@@ -106,8 +111,9 @@ class SituationController(Controller):
             head = await request.app.state.store.head()
             if resume > head:  # nothing would ever come: say so instead of waiting forever
                 raise PositionBeyondLog(resume, head)
-        return ServerSentEvent(
+        return Stream(
             _changes(request, plan_in_force, mode, resume),
+            media_type="text/event-stream",
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )
 
@@ -119,9 +125,16 @@ def _position(last_event_id: str | None) -> int | None:
         return None
 
 
-# A page of the log as the streams send it: (position, the `incident` message, or None to move
-# past events that change nothing shown), and whether the page was full (more may follow now).
-Page = tuple[list[tuple[int, ServerSentEventMessage | None]], bool]
+def message(event: str, position: int, data: bytes) -> bytes:
+    """One Server-Sent Event. `data` is JSON from msgspec: one line, never a line break."""
+    return b"id: %d\nevent: %s\ndata: %s\n\n" % (position, event.encode(), data)
+
+
+KEEP_ALIVE = b": keep-alive\n\n"
+
+# A page of the log as every stream sends it: the position it ends at (None: nothing new), its
+# `incident` messages already encoded as one chunk, and whether it was full (more may follow).
+Page = tuple[int | None, bytes, bool]
 
 
 class SharedChanges:
@@ -163,7 +176,7 @@ class SharedChanges:
             if incident_id is not None and event.mode == mode:
                 last.pop(incident_id, None)  # re-inserted: dicts keep the order of the last change
                 last[incident_id] = (event.position, event.type)
-        page: list[tuple[int, ServerSentEventMessage | None]] = []
+        chunks: list[bytes] = []
         if last:
             newest = max(position for position, _ in last.values())
             await reads.wait_for(self.pool, self.notifier, SITUATION.name, newest)
@@ -171,18 +184,16 @@ class SharedChanges:
             entry = await reads.situation_entry(self.pool, incident_id)
             if entry is not None:
                 change = SituationChange(position, event_type, incident_view(entry, self.plan))
-                message = ServerSentEventMessage(
-                    event="incident", id=str(position), data=msgspec.json.encode(change).decode()
-                )
-                page.append((position, message))
-        if events:  # the stream moves past the events that changed nothing it shows
-            page.append((events[-1].position, None))
-        return page, len(events) == PAGE
+                chunks.append(message("incident", position, msgspec.json.encode(change)))
+        # The stream moves past the events that changed nothing it shows, too. The messages are
+        # encoded here once, and every stream at this page sends the same bytes.
+        end = events[-1].position if events else None
+        return end, b"".join(chunks), len(events) == PAGE
 
 
 async def _changes(
     request: Request[Any, Any, Any], plan: Plan, mode: str, resume: int | None
-) -> AsyncIterator[ServerSentEventMessage]:
+) -> AsyncIterator[bytes]:
     notifier: Notifier = request.app.state.notifier
     pool = pool_of(request)
     shared: SharedChanges = request.app.state.shared_changes
@@ -191,25 +202,22 @@ async def _changes(
         views: IncidentViews = request.app.state.incident_views
         states = await reads.situation_states(pool, mode=mode, which="open")
         snapshot = [views.view(state) for state in states]
-        yield ServerSentEventMessage(
-            event="snapshot", id=str(after), data=msgspec.json.encode(snapshot).decode()
-        )
+        yield message("snapshot", after, msgspec.json.encode(snapshot))
     else:
         after = resume
     idle = 0.0
     while True:
         woken = notifier.waiter()
         # shield: one stream closing must not cancel the page the others are waiting for.
-        page, full = await asyncio.shield(shared.page(after, mode, woken))
-        for position, message in page:
-            after = position
-            if message is not None:
-                yield message
-                idle = 0.0
+        end, chunk, full = await asyncio.shield(shared.page(after, mode, woken))
+        after = after if end is None else end
+        if chunk:
+            yield chunk
+            idle = 0.0
         if not full:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(woken.wait(), 1.0)
             idle += 1.0
             if idle >= KEEP_ALIVE_SECONDS:
                 idle = 0.0
-                yield ServerSentEventMessage(comment="keep-alive")
+                yield KEEP_ALIVE

@@ -1,0 +1,115 @@
+"""Writes decide on the stream as it stands now, even where the writer keeps the aggregate of its
+last write: another server process's steps in between are seen, and a citizen's data are never
+kept in memory between requests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from uuid import UUID, uuid4
+
+import asyncpg
+import pytest
+
+from domain.base import Person
+from domain.errors import AlreadyRestored
+from domain.incident import DetectedVia, Incident
+from domain.manual_record import CareStatus, ManualRecord
+from service.codec import Codec
+from service.incidents import IncidentService
+from service.plan_file import read_plan
+from service.records import ManualRecordService, record_id_for
+from service.store import EventStore
+from service.streams import Streams, WriteContext
+from service.vault import Vault
+from tests.apps import SEALING_KEY
+
+pytestmark = pytest.mark.anyio
+
+ANNE = Person(id="emp-1042", name="Anne Testesen")
+START = datetime(2026, 3, 5, 13, 30, tzinfo=UTC)
+
+
+def ctx() -> WriteContext:
+    return WriteContext(uuid4(), source="test")
+
+
+def instance(pool: asyncpg.Pool) -> tuple[Streams, IncidentService]:
+    """One server process's view of the shared database."""
+    streams = Streams(EventStore(pool), Codec(), Vault(pool, SEALING_KEY))
+    return streams, IncidentService(streams, read_plan())
+
+
+async def test_a_step_taken_by_another_process_is_seen_by_the_next_write(
+    pool: asyncpg.Pool,
+) -> None:
+    _, first = instance(pool)
+    _, second = instance(pool)
+    incident = Incident(
+        id=uuid4(),
+        title="Nexus nede",
+        description=None,
+        detected_via=DetectedVia.EMPLOYEE,
+        reported_by=ANNE,
+        affected_systems=("nexus",),
+        affected_units=("botilbud-a",),
+        occurred_at=START,
+    )
+    at = START + timedelta(minutes=5)
+    await first.declare(incident, ctx())
+    await first.act(incident.id, lambda i: i.add_note("Printet liste", ANNE, at), ctx())
+
+    await second.act(incident.id, lambda i: i.restore("nexus", ANNE, at), ctx())
+
+    # If-Match: the version the caller read. Refused (412) if the first process decided on
+    # what it kept from its own last write.
+    receipt = await first.act(
+        incident.id,
+        lambda i: i.verify_restoration("botilbud-a", "nexus", ANNE, at),
+        ctx(),
+        if_match=3,
+    )
+    assert receipt.version == 4
+    with pytest.raises(AlreadyRestored):
+        await first.act(incident.id, lambda i: i.restore("nexus", ANNE, at), ctx())
+    assert [e.type for e in await first.history(incident.id)] == [
+        "incident-detected",
+        "note-added",
+        "system-restored",
+        "restoration-verified",
+    ]
+
+
+async def test_a_paper_record_is_not_kept_in_memory_after_its_write(pool: asyncpg.Pool) -> None:
+    streams, incidents = instance(pool)
+    incident = Incident(
+        id=uuid4(),
+        title="Nexus nede",
+        description=None,
+        detected_via=DetectedVia.EMPLOYEE,
+        reported_by=ANNE,
+        affected_systems=("nexus",),
+        affected_units=("botilbud-a",),
+        occurred_at=START,
+    )
+    await incidents.declare(incident, ctx())
+    write = ctx()
+
+    def build(record_id: UUID) -> ManualRecord:
+        return ManualRecord.deliver_care(
+            id=record_id,
+            incident_id=incident.id,
+            unit="botilbud-a",
+            citizen_ref="cit-test-0001",
+            citizen=None,
+            service="Personlig pleje, morgen",
+            status=CareStatus.DELIVERED,
+            note=None,
+            by=ANNE,
+            occurred_at=START + timedelta(minutes=10),
+        )
+
+    await ManualRecordService(streams).record(incident.id, build, write)
+
+    kept = set(streams._latest)  # what this process holds between requests
+    assert incident.id in kept
+    assert record_id_for(write.event_id) not in kept
