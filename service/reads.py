@@ -98,13 +98,20 @@ async def situation(
 
 
 async def situation_entry(pool: asyncpg.Pool, incident_id: UUID) -> SituationEntry | None:
+    return (await situation_entries(pool, [incident_id])).get(incident_id)
+
+
+async def situation_entries(
+    pool: asyncpg.Pool, incident_ids: list[UUID]
+) -> dict[UUID, SituationEntry]:
+    """The projection's entries of these incidents (those declared), in one query."""
     rows = await _fetch(
         pool,
-        "SELECT state::text AS state FROM situation_incidents WHERE key = $1",
-        str(incident_id),
+        "SELECT key, state::text AS state FROM situation_incidents WHERE key = ANY($1::text[])",
+        [str(i) for i in incident_ids],
     )
-    entry = SITUATION.decode(rows[0]["state"]) if rows else None
-    return entry if entry is not None and entry.detected_at is not None else None
+    entries = {UUID(r["key"]): SITUATION.decode(r["state"]) for r in rows}
+    return {i: e for i, e in entries.items() if e is not None and e.detected_at is not None}
 
 
 async def back_entry(

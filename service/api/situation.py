@@ -180,9 +180,9 @@ class SharedChanges:
         if last:
             newest = max(position for position, _ in last.values())
             await reads.wait_for(self.pool, self.notifier, SITUATION.name, newest)
+        entries = await reads.situation_entries(self.pool, list(last)) if last else {}
         for incident_id, (position, event_type) in last.items():
-            entry = await reads.situation_entry(self.pool, incident_id)
-            if entry is not None:
+            if (entry := entries.get(incident_id)) is not None:
                 change = SituationChange(position, event_type, incident_view(entry, self.plan))
                 chunks.append(message("incident", position, msgspec.json.encode(change)))
         # The stream moves past the events that changed nothing it shows, too. The messages are
