@@ -22,12 +22,14 @@ from service.api.document import complete
 from service.api.edge import edge
 from service.api.guards import require_key
 from service.api.health import HealthController, MetricsController
+from service.api.idempotency import FirstAnswers
 from service.api.incidents import IncidentController
 from service.api.problems import EXCEPTION_HANDLERS
 from service.api.records import ManualRecordController
 from service.api.situation import SharedChanges, SituationController
 from service.api.units import UnitController
 from service.api.worklist import WorklistController
+from service.auth import Authenticator
 from service.checkpoints import keep_checkpoints, load_or_create_signing_key
 from service.citizens import CitizenRefs, load_or_create_key
 from service.codec import Codec
@@ -111,6 +113,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             checkpoint_signer=signer,
             checkpoint_dir=settings.checkpoints(),
             shared_changes=SharedChanges(store, notifier, pool, plan),
+            first_answers=FirstAnswers(pool),
+            authenticator=Authenticator(pool),
             incident_views=IncidentViews(plan),
             rate_limiter=RateLimiter(settings.rate_per_second, settings.rate_burst),
             citizen_refs=CitizenRefs(

@@ -11,6 +11,7 @@ from enum import StrEnum
 
 import asyncpg
 
+from service.coalesce import Coalescer
 from service.events import StoreUnavailable
 from service.store import UNAVAILABLE
 
@@ -122,17 +123,32 @@ async def bootstrap_admin_key(conn: asyncpg.Connection, given: str | None) -> st
     return None
 
 
-async def authenticate(pool: asyncpg.Pool, key: str) -> Principal | None:
-    try:
-        async with pool.acquire() as conn:
-            row = await conn.fetchrow(
-                "SELECT key_id, role, units FROM api_keys WHERE key_hash = $1 "
-                "AND revoked_at IS NULL",
-                hash_key(key),
+class Authenticator:
+    """Looks up each request's key in the database (so a key revoked a moment ago fails at
+    once); the requests that arrive at the same moment are looked up in one statement."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+        self._keys: Coalescer[bytes, Principal] = Coalescer(self._fetch)
+
+    async def principal(self, key: str) -> Principal | None:
+        """The holder of this key, or None when it is unknown or revoked."""
+        return await self._keys.get(hash_key(key))
+
+    async def _fetch(self, hashes: list[bytes]) -> dict[bytes, Principal]:
+        try:
+            rows = await self.pool.fetch(
+                "SELECT key_hash, key_id, role, units FROM api_keys "
+                "WHERE key_hash = ANY($1::bytea[]) AND revoked_at IS NULL",
+                hashes,
             )
-    except UNAVAILABLE as exc:
-        raise StoreUnavailable("the database is unavailable") from exc
-    if row is None:
-        return None
-    units = tuple(row["units"]) if row["units"] is not None else None
-    return Principal(key_id=row["key_id"], role=Role(row["role"]), units=units)
+        except UNAVAILABLE as exc:
+            raise StoreUnavailable("the database is unavailable") from exc
+        return {
+            bytes(row["key_hash"]): Principal(
+                key_id=row["key_id"],
+                role=Role(row["role"]),
+                units=tuple(row["units"]) if row["units"] is not None else None,
+            )
+            for row in rows
+        }

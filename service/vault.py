@@ -32,6 +32,7 @@ import asyncpg
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from service.coalesce import Coalescer
 from service.events import NewEvent, RecordedEvent, StoreUnavailable
 from service.store import UNAVAILABLE
 
@@ -47,13 +48,17 @@ KEY_FILE = "sealing.key"
 # subject (every declared incident) would cost an fsync of its own outside group commit.
 _GET_OR_ADD = """
 WITH unflushed AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true)),
+offered AS (
+    SELECT * FROM unnest($1::bytea[], $2::text[], $3::bytea[]) AS o(key_id, subject, wrapped)
+),
 added AS (
     INSERT INTO keyring.subject_keys (key_id, subject, wrapped)
-    SELECT $1, $2, $3 FROM unflushed
-    ON CONFLICT (subject) DO NOTHING RETURNING key_id, wrapped
+    SELECT o.key_id, o.subject, o.wrapped FROM offered o, unflushed
+    ON CONFLICT (subject) DO NOTHING RETURNING key_id, subject, wrapped
 )
-SELECT key_id, wrapped FROM added
-UNION ALL SELECT key_id, wrapped FROM keyring.subject_keys WHERE subject = $2
+SELECT key_id, subject, wrapped FROM added
+UNION ALL
+SELECT k.key_id, k.subject, k.wrapped FROM keyring.subject_keys k JOIN offered o USING (subject)
 """
 
 
@@ -127,6 +132,7 @@ class Vault:
     def __init__(self, pool: asyncpg.Pool, secret: bytes) -> None:
         self.pool = pool
         self._kek = AESGCM(key_encryption_key(secret))
+        self._keys = Coalescer(self._get_or_add)
 
     @staticmethod
     def _context(key_id: bytes, subject: str) -> bytes:
@@ -147,17 +153,34 @@ class Vault:
         return DataKey(key_id, subject, key)
 
     async def key_for(self, subject: str) -> DataKey:
-        """The subject's data key, made now if it has none."""
-        key_id = secrets.token_bytes(KEY_ID_BYTES)
-        offered = self._wrap(key_id, subject, AESGCM.generate_key(bit_length=256))
+        """The subject's data key, made now if it has none. The writers that ask at the same
+        moment are answered by one statement."""
+        key = await self._keys.get(subject)
+        assert key is not None, "_get_or_add answers every subject or raises"
+        return key
+
+    async def _get_or_add(self, subjects: list[str]) -> dict[str, DataKey]:
+        offered = {s: secrets.token_bytes(KEY_ID_BYTES) for s in subjects}
+        wrapped = {
+            s: self._wrap(k, s, AESGCM.generate_key(bit_length=256)) for s, k in offered.items()
+        }
+        found: dict[str, DataKey] = {}
+        wanted = subjects
         try:
             for _ in range(2):  # a key added by a concurrent writer is seen by the next statement
-                row = await self.pool.fetchrow(_GET_OR_ADD, key_id, subject, offered)
-                if row is not None:
-                    return self._unwrap({"subject": subject, **dict(row.items())})
+                rows = await self.pool.fetch(
+                    _GET_OR_ADD,
+                    [offered[s] for s in wanted],
+                    wanted,
+                    [wrapped[s] for s in wanted],
+                )
+                found |= {r["subject"]: self._unwrap(dict(r.items())) for r in rows}
+                wanted = [s for s in wanted if s not in found]
+                if not wanted:
+                    return found
         except UNAVAILABLE as exc:
             raise StoreUnavailable("the database is unavailable") from exc
-        raise AssertionError(f"no key for {subject} after adding one")
+        raise AssertionError(f"no key for {wanted} after adding them")
 
     async def keys_for(self, key_ids: Iterable[bytes]) -> dict[bytes, DataKey]:
         """The data keys that still exist among these ids."""
@@ -204,7 +227,7 @@ class Vault:
         return opened
 
 
-async def forget(conn: asyncpg.Connection, subject: str) -> bool:
+async def forget(conn: asyncpg.Connection | asyncpg.Pool, subject: str) -> bool:
     """Delete the subject's data key (as the owner): their sealed data can never be opened again.
     True when there was a key to delete."""
     deleted = await conn.fetchval(

@@ -10,7 +10,7 @@ from litestar.handlers.base import BaseRouteHandler
 
 from service.access import PURPOSES, allowed
 from service.api.problems import ApiProblem
-from service.auth import Principal, authenticate
+from service.auth import Authenticator, Principal
 from service.ratelimit import RateLimiter
 
 
@@ -24,7 +24,8 @@ async def require_key(
             "an API key is needed: Authorization: Bearer <key>",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    principal = await authenticate(connection.app.state.pool, key.strip())
+    authenticator: Authenticator = connection.app.state.authenticator
+    principal = await authenticator.principal(key.strip())
     if principal is None:
         raise NotAuthorizedException(
             "the API key is unknown or revoked", headers={"WWW-Authenticate": "Bearer"}

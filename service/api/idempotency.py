@@ -17,6 +17,7 @@ from litestar import Request, Response
 from service.api.problems import ApiProblem, IdempotencyKeyReused
 from service.auth import Principal
 from service.citizens import CitizenRefs
+from service.coalesce import Coalescer
 from service.events import IdempotencyRecord, StoreUnavailable
 from service.store import UNAVAILABLE, EventStore
 
@@ -63,21 +64,38 @@ def record_for(
     )
 
 
+class FirstAnswers:
+    """The stored first answers to Idempotency-Keys. The requests that ask at the same moment
+    are answered by one statement."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+        self._rows: Coalescer[tuple[str, str], asyncpg.Record] = Coalescer(self._fetch)
+
+    async def find(self, scope: str, key: str) -> asyncpg.Record | None:
+        return await self._rows.get((scope, key))
+
+    async def _fetch(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], asyncpg.Record]:
+        try:
+            rows = await self.pool.fetch(
+                "SELECT scope, key, request_digest, status, event_id, extras::text AS extras "
+                "FROM idempotency_keys WHERE (scope, key) IN "
+                "(SELECT * FROM unnest($1::text[], $2::text[]))",
+                [scope for scope, _ in keys],
+                [key for _, key in keys],
+            )
+        except UNAVAILABLE as exc:
+            raise StoreUnavailable("the database is unavailable") from exc
+        return {(r["scope"], r["key"]): r for r in rows}
+
+
 async def replay(
-    pool: asyncpg.Pool, store: EventStore, record: IdempotencyRecord | None
+    answers: FirstAnswers, store: EventStore, record: IdempotencyRecord | None
 ) -> Response[Any] | None:
     """The stored answer to this key, or None when the key is new."""
     if record is None:
         return None
-    try:
-        row = await pool.fetchrow(
-            "SELECT request_digest, status, event_id, extras::text AS extras "
-            "FROM idempotency_keys WHERE scope = $1 AND key = $2",
-            record.scope,
-            record.key,
-        )
-    except UNAVAILABLE as exc:
-        raise StoreUnavailable("the database is unavailable") from exc
+    row = await answers.find(record.scope, record.key)
     if row is None:
         return None
     if bytes(row["request_digest"]) != record.request_digest:

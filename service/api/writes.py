@@ -85,7 +85,8 @@ async def answer_write(
     event_id = idempotency.event_id_for(principal, idempotency.check_key(idempotency_key))
     extras = ids(event_id)
     record = idempotency.record_for(request, principal, idempotency_key, body, 201, extras)
-    if stored := await idempotency.replay(request.app.state.pool, request.app.state.store, record):
+    answers = request.app.state.first_answers
+    if stored := await idempotency.replay(answers, request.app.state.store, record):
         return stored
     refuse_implausible_times(times)
     ctx = WriteContext(event_id, source=principal.scope, mode=mode, idempotency=record)

@@ -1,9 +1,10 @@
 """Writes decide on the stream as it stands now, even where the writer keeps the aggregate of its
 last write: another server process's steps in between are seen, and a citizen's data are never
-kept in memory between requests."""
+kept in memory between requests. Writes at the same moment about one citizen share one key."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
@@ -13,14 +14,14 @@ import pytest
 from domain.base import Person
 from domain.errors import AlreadyRestored
 from domain.incident import DetectedVia, Incident
-from domain.manual_record import CareStatus, ManualRecord
+from domain.manual_record import CareStatus, Citizen, ManualRecord
 from service.codec import Codec
 from service.incidents import IncidentService
 from service.plan_file import read_plan
 from service.records import ManualRecordService, record_id_for
 from service.store import EventStore
 from service.streams import Streams, WriteContext
-from service.vault import Vault
+from service.vault import Vault, forget, key_id_of
 from tests.apps import SEALING_KEY
 
 pytestmark = pytest.mark.anyio
@@ -113,3 +114,62 @@ async def test_a_paper_record_is_not_kept_in_memory_after_its_write(pool: asyncp
     kept = set(streams._latest)  # what this process holds between requests
     assert incident.id in kept
     assert record_id_for(write.event_id) not in kept
+
+
+async def test_records_about_one_citizen_written_at_once_share_one_key_and_are_forgotten_together(
+    pool: asyncpg.Pool,
+) -> None:
+    """Sixty paper records about twenty citizens, written at the same moment by two server
+    processes: each citizen's records are sealed under one key, so forgetting the citizen erases
+    every one of them, and nobody else's."""
+    (one, incidents), (two, _) = instance(pool), instance(pool)
+    incident = Incident(
+        id=uuid4(),
+        title="Nexus nede",
+        description=None,
+        detected_via=DetectedVia.EMPLOYEE,
+        reported_by=ANNE,
+        affected_systems=("nexus",),
+        affected_units=("botilbud-a",),
+        occurred_at=START,
+    )
+    await incidents.declare(incident, ctx())
+    citizens = [f"cit-{uuid4().hex[:12]}" for _ in range(20)]
+
+    async def paper(streams: Streams, citizen_ref: str) -> UUID:
+        write = ctx()
+        await ManualRecordService(streams).record(
+            incident.id,
+            lambda record_id: ManualRecord.deliver_care(
+                id=record_id,
+                incident_id=incident.id,
+                unit="botilbud-a",
+                citizen_ref=citizen_ref,
+                citizen=Citizen(name="Testborger"),
+                service="Personlig pleje, morgen",
+                status=CareStatus.DELIVERED,
+                note="Hjælp givet efter papirlisten",
+                by=ANNE,
+                occurred_at=START + timedelta(minutes=10),
+            ),
+            write,
+        )
+        return record_id_for(write.event_id)
+
+    writes = [(one if n % 2 else two, citizens[n % 20]) for n in range(60)]
+    ids = await asyncio.gather(*(paper(streams, ref) for streams, ref in writes))
+
+    store = EventStore(pool)
+    key_ids: dict[str, set[bytes | None]] = {}
+    for record_id, (_, ref) in zip(ids, writes, strict=True):
+        (event,) = await store.read_stream(record_id)
+        assert event.sealed is not None
+        key_ids.setdefault(ref, set()).add(key_id_of(event.sealed))
+    assert all(len(keys) == 1 for keys in key_ids.values())
+    assert len(set().union(*key_ids.values())) == 20
+
+    assert await forget(pool, citizens[0])
+    for record_id, (_, ref) in zip(ids, writes, strict=True):
+        record, history = await ManualRecordService(one).load(record_id)
+        assert history[0].erased == (ref == citizens[0])
+        assert record.citizen_ref == ref
