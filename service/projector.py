@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+import msgspec
 
+from domain.facts import Fact
 from service.chain import ROW_COLUMNS
 from service.events import RecordedEvent
 from service.notifier import Notifier
@@ -188,22 +190,27 @@ class RebuildResult:
         return self.facts / self.seconds if self.seconds else 0.0
 
 
-async def rebuild(dsn: str, projection: Projection[Any], *, batch: int = 5000) -> RebuildResult:
+async def rebuild(
+    dsn: str, projection: Projection[Any], *, batch: int = 10_000, keep: int = 50_000
+) -> RebuildResult:
     """Drop one projection and rebuild it from the log. When a running service leads this
-    projection, its projector rebuilds it and this waits until it has caught up."""
+    projection, its projector rebuilds it and this waits until it has caught up.
+
+    Rebuilt here, it happens in one transaction: readers see the old rows until the new ones
+    are complete, and a rebuild that fails leaves the old ones. The log is read once, through a
+    cursor, and the rows are folded in memory (at most `keep` at a time) and written in large
+    statements, instead of being read back and written for every batch of the log."""
     conn = await asyncpg.connect(dsn)
     try:
         started = time.perf_counter()
         ours = await conn.fetchval(
             "SELECT pg_try_advisory_lock($1, $2)", PROJECTOR_LOCK, lock_key(projection.name)
         )
-        await reset(conn, projection)
-        head = int(await conn.fetchval("SELECT coalesce(max(position), 0) FROM events"))
         if ours:
-            projector = Projector(dsn, projection, batch=batch)
-            while await projector.step(conn):
-                pass
+            head = await _fold_the_log(conn, projection, batch, keep)
         else:
+            await reset(conn, projection)
+            head = int(await conn.fetchval("SELECT coalesce(max(position), 0) FROM events"))
             while True:
                 if await position_of(conn, projection.name) >= head:
                     break
@@ -211,6 +218,82 @@ async def rebuild(dsn: str, projection: Projection[Any], *, batch: int = 5000) -
         return RebuildResult(projection.name, head, time.perf_counter() - started)
     finally:
         await conn.close()
+
+
+# What a projection reads of an event: a fact, never the sealed part.
+_FACTS = (
+    "SELECT position, event_id, stream_id, stream_type, version, type, payload::text, "
+    "occurred_at, recorded_at, mode, correlation_id FROM events WHERE position <= $1 "
+    "ORDER BY position"
+)
+
+
+async def _fold_the_log(
+    conn: asyncpg.Connection, projection: Projection[Any], batch: int, keep: int
+) -> int:
+    """Empty the projection and fold the whole log into it, in one transaction; the head."""
+    decode = msgspec.json.decode
+    async with conn.transaction():
+        # The rows can always be rebuilt from the log: no need to wait for the disk.
+        await conn.execute("SET LOCAL synchronous_commit = off")
+        await reset(conn, projection)
+        head = int(await conn.fetchval("SELECT coalesce(max(position), 0) FROM events"))
+        rows = _Rows(projection, keep)
+        cursor = await conn.cursor(_FACTS, head)
+        while chunk := await cursor.fetch(batch):
+            facts = [
+                Fact(r[0], r[1], r[2], r[3], r[4], r[5], decode(r[6]), r[7], r[8], r[9], r[10])
+                for r in chunk
+            ]
+            await rows.fold(conn, facts)
+        await rows.write(conn)
+        await conn.execute(
+            "UPDATE projection_positions SET position = $2, updated_at = now() WHERE name = $1",
+            projection.name,
+            head,
+        )
+        await conn.execute(
+            "SELECT pg_notify($1, $2)", CHANNEL, f"projection:{projection.name}:{head}"
+        )
+    return head
+
+
+class _Rows:
+    """A projection's rows while it is rebuilt: folded in memory, written when `keep` of them
+    are held (then read back only if a later fact touches them again)."""
+
+    WRITE = 5000  # rows per statement
+
+    def __init__(self, projection: Projection[Any], keep: int) -> None:
+        self.projection, self.keep = projection, keep
+        self.states: dict[str, Any] = {}
+        self.changed: set[str] = set()
+        self.written = False
+
+    async def fold(self, conn: asyncpg.Connection, facts: list[Fact]) -> None:
+        if self.written:  # rows written before may be touched again: read them back
+            keys = {str(k) for f in facts if (k := self.projection.key_of(f)) is not None}
+            if missing := list(keys - self.states.keys()):
+                self.states |= {
+                    r["key"]: self.projection.decode(r["state"])
+                    for r in await conn.fetch(
+                        f"SELECT key, state::text AS state FROM {self.projection.table} "
+                        "WHERE key = ANY($1::text[])",
+                        missing,
+                    )
+                }
+        self.changed |= self.projection.fold(self.states, facts)
+        if len(self.states) >= self.keep:
+            await self.write(conn)
+            self.states.clear()
+
+    async def write(self, conn: asyncpg.Connection) -> None:
+        changed = list(self.changed)
+        for start in range(0, len(changed), self.WRITE):
+            part = changed[start : start + self.WRITE]
+            await self.projection.store(conn, {key: self.states[key] for key in part})
+        self.changed.clear()
+        self.written = True
 
 
 async def position_of(conn: asyncpg.Connection | asyncpg.Pool, name: str) -> int:
