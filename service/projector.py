@@ -24,13 +24,24 @@ import asyncpg
 import msgspec
 
 from domain.facts import Fact
-from service.chain import ROW_COLUMNS
-from service.events import RecordedEvent
 from service.notifier import Notifier
-from service.projections import Projection, fact_of
+from service.projections import Projection
 from service.store import CHANNEL
 
 log = logging.getLogger(__name__)
+
+# What a projection reads of an event: a fact, never the sealed part (nor the chain's columns).
+FACT_COLUMNS = (
+    "position, event_id, stream_id, stream_type, version, type, payload::text, occurred_at, "
+    "recorded_at, mode, correlation_id"
+)
+
+
+def facts_of(rows: list[asyncpg.Record]) -> list[Fact]:
+    """Rows of FACT_COLUMNS as facts."""
+    decode = msgspec.json.decode
+    return [Fact(r[0], r[1], r[2], r[3], r[4], r[5], decode(r[6]), *r[7:]) for r in rows]
+
 
 PROJECTOR_LOCK = 7426003
 
@@ -143,13 +154,13 @@ class Projector:
                 "SELECT position FROM projection_positions WHERE name = $1 FOR UPDATE", name
             )
             rows = await conn.fetch(
-                f"SELECT {ROW_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2",
+                f"SELECT {FACT_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2",
                 position,
                 self.batch,
             )
             if not rows:
                 return 0
-            facts = [fact_of(RecordedEvent.from_row(r)) for r in rows]
+            facts = facts_of(rows)
             await self.projection.apply(conn, facts)
             head = facts[-1].position
             await conn.execute(
@@ -220,32 +231,21 @@ async def rebuild(
         await conn.close()
 
 
-# What a projection reads of an event: a fact, never the sealed part.
-_FACTS = (
-    "SELECT position, event_id, stream_id, stream_type, version, type, payload::text, "
-    "occurred_at, recorded_at, mode, correlation_id FROM events WHERE position <= $1 "
-    "ORDER BY position"
-)
-
-
 async def _fold_the_log(
     conn: asyncpg.Connection, projection: Projection[Any], batch: int, keep: int
 ) -> int:
     """Empty the projection and fold the whole log into it, in one transaction; the head."""
-    decode = msgspec.json.decode
     async with conn.transaction():
         # The rows can always be rebuilt from the log: no need to wait for the disk.
         await conn.execute("SET LOCAL synchronous_commit = off")
         await reset(conn, projection)
         head = int(await conn.fetchval("SELECT coalesce(max(position), 0) FROM events"))
         rows = _Rows(projection, keep)
-        cursor = await conn.cursor(_FACTS, head)
+        cursor = await conn.cursor(
+            f"SELECT {FACT_COLUMNS} FROM events WHERE position <= $1 ORDER BY position", head
+        )
         while chunk := await cursor.fetch(batch):
-            facts = [
-                Fact(r[0], r[1], r[2], r[3], r[4], r[5], decode(r[6]), r[7], r[8], r[9], r[10])
-                for r in chunk
-            ]
-            await rows.fold(conn, facts)
+            await rows.fold(conn, facts_of(chunk))
         await rows.write(conn)
         await conn.execute(
             "UPDATE projection_positions SET position = $2, updated_at = now() WHERE name = $1",
