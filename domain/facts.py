@@ -6,15 +6,15 @@ rebuilt, and erased citizens stay erased.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import msgspec
 
-@dataclass(frozen=True)
-class Fact:
-    """One event of the log, without its sealed part."""
+
+class Fact(msgspec.Struct, frozen=True):
+    """One event of the log, without its sealed part. (A struct: a rebuild makes a million.)"""
 
     position: int
     event_id: UUID
