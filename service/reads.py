@@ -79,15 +79,25 @@ async def situation_states(
 ) -> list[str]:
     """The projection's rows as stored (JSON text), oldest first: open (anything not closed),
     closed, or all."""
+    return (await situation_as_of(pool, mode=mode, which=which))[1]
+
+
+async def situation_as_of(
+    pool: asyncpg.Pool, *, mode: str, which: Literal["open", "closed", "all"]
+) -> tuple[int, list[str]]:
+    """The projection's position and its rows (as `situation_states`), read in one statement:
+    the rows are exactly those as of that position, and a busy server waits for one answer."""
     rows = await _fetch(
         pool,
-        "SELECT state::text AS state FROM situation_incidents WHERE mode = $1 "
-        "AND detected_at IS NOT NULL AND ($2 = 'all' OR ($2 = 'closed') = (status = 'closed')) "
-        "ORDER BY detected_at, key",
+        "SELECT (SELECT position FROM projection_positions WHERE name = $3) AS position, "
+        "coalesce(array_agg(state::text ORDER BY detected_at, key), '{}') AS states "
+        "FROM situation_incidents WHERE mode = $1 AND detected_at IS NOT NULL "
+        "AND ($2 = 'all' OR ($2 = 'closed') = (status = 'closed'))",
         mode,
         which,
+        SITUATION.name,
     )
-    return [r["state"] for r in rows]
+    return int(rows[0]["position"] or 0), list(rows[0]["states"])
 
 
 async def situation(

@@ -76,9 +76,10 @@ class SituationController(Controller):
     ) -> SituationPicture:
         """Open incidents (`include=closed` for all) with their outstanding steps, and whom to
         call right now."""
-        position = await caught_up(request, SITUATION.name, after_position)
+        if after_position:  # read your own write: wait until the projection has it
+            await caught_up(request, SITUATION.name, after_position)
         which: Literal["open", "all"] = "all" if include == "closed" else "open"
-        states = await reads.situation_states(pool_of(request), mode=mode, which=which)
+        position, states = await reads.situation_as_of(pool_of(request), mode=mode, which=which)
         views: IncidentViews = request.app.state.incident_views
         now = datetime.now(UTC)
         return SituationPicture(
@@ -198,9 +199,8 @@ async def _changes(
     pool = pool_of(request)
     shared: SharedChanges = request.app.state.shared_changes
     if resume is None:
-        after = await reads.projection_position(pool, SITUATION.name)
         views: IncidentViews = request.app.state.incident_views
-        states = await reads.situation_states(pool, mode=mode, which="open")
+        after, states = await reads.situation_as_of(pool, mode=mode, which="open")
         snapshot = [views.view(state) for state in states]
         yield message("snapshot", after, msgspec.json.encode(snapshot))
     else:
