@@ -9,7 +9,7 @@ from litestar import Controller, get
 from litestar.di import NamedDependency
 from msgspec import Struct
 
-from domain.contacts import contact_now
+from domain.contacts import ContactAnswer, contact_now
 from domain.plan import ContactLine, Plan
 from service.api.reading import QueryTime, query_time
 
@@ -66,8 +66,23 @@ class PlanView(Struct):
     lines: list[PlanLineView]
 
 
+# The plan's hours are whole minutes of local time (HH:MM, and days change at midnight), so
+# whom to call is the same for every instant of one minute. Busy readers of the situation
+# picture ask many times a second: the answer of the last minutes asked is kept per plan.
+_ANSWERS: dict[datetime, tuple[Plan, ContactAnswer]] = {}
+_ANSWERS_KEPT = 8
+
+
 def contact_answer(when: datetime, plan: Plan) -> ContactNow:
-    answer = contact_now(when, plan)
+    minute = when.astimezone(UTC).replace(second=0, microsecond=0)
+    kept = _ANSWERS.get(minute)
+    if kept is not None and kept[0] is plan:
+        answer = kept[1]
+    else:
+        answer = contact_now(when, plan)
+        if len(_ANSWERS) >= _ANSWERS_KEPT:
+            _ANSWERS.clear()
+        _ANSWERS[minute] = (plan, answer)
     return ContactNow(
         channel=answer.channel.value,
         phone=answer.phone,

@@ -30,6 +30,25 @@ async def test_whom_to_call_at_a_given_time(
     assert answer["plan_version"] == 1
 
 
+async def test_asked_again_and_again_across_a_change_of_shift_each_answer_fits_its_second(
+    client: Client,
+) -> None:
+    asked = ["16:59:00", "16:59:59", "17:00:00", "16:59:30", "17:00:59", "17:01:00"]
+    answers = [
+        (await client.get("/v1/contacts/now", params={"at": f"2026-03-05T{t}+01:00"})).json()
+        for t in asked
+    ]
+    assert [a["channel"] for a in answers] == [
+        "service-desk",
+        "service-desk",
+        "it-vagt",
+        "service-desk",
+        "it-vagt",
+        "it-vagt",
+    ]
+    assert [a["at"][11:19] for a in answers] == asked
+
+
 async def test_whom_to_call_right_now_needs_no_time(client: Client) -> None:
     answer = (await client.get("/v1/contacts/now")).json()
     assert answer["channel"] in ("service-desk", "it-vagt", "beredskab")
