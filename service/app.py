@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -50,6 +51,17 @@ from service.vault import Vault
 from service.views import IncidentViews
 
 MAX_BODY_BYTES = 64 * 1024
+
+
+def tune_collector() -> None:
+    """What is made at startup (routes, schemas, the plan, the pool) lives as long as the
+    process: it is moved out of the cyclic collector's sight. Each request makes many short-lived
+    objects, so the youngest generation is collected every 50,000 allocations instead of 700.
+    bench read --quick: appends reached 1,668-1,783/s (1,337-1,477/s before) and the situation
+    picture's p99 under load went from 93-98 ms to 30-32 ms."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
 DASHBOARD_DIR = Path(__file__).resolve().parent.parent / "clients" / "dashboard"
 VERSION = "0.1.0"
 
@@ -121,6 +133,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 settings.pseudonym_key or load_or_create_key(settings.data_dir)
             ),
         )
+        tune_collector()
         try:
             yield
         finally:
