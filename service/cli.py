@@ -35,6 +35,7 @@ from service.checkpoints import (
     write_checkpoint,
 )
 from service.citizens import REF_PATTERN
+from service.collector import tune_collector
 from service.embedded import start_embedded
 from service.logs import configure as configure_logging
 from service.migrate import migrate
@@ -95,7 +96,7 @@ def serve(host: str, port: int, workers: int = 1) -> None:
         os.environ["DATABASE_URL"] = url
         target: Any = "service.app:app_from_env"
     else:
-        target = create_app(dataclasses.replace(settings, database_url=url))
+        target = create_app(dataclasses.replace(settings, database_url=url), serving=True)
     uvicorn.run(
         target,
         factory=workers > 1,
@@ -168,6 +169,8 @@ async def _forget(url: str, citizen_ref: str) -> bool:
 
 async def _rebuild(url: str, names: list[str]) -> list[dict[str, object]]:
     from service.projector import rebuild
+
+    tune_collector()
 
     results = []
     for name in names:

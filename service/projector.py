@@ -268,12 +268,12 @@ class _Rows:
         self.projection, self.keep = projection, keep
         self.states: dict[str, Any] = {}
         self.changed: set[str] = set()
-        self.written = False
+        self.written: set[str] = set()
 
     async def fold(self, conn: asyncpg.Connection, facts: list[Fact]) -> None:
-        if self.written:  # rows written before may be touched again: read them back
+        if self.written:  # rows written out before may be touched again: read them back
             keys = {str(k) for f in facts if (k := self.projection.key_of(f)) is not None}
-            if missing := list(keys - self.states.keys()):
+            if missing := list((keys & self.written) - self.states.keys()):
                 self.states |= {
                     r["key"]: self.projection.decode(r["state"])
                     for r in await conn.fetch(
@@ -292,8 +292,8 @@ class _Rows:
         for start in range(0, len(changed), self.WRITE):
             part = changed[start : start + self.WRITE]
             await self.projection.store(conn, {key: self.states[key] for key in part})
+        self.written |= self.changed
         self.changed.clear()
-        self.written = True
 
 
 async def position_of(conn: asyncpg.Connection | asyncpg.Pool, name: str) -> int:
