@@ -369,12 +369,14 @@ async function efterregistrering() {
   const count = h("p", { id: "b-count", role: "status", "aria-live": "polite" });
 
   let asked = 0;  // only the answer to the latest question is shown
-  async function load() {
+  // afterPosition: a receipt's position; the list is shown only once it includes that write.
+  async function load(afterPosition) {
     const mine = ++asked;
     sessionStorage.setItem("nedbrud-unit", unit.value.trim());
     try {
       const items = await get("/v1/back-entry", {
         unit: unit.value.trim(), status: status.value, purpose: names.checked ? "back-entry" : null,
+        after_position: afterPosition,
       });
       if (mine !== asked) return;
       count.textContent = `${items.length} ${items.length === 1 ? "registrering" : "registreringer"}: ${RECORD_STATUS[status.value].toLowerCase()}`;
@@ -388,11 +390,11 @@ async function efterregistrering() {
             type: "button", "aria-label": `Indtastet i journal: ${i.summary}`,
             async onclick() {
               try {
-                await request("POST", `/v1/manual-records/${i.record_id}/journal-entry`, {
+                const receipt = await request("POST", `/v1/manual-records/${i.record_id}/journal-entry`, {
                   body: { by: by(), entered_at: aware() }, idempotencyKey: crypto.randomUUID(),
                 });
                 say(`Indtastet i journal: ${i.summary}`, true);
-                await load();
+                await load(receipt.position);
               } catch (error) { say(danish(error)); }
             },
           }, "Indtastet i journal") : RECORD_STATUS[i.status]))))));
