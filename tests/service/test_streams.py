@@ -34,6 +34,37 @@ def ctx() -> WriteContext:
     return WriteContext(uuid4(), source="test")
 
 
+def nexus_down() -> Incident:
+    return Incident(
+        id=uuid4(),
+        title="Nexus nede",
+        description=None,
+        detected_via=DetectedVia.EMPLOYEE,
+        reported_by=ANNE,
+        affected_systems=("nexus",),
+        affected_units=("botilbud-a",),
+        occurred_at=START,
+    )
+
+
+def care(
+    record_id: UUID, incident_id: UUID, citizen_ref: str, citizen: Citizen | None = None
+) -> ManualRecord:
+    """A visit delivered on paper in botilbud A."""
+    return ManualRecord.deliver_care(
+        id=record_id,
+        incident_id=incident_id,
+        unit="botilbud-a",
+        citizen_ref=citizen_ref,
+        citizen=citizen,
+        service="Personlig pleje, morgen",
+        status=CareStatus.DELIVERED,
+        note="Hjælp givet efter papirlisten",
+        by=ANNE,
+        occurred_at=START + timedelta(minutes=10),
+    )
+
+
 def instance(pool: asyncpg.Pool) -> tuple[Streams, IncidentService]:
     """One server process's view of the shared database."""
     streams = Streams(EventStore(pool), Codec(), Vault(pool, SEALING_KEY))
@@ -45,16 +76,7 @@ async def test_a_step_taken_by_another_process_is_seen_by_the_next_write(
 ) -> None:
     _, first = instance(pool)
     _, second = instance(pool)
-    incident = Incident(
-        id=uuid4(),
-        title="Nexus nede",
-        description=None,
-        detected_via=DetectedVia.EMPLOYEE,
-        reported_by=ANNE,
-        affected_systems=("nexus",),
-        affected_units=("botilbud-a",),
-        occurred_at=START,
-    )
+    incident = nexus_down()
     at = START + timedelta(minutes=5)
     await first.declare(incident, ctx())
     await first.act(incident.id, lambda i: i.add_note("Printet liste", ANNE, at), ctx())
@@ -82,34 +104,13 @@ async def test_a_step_taken_by_another_process_is_seen_by_the_next_write(
 
 async def test_a_paper_record_is_not_kept_in_memory_after_its_write(pool: asyncpg.Pool) -> None:
     streams, incidents = instance(pool)
-    incident = Incident(
-        id=uuid4(),
-        title="Nexus nede",
-        description=None,
-        detected_via=DetectedVia.EMPLOYEE,
-        reported_by=ANNE,
-        affected_systems=("nexus",),
-        affected_units=("botilbud-a",),
-        occurred_at=START,
-    )
+    incident = nexus_down()
     await incidents.declare(incident, ctx())
     write = ctx()
 
-    def build(record_id: UUID) -> ManualRecord:
-        return ManualRecord.deliver_care(
-            id=record_id,
-            incident_id=incident.id,
-            unit="botilbud-a",
-            citizen_ref="cit-test-0001",
-            citizen=None,
-            service="Personlig pleje, morgen",
-            status=CareStatus.DELIVERED,
-            note=None,
-            by=ANNE,
-            occurred_at=START + timedelta(minutes=10),
-        )
-
-    await ManualRecordService(streams).record(incident.id, build, write)
+    await ManualRecordService(streams).record(
+        incident.id, lambda record_id: care(record_id, incident.id, "cit-test-0001"), write
+    )
 
     kept = set(streams._latest)  # what this process holds between requests
     assert incident.id in kept
@@ -123,16 +124,7 @@ async def test_records_about_one_citizen_written_at_once_share_one_key_and_are_f
     processes: each citizen's records are sealed under one key, so forgetting the citizen erases
     every one of them, and nobody else's."""
     (one, incidents), (two, _) = instance(pool), instance(pool)
-    incident = Incident(
-        id=uuid4(),
-        title="Nexus nede",
-        description=None,
-        detected_via=DetectedVia.EMPLOYEE,
-        reported_by=ANNE,
-        affected_systems=("nexus",),
-        affected_units=("botilbud-a",),
-        occurred_at=START,
-    )
+    incident = nexus_down()
     await incidents.declare(incident, ctx())
     citizens = [f"cit-{uuid4().hex[:12]}" for _ in range(20)]
 
@@ -140,18 +132,7 @@ async def test_records_about_one_citizen_written_at_once_share_one_key_and_are_f
         write = ctx()
         await ManualRecordService(streams).record(
             incident.id,
-            lambda record_id: ManualRecord.deliver_care(
-                id=record_id,
-                incident_id=incident.id,
-                unit="botilbud-a",
-                citizen_ref=citizen_ref,
-                citizen=Citizen(name="Testborger"),
-                service="Personlig pleje, morgen",
-                status=CareStatus.DELIVERED,
-                note="Hjælp givet efter papirlisten",
-                by=ANNE,
-                occurred_at=START + timedelta(minutes=10),
-            ),
+            lambda record_id: care(record_id, incident.id, citizen_ref, Citizen(name="Testborger")),
             write,
         )
         return record_id_for(write.event_id)
