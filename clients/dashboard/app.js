@@ -228,7 +228,10 @@ async function ring() {
 
 // Registrér
 
-// The steps the form records, and what its one "Detalje" field means for each.
+// The steps the form records: what its "Detalje" field means for each, and the fields a step
+// needs beyond it (`more`: [name, label, kind, options]; kind text, number, check or select).
+const SEVERITY = [["", "Ikke vurderet"], ["low", "Lav"], ["medium", "Middel"], ["high", "Høj"], ["critical", "Kritisk"]];
+const AUDIENCE = [["staff", "Medarbejdere"], ["citizens", "Borgere"], ["relatives", "Pårørende"], ["partners", "Samarbejdspartnere"]];
 const STEP_DETAIL = {
   "colleagues-informed": { hint: "Ingen detalje.", fields: () => ({}) },
   "leader-informed": { hint: "Lederens medarbejdernummer.", fields: (v) => ({ leader: { id: v || "leder" } }) },
@@ -240,7 +243,63 @@ const STEP_DETAIL = {
   "system-restored": { hint: "Systemet, der virker igen (fx nexus).", fields: (v) => ({ system: v }) },
   "restoration-verified": { hint: "Enheden, der har bekræftet, at systemerne virker.", fields: (v) => ({ unit: v }) },
   "incident-closed": { hint: "Kun hvis papir mangler i journalen: lederens begrundelse.", fields: (v) => (v ? { waiver_reason: v } : {}) },
+  "alarm-received": {
+    hint: "Hvad alarmen siger.", more: [["source", "Alarmen kom fra", "text"]],
+    fields: (v, x) => ({ source: x.source, summary: v }),
+  },
+  "scope-assessed": {
+    hint: "Systemer, der er nede, adskilt med komma.",
+    more: [["units", "Berørte enheder (adskilt med komma)", "text"], ["isolated", "Kun én enhed er ramt", "check"],
+      ["severity", "Alvor", "select", SEVERITY]],
+    fields: (v, x) => ({
+      affected_systems: slugs(v), affected_units: slugs(x.units), isolated_to_single_unit: x.isolated,
+      ...(x.severity ? { severity: x.severity } : {}),
+    }),
+  },
+  "escalation-assessed": {
+    hint: "Begrundelsen for vurderingen.",
+    more: [["leader", "Nærmeste leder skal informeres", "check"], ["socialchef", "Socialchefen skal informeres", "check"]],
+    fields: (v, x) => ({ inform_nearest_leader: x.leader, inform_socialchef: x.socialchef, reason: v }),
+  },
+  "communications-decided": {
+    hint: "Begrundelsen for beslutningen.",
+    more: [["involve", "Kommunikationsafdelingen inddrages", "check"]],
+    fields: (v, x) => ({ involve_communications: x.involve, reason: v }),
+  },
+  "communication-sent": {
+    hint: "Hvad der blev meldt ud.",
+    more: [["audience", "Til", "select", AUDIENCE], ["channel", "Hvordan (fx sms, intranet)", "text"]],
+    fields: (v, x) => ({ audience: x.audience, channel: x.channel, summary: v }),
+  },
+  "workaround-agreed": {
+    hint: "Hvordan der arbejdes uden IT (kun når én enhed er ramt).",
+    more: [["unit", "Enhed", "text"], ["department", "Afdelingslederens medarbejdernummer", "text"],
+      ["nearest", "Nærmeste leders medarbejdernummer", "text"]],
+    fields: (v, x) => ({
+      unit: x.unit, department_leader: { id: x.department }, nearest_leader: { id: x.nearest }, arrangement: v,
+    }),
+  },
+  "staffing-requested": {
+    hint: "Begrundelse (frivilligt).",
+    more: [["unit", "Enhed", "text"], ["staff", "Antal ekstra medarbejdere", "number"]],
+    fields: (v, x) => ({ unit: x.unit, extra_staff: Number(x.staff), ...(v ? { reason: v } : {}) }),
+  },
 };
+
+/** The inputs a step needs beyond "Detalje", and a function that reads their values. */
+function stepMore(type) {
+  const inputs = (STEP_DETAIL[type].more || []).map(([name, label, kind, options]) => {
+    const id = `s-${name}`;
+    const input = kind === "check" ? h("input", { id, type: "checkbox" })
+      : kind === "select" ? h("select", { id }, options.map(([v, t]) => h("option", { value: v }, t)))
+        : h("input", { id, required: true, ...(kind === "number" ? { type: "number", min: 1, value: 1 } : {}) });
+    const row = kind === "check" ? h("label", { for: id, class: "check" }, input, label) : field(label, input);
+    return { name, input, row };
+  });
+  const values = () => Object.fromEntries(inputs.map(({ name, input }) =>
+    [name, input.type === "checkbox" ? input.checked : input.value.trim()]));
+  return { rows: inputs.map((i) => i.row), values };
+}
 
 async function openIncidents() {
   return (await get("/v1/situation")).incidents;
@@ -271,7 +330,10 @@ async function submit(form, path, body, label) {
     say(`Registreret: ${label}.`, true);
   }
   // Clear what was typed for this record; keep the chosen outage and step for the next one.
-  for (const input of form.querySelectorAll("input, textarea")) input.value = input.defaultValue;
+  for (const input of form.querySelectorAll("input, textarea")) {
+    if (input.type === "checkbox") input.checked = input.defaultChecked;
+    else input.value = input.defaultValue;
+  }
   return true;
 }
 
@@ -299,22 +361,29 @@ async function registrer() {
     h("p", {}, h("button", { type: "submit" }, "Meld nedbrud"))));
 
   const stepIncident = incidentSelect(incidents, "s-incident");
-  const stepType = h("select", { id: "s-type" }, Object.keys(STEP_DETAIL).map((s) => h("option", { value: s }, STEPS[s])));
+  const stepType = h("select", { id: "s-type" }, Object.keys(STEPS).filter((s) => s in STEP_DETAIL)
+    .map((s) => h("option", { value: s }, STEPS[s])));
   const stepValue = h("input", { id: "s-value" });
   const stepHint = h("p", { class: "hint", id: "s-hint", "aria-live": "polite" });
-  const explain = () => { stepHint.textContent = STEP_DETAIL[stepType.value].hint; };
+  const stepExtra = h("div", { id: "s-more" });
+  let more = stepMore(stepType.value);
+  const explain = () => {
+    stepHint.textContent = STEP_DETAIL[stepType.value].hint;
+    more = stepMore(stepType.value);
+    stepExtra.replaceChildren(...more.rows);
+  };
   stepType.addEventListener("change", explain);
   explain();
   const step = h("form", {
     async onsubmit(e) {
       e.preventDefault();
       const type = stepType.value, value = stepValue.value.trim();
-      const body = { type, occurred_at: aware(), by: by(), ...STEP_DETAIL[type].fields(value) };
+      const body = { type, occurred_at: aware(), by: by(), ...STEP_DETAIL[type].fields(value, more.values()) };
       await submit(step, `/v1/incidents/${stepIncident.value}/events`, body, STEPS[type]);
     },
   }, h("fieldset", {}, h("legend", {}, "Registrér et trin i planen"),
     field("Nedbrud", stepIncident), field("Trin", stepType),
-    field("Detalje", stepValue, "se nedenfor"), stepHint,
+    field("Detalje", stepValue, "se nedenfor"), stepHint, stepExtra,
     h("p", {}, h("button", { type: "submit" }, "Registrér trin"))));
 
   forms.append(declare, step, recordForm(incidents, "medication"), recordForm(incidents, "care"));

@@ -137,6 +137,77 @@ def test_an_outage_is_run_from_the_forms_and_the_wall_screen_follows_live(
     expect(shown).to_have_count(0)  # closed: off the wall screen
 
 
+def test_a_leader_records_scope_escalation_workaround_staffing_and_communication_in_the_forms(
+    browser: Browser, server: Server
+) -> None:
+    unit = f"botilbud-leder-{uuid.uuid4().hex[:6]}"
+    incident = declared(server, unit=unit)
+    phone = open_page(browser, server, PHONE)
+    go(phone, "registrer")
+    step = phone.locator("form", has=phone.get_by_text("Registrér et trin i planen"))
+
+    def record(kind: str, detail: str, more: dict[str, str | bool]) -> None:
+        """Fill the step form, "Detalje" and the fields the step adds (by their labels)."""
+        step.get_by_label("Nedbrud").select_option(value=str(incident.incident_id))
+        choose(step.get_by_label("Trin"), kind)
+        step.get_by_label("Detalje").fill(detail)
+        for label, value in more.items():
+            box = step.get_by_label(label, exact=True)
+            if isinstance(value, bool):
+                box.set_checked(value)
+            elif box.evaluate("e => e.tagName") == "SELECT":
+                choose(box, value)
+            else:
+                box.fill(value)
+        step.get_by_role("button", name="Registrér trin").click()
+        expect(phone.locator("#message")).to_contain_text(f"Registreret: {kind}")
+
+    record("Alarm modtaget", "Nexus svarer ikke", {"Alarmen kom fra": "overvågningen"})
+    record(
+        "Omfang vurderet",
+        "nexus",
+        {"Berørte enheder (adskilt med komma)": unit, "Kun én enhed er ramt": True, "Alvor": "Høj"},
+    )
+    choose(step.get_by_label("Trin"), "Arbejde uden IT aftalt")
+    expect(step.get_by_label("Afdelingslederens medarbejdernummer")).to_be_visible()
+    screenshot(phone, "registrer-trin")  # a step with fields of its own, at phone width
+    record(
+        "Eskalering vurderet",
+        "Kun én enhed, papirlister er printet",
+        {"Nærmeste leder skal informeres": True, "Socialchefen skal informeres": False},
+    )
+    record(
+        "Arbejde uden IT aftalt",
+        "Papirlister og telefon til sygeplejersken",
+        {
+            "Enhed": unit,
+            "Afdelingslederens medarbejdernummer": "emp-2001",
+            "Nærmeste leders medarbejdernummer": "emp-2002",
+        },
+    )
+    record("Ekstra bemanding anmodet", "", {"Enhed": unit, "Antal ekstra medarbejdere": "2"})
+    record("Kommunikation besluttet", "Kun internt", {"Kommunikationsafdelingen inddrages": False})
+    record(
+        "Kommunikation sendt",
+        "Nexus er nede; brug papirlisterne",
+        {"Til": "Medarbejdere", "Hvordan (fx sms, intranet)": "sms"},
+    )
+
+    with Client(server.url, server.key) as client:
+        timeline = client.get_incident_timeline(incident.incident_id)
+    data = {entry.type: entry.data for entry in timeline}
+    assert data["alarm-received"]["source"] == "overvågningen"
+    assert data["scope-assessed"]["affected_units"] == [unit]
+    assert data["scope-assessed"]["isolated_to_single_unit"] is True
+    assert data["scope-assessed"]["severity"] == "high"
+    assert data["escalation-assessed"]["inform_nearest_leader"] is True
+    assert data["escalation-assessed"]["inform_socialchef"] is False
+    assert data["workaround-agreed"]["unit"] == unit
+    assert data["staffing-requested"]["extra_staff"] == 2
+    assert data["communications-decided"]["involve_communications"] is False
+    assert data["communication-sent"]["audience"] == "staff"
+
+
 def test_the_live_marker_shows_a_lost_connection_and_its_return(
     browser: Browser, server: Server
 ) -> None:
