@@ -314,11 +314,15 @@ function by() {
   return { id: session.employee || "ukendt" };
 }
 
-/** Save in the browser first, then send: the form's record is never lost to a dropped network. */
+/**
+ * Save in the browser first, then send: the form's record is never lost to a dropped network.
+ * The receipt when it was sent now, true when it waits to be sent, false when it was refused.
+ */
 async function submit(form, path, body, label) {
   const saved = await outbox.save(path, body, label);
   const result = await outbox.flush();
   const refusedHere = result.refused.find((r) => r.key === saved.key);
+  const sentHere = result.sent.find((r) => r.key === saved.key);
   await showWaiting();
   if (refusedHere) {
     say(`Afvist: ${danish(refusedHere.error)}`);
@@ -334,7 +338,7 @@ async function submit(form, path, body, label) {
     if (input.type === "checkbox") input.checked = input.defaultChecked;
     else input.value = input.defaultValue;
   }
-  return true;
+  return sentHere ? sentHere.answer : true;
 }
 
 async function registrer() {
@@ -455,7 +459,7 @@ async function efterregistrering() {
           h("td", {}, time(i.occurred_at)), h("td", {}, i.unit),
           h("td", {}, i.citizen_name ? `${i.citizen_name} (${i.citizen_cpr || ""})` : i.citizen_ref),
           h("td", {}, i.summary), h("td", {}, i.by),
-          h("td", {}, i.status === "pending" ? h("button", {
+          h("td", {}, i.status === "pending" ? [h("button", {
             type: "button", "aria-label": `Indtastet i journal: ${i.summary}`,
             async onclick() {
               try {
@@ -466,7 +470,7 @@ async function efterregistrering() {
                 await load(receipt.position);
               } catch (error) { say(danish(error)); }
             },
-          }, "Indtastet i journal") : RECORD_STATUS[i.status]))))));
+          }, "Indtastet i journal"), voidForm(i, load)] : RECORD_STATUS[i.status]))))));
     } catch (error) {
       if (mine !== asked) return;
       list.replaceChildren();
@@ -481,6 +485,25 @@ async function efterregistrering() {
   main.replaceChildren(h("h2", {}, "Efterregistrering"),
     h("p", {}, "Papirregistreringer fra nedbruddet, der skal indtastes i journalen."), filters, count, list);
   await load();
+}
+
+/** "Annullér": a paper record made in error, with the reason; it will not be entered. */
+function voidForm(item, reload) {
+  const reason = h("input", { id: `v-${item.record_id}`, required: true, maxlength: 2000 });
+  return h("details", { class: "void" }, h("summary", {}, "Annullér"), h("form", {
+    async onsubmit(e) {
+      e.preventDefault();
+      try {
+        const receipt = await request("POST", `/v1/manual-records/${item.record_id}/void`, {
+          body: { by: by(), reason: reason.value.trim(), occurred_at: aware() },
+          idempotencyKey: crypto.randomUUID(),
+        });
+        say(`Annulleret: ${item.summary}`, true);
+        await reload(receipt.position);
+      } catch (error) { say(danish(error)); }
+    },
+  }, field(`Begrundelse for at annullere ${item.summary}`, reason),
+  h("button", { type: "submit" }, "Annullér registreringen")));
 }
 
 // Tidslinje
@@ -516,15 +539,31 @@ async function tidslinje() {
 
 // Parathed
 
-async function parathed() {
-  const units = await get("/v1/readiness");
+// afterPosition: a receipt's position; the list is shown only once it includes that print.
+async function parathed(afterPosition) {
+  const units = await get("/v1/readiness", { after_position: afterPosition });
+  const unit = h("input", { id: "p-unit", required: true, placeholder: "botilbud-solsikken" });
+  const printed = h("input", { id: "p-printed", type: "datetime-local", value: localNow(), required: true });
+  const asOf = h("input", { id: "p-as-of", type: "datetime-local", value: localNow(), required: true });
+  const form = h("form", {
+    async onsubmit(e) {
+      e.preventDefault();
+      const slug = unit.value.trim();
+      const sent = await submit(form, `/v1/units/${encodeURIComponent(slug)}/medication-list-prints`,
+        { printed_at: aware(printed.value), list_as_of: aware(asOf.value), by: by() }, `medicinliste ${slug}`);
+      if (sent && sent !== true) await parathed(sent.position);
+    },
+  }, h("fieldset", {}, h("legend", {}, "Ny printet medicinliste"),
+    field("Enhed", unit), field("Printet", printed), field("Listens indhold fra", asOf),
+    h("p", {}, h("button", { type: "submit" }, "Registrér udskrift"))));
   main.replaceChildren(h("h2", {}, "Parathed: printede medicinlister"),
     h("p", {}, "Hvert botilbud skal have en printet medicinliste klar til næste nedbrud."),
     h("div", { class: "table" }, h("table", {},
       h("thead", {}, h("tr", {}, ["Enhed", "Printet", "Listens indhold fra", "Alder", ""].map((c) => h("th", { scope: "col" }, c)))),
       h("tbody", {}, units.map((u) => h("tr", {}, h("td", {}, u.unit), h("td", {}, time(u.list_printed_at)),
         h("td", {}, time(u.list_as_of)), h("td", {}, u.age_days === null ? "–" : `${Math.floor(u.age_days)} dage`),
-        h("td", { class: u.stale ? "stale" : "done" }, u.stale ? `For gammel (over ${u.max_age_days} dage)` : "OK")))))));
+        h("td", { class: u.stale ? "stale" : "done" }, u.stale ? `For gammel (over ${u.max_age_days} dage)` : "OK")))))),
+    form);
 }
 
 // Router

@@ -208,6 +208,42 @@ def test_a_leader_records_scope_escalation_workaround_staffing_and_communication
     assert data["communication-sent"]["audience"] == "staff"
 
 
+def test_a_record_made_in_error_is_voided_with_a_reason_and_leaves_the_pending_list(
+    browser: Browser, server: Server
+) -> None:
+    unit = f"botilbud-fejl-{uuid.uuid4().hex[:6]}"
+    dispensed(server, declared(server, unit=unit), unit, 4)
+    laptop = open_page(browser, server, WALL)
+    go(laptop, "efterregistrering")
+    laptop.get_by_label("Enhed").fill(unit)
+    laptop.get_by_role("button", name="Vis").click()
+    rows = laptop.locator("#worklist tbody tr")
+    expect(rows).to_have_count(1)
+    rows.first.get_by_text("Annullér", exact=True).click()
+    rows.first.get_by_label(re.compile("Begrundelse for at annullere")).fill("Forkert borger")
+    screenshot(laptop, "efterregistrering-annuller")
+    rows.first.get_by_role("button", name="Annullér registreringen").click()
+    expect(laptop.locator("#message")).to_contain_text("Annulleret")
+    expect(laptop.locator("#b-count")).to_have_text("0 registreringer: afventer journal")
+    laptop.get_by_label("Status").select_option("voided")
+    laptop.get_by_role("button", name="Vis").click()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Annulleret")
+
+
+def test_a_new_printed_medication_list_is_recorded_in_parathed(
+    browser: Browser, server: Server
+) -> None:
+    unit = f"botilbud-print-{uuid.uuid4().hex[:6]}"
+    laptop = open_page(browser, server, WALL)
+    go(laptop, "parathed")
+    laptop.get_by_label("Enhed").fill(unit)
+    laptop.get_by_role("button", name="Registrér udskrift").click()
+    row = laptop.locator("tbody tr", has_text=unit)
+    expect(row).to_have_count(1)  # shown once the readiness projection has the print
+    expect(row).to_contain_text("OK")
+
+
 def test_the_live_marker_shows_a_lost_connection_and_its_return(
     browser: Browser, server: Server
 ) -> None:
