@@ -6,11 +6,14 @@ import json
 import os
 import subprocess
 import sys
+import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from nedbrud_client import cli as client_cli
 from tests.client.conftest import Server, declared
 from tests.e2e.conftest import free_port
 
@@ -207,3 +210,27 @@ def test_refusals_have_their_own_exit_codes_and_change_nothing(cli: Cli, server:
     wrong_key = cli("situation", NEDBRUD_KEY="nbd_not-a-key")
     assert wrong_key.returncode == 5
     assert "Nøglen blev afvist" in wrong_key.stderr
+
+
+@pytest.mark.parametrize(
+    ("typed_at", "typed", "meant"),
+    [
+        ("2026-03-05T18:30:00+01:00", "17:00", "2026-03-05T17:00:00+01:00"),
+        ("2026-03-06T01:00:00+01:00", "17:00", "2026-03-05T17:00:00+01:00"),  # last evening
+        ("2026-03-05T17:00:00+01:00", "17:00", "2026-03-05T17:00:00+01:00"),
+        ("2026-03-05T16:59:00+01:00", "17:00", "2026-03-04T17:00:00+01:00"),
+    ],
+)
+def test_a_time_of_day_means_the_last_time_the_clock_showed_it(
+    monkeypatch: pytest.MonkeyPatch, typed_at: str, typed: str, meant: str
+) -> None:
+    """A carer typing --at 17:00 after midnight means the evening before, not a time to come
+    (which the server would refuse as lying in the future)."""
+    monkeypatch.setenv("TZ", "Europe/Copenhagen")
+    time.tzset()
+    try:
+        monkeypatch.setattr(client_cli, "now", lambda: datetime.fromisoformat(typed_at))
+        assert client_cli.when(typed) == datetime.fromisoformat(meant)
+    finally:
+        monkeypatch.undo()
+        time.tzset()

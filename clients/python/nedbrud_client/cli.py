@@ -18,7 +18,8 @@ import sys
 import time
 import tomllib
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -75,13 +76,18 @@ def now() -> datetime:
 
 
 def when(text: str | None) -> datetime:
-    """A time given on the command line (RFC 3339, or HH:MM today), local if no offset."""
+    """A time given on the command line, local if no offset: RFC 3339, or HH:MM, the last time
+    the clock showed it (today, or yesterday when that is later than now: "17:00" typed at
+    01:00 means the evening before)."""
     if text is None:
         return now()
     try:
         if len(text) == 5 and text[2] == ":":
-            hour, minute = int(text[:2]), int(text[3:])
-            return now().replace(hour=hour, minute=minute, second=0, microsecond=0)
+            clock, current = clock_time(int(text[:2]), int(text[3:])), now()
+            moment = datetime.combine(current.date(), clock).astimezone()
+            if moment > current:
+                moment = datetime.combine(current.date() - timedelta(days=1), clock).astimezone()
+            return moment
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise Invalid(f"{text!r} is not a time: give 2026-03-05T14:30 or 14:30") from None
@@ -407,7 +413,9 @@ def parser() -> argparse.ArgumentParser:
     def who(command: Any) -> None:
         command.add_argument("--by", required=True, help="your employee id")
         command.add_argument("--by-name", help="your name (sealed on the server)")
-        command.add_argument("--at", help="when (RFC 3339 or HH:MM; default now)")
+        command.add_argument(
+            "--at", help="when (RFC 3339, or HH:MM: the last time the clock showed it; default now)"
+        )
         command.add_argument("--offline", action="store_true", help="save only; send later")
 
     declare = add("declare", cmd_declare, "declare an outage (IT-nedbrud)")
