@@ -12,8 +12,7 @@ from enum import StrEnum
 import asyncpg
 
 from service.coalesce import Coalescer
-from service.events import StoreUnavailable
-from service.store import UNAVAILABLE
+from service.store import fetch
 
 
 class Role(StrEnum):
@@ -136,14 +135,12 @@ class Authenticator:
         return await self._keys.get(hash_key(key))
 
     async def _fetch(self, hashes: list[bytes]) -> dict[bytes, Principal]:
-        try:
-            rows = await self.pool.fetch(
-                "SELECT key_hash, key_id, role, units FROM api_keys "
-                "WHERE key_hash = ANY($1::bytea[]) AND revoked_at IS NULL",
-                hashes,
-            )
-        except UNAVAILABLE as exc:
-            raise StoreUnavailable("the database is unavailable") from exc
+        rows = await fetch(
+            self.pool,
+            "SELECT key_hash, key_id, role, units FROM api_keys "
+            "WHERE key_hash = ANY($1::bytea[]) AND revoked_at IS NULL",
+            hashes,
+        )
         return {
             bytes(row["key_hash"]): Principal(
                 key_id=row["key_id"],

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from typing import Any, Literal
+from typing import Literal
 from uuid import UUID
 
 import asyncpg
@@ -18,10 +18,9 @@ import asyncpg
 from domain.readiness import UnitReadiness
 from domain.situation import SituationEntry
 from domain.worklist import BackEntryItem
-from service.events import StoreUnavailable
 from service.notifier import Notifier
 from service.projections import BACK_ENTRY, READINESS, SITUATION
-from service.store import UNAVAILABLE
+from service.store import fetch
 
 WAIT_SECONDS = 5.0
 
@@ -40,15 +39,8 @@ class PositionBeyondLog(Exception):
         super().__init__(f"after_position {position} is beyond the end of the log ({head})")
 
 
-async def _fetch(pool: asyncpg.Pool, query: str, *args: Any) -> list[asyncpg.Record]:
-    try:
-        return list(await pool.fetch(query, *args))
-    except UNAVAILABLE as exc:
-        raise StoreUnavailable("the database is unavailable") from exc
-
-
 async def projection_position(pool: asyncpg.Pool, name: str) -> int:
-    rows = await _fetch(pool, "SELECT position FROM projection_positions WHERE name = $1", name)
+    rows = await fetch(pool, "SELECT position FROM projection_positions WHERE name = $1", name)
     return int(rows[0]["position"]) if rows else 0
 
 
@@ -57,7 +49,7 @@ async def wait_for(pool: asyncpg.Pool, notifier: Notifier, name: str, position: 
     reached = await projection_position(pool, name)
     if position is None or reached >= position:
         return reached
-    rows = await _fetch(pool, "SELECT coalesce(max(position), 0) AS head FROM events")
+    rows = await fetch(pool, "SELECT coalesce(max(position), 0) AS head FROM events")
     if position > rows[0]["head"]:
         raise PositionBeyondLog(position, rows[0]["head"])
     deadline = time.monotonic() + WAIT_SECONDS
@@ -74,20 +66,13 @@ async def wait_for(pool: asyncpg.Pool, notifier: Notifier, name: str, position: 
     return reached
 
 
-async def situation_states(
-    pool: asyncpg.Pool, *, mode: str, which: Literal["open", "closed", "all"]
-) -> list[str]:
-    """The projection's rows as stored (JSON text), oldest first: open (anything not closed),
-    closed, or all."""
-    return (await situation_as_of(pool, mode=mode, which=which))[1]
-
-
 async def situation_as_of(
     pool: asyncpg.Pool, *, mode: str, which: Literal["open", "closed", "all"]
 ) -> tuple[int, list[str]]:
-    """The projection's position and its rows (as `situation_states`), read in one statement:
+    """The projection's position and its rows as stored (JSON text), oldest first: open
+    (anything not closed), closed, or all. Read in one statement:
     the rows are exactly those as of that position, and a busy server waits for one answer."""
-    rows = await _fetch(
+    rows = await fetch(
         pool,
         "SELECT (SELECT position FROM projection_positions WHERE name = $3) AS position, "
         "coalesce(array_agg(state::text ORDER BY detected_at, key), '{}') AS states "
@@ -104,7 +89,7 @@ async def situation(
     pool: asyncpg.Pool, *, mode: str, which: Literal["open", "closed", "all"]
 ) -> list[SituationEntry]:
     """Incidents oldest first: open (anything not closed), closed, or all."""
-    return [SITUATION.decode(s) for s in await situation_states(pool, mode=mode, which=which)]
+    return [SITUATION.decode(s) for s in (await situation_as_of(pool, mode=mode, which=which))[1]]
 
 
 async def situation_entry(pool: asyncpg.Pool, incident_id: UUID) -> SituationEntry | None:
@@ -115,7 +100,7 @@ async def situation_entries(
     pool: asyncpg.Pool, incident_ids: list[UUID]
 ) -> dict[UUID, SituationEntry]:
     """The projection's entries of these incidents (those declared), in one query."""
-    rows = await _fetch(
+    rows = await fetch(
         pool,
         "SELECT key, state::text AS state FROM situation_incidents WHERE key = ANY($1::text[])",
         [str(i) for i in incident_ids],
@@ -143,8 +128,8 @@ async def back_entry(
         "AND ($6::text[] IS NULL OR unit = ANY($6)) AND occurred_at IS NOT NULL"
     )
     args = (mode, incident, unit, status, citizen_ref, None if units is None else list(units))
-    total = await _fetch(pool, f"SELECT count(*) AS n FROM back_entry_items WHERE {where}", *args)
-    rows = await _fetch(
+    total = await fetch(pool, f"SELECT count(*) AS n FROM back_entry_items WHERE {where}", *args)
+    rows = await fetch(
         pool,
         f"SELECT state::text AS state FROM back_entry_items WHERE {where} "
         "ORDER BY occurred_at, key LIMIT $7 OFFSET $8",
@@ -156,7 +141,7 @@ async def back_entry(
 
 
 async def readiness(pool: asyncpg.Pool, *, mode: str) -> list[UnitReadiness]:
-    rows = await _fetch(
+    rows = await fetch(
         pool,
         "SELECT state::text AS state FROM unit_readiness WHERE mode = $1 AND unit <> '' "
         "ORDER BY unit",

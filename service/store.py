@@ -51,6 +51,14 @@ UNAVAILABLE = (
 Outcome = list[Receipt] | BaseException
 
 
+async def fetch(pool: asyncpg.Pool, query: str, *args: Any) -> list[asyncpg.Record]:
+    """The rows of a query; a database that cannot answer is StoreUnavailable (503)."""
+    try:
+        return list(await pool.fetch(query, *args))
+    except UNAVAILABLE as exc:
+        raise StoreUnavailable("the database is unavailable") from exc
+
+
 @dataclass
 class AppendStats:
     """How well group commit is batching: requests and events per transaction."""
@@ -347,8 +355,4 @@ class EventStore:
         return int(rows[0]["head"])
 
     async def _fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
-        try:
-            async with self.pool.acquire() as conn:
-                return list(await conn.fetch(query, *args))
-        except UNAVAILABLE as exc:
-            raise StoreUnavailable("the database is unavailable") from exc
+        return await fetch(self.pool, query, *args)

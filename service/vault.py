@@ -33,8 +33,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from service.coalesce import Coalescer
-from service.events import NewEvent, RecordedEvent, StoreUnavailable
-from service.store import UNAVAILABLE
+from service.events import NewEvent, RecordedEvent
+from service.store import fetch
 
 FORMAT = 1
 KEY_ID_BYTES = 8
@@ -166,20 +166,18 @@ class Vault:
         }
         found: dict[str, DataKey] = {}
         wanted = subjects
-        try:
-            for _ in range(2):  # a key added by a concurrent writer is seen by the next statement
-                rows = await self.pool.fetch(
-                    _GET_OR_ADD,
-                    [offered[s] for s in wanted],
-                    wanted,
-                    [wrapped[s] for s in wanted],
-                )
-                found |= {r["subject"]: self._unwrap(dict(r.items())) for r in rows}
-                wanted = [s for s in wanted if s not in found]
-                if not wanted:
-                    return found
-        except UNAVAILABLE as exc:
-            raise StoreUnavailable("the database is unavailable") from exc
+        for _ in range(2):  # a key added by a concurrent writer is seen by the next statement
+            rows = await fetch(
+                self.pool,
+                _GET_OR_ADD,
+                [offered[s] for s in wanted],
+                wanted,
+                [wrapped[s] for s in wanted],
+            )
+            found |= {r["subject"]: self._unwrap(dict(r.items())) for r in rows}
+            wanted = [s for s in wanted if s not in found]
+            if not wanted:
+                return found
         raise AssertionError(f"no key for {wanted} after adding them")
 
     async def keys_for(self, key_ids: Iterable[bytes]) -> dict[bytes, DataKey]:
@@ -187,14 +185,12 @@ class Vault:
         wanted = sorted(set(key_ids))
         if not wanted:
             return {}
-        try:
-            rows = await self.pool.fetch(
-                "SELECT key_id, subject, wrapped FROM keyring.subject_keys "
-                "WHERE key_id = ANY($1::bytea[])",
-                wanted,
-            )
-        except UNAVAILABLE as exc:
-            raise StoreUnavailable("the database is unavailable") from exc
+        rows = await fetch(
+            self.pool,
+            "SELECT key_id, subject, wrapped FROM keyring.subject_keys "
+            "WHERE key_id = ANY($1::bytea[])",
+            wanted,
+        )
         return {bytes(r["key_id"]): self._unwrap(dict(r.items())) for r in rows}
 
     async def seal(self, subject: str, events: Sequence[NewEvent]) -> tuple[NewEvent, ...]:

@@ -18,8 +18,8 @@ from service.api.problems import ApiProblem, IdempotencyKeyReused
 from service.auth import Principal
 from service.citizens import CitizenRefs
 from service.coalesce import Coalescer
-from service.events import IdempotencyRecord, StoreUnavailable
-from service.store import UNAVAILABLE, EventStore
+from service.events import IdempotencyRecord
+from service.store import EventStore, fetch
 
 KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,200}$")
 NAMESPACE = uuid.UUID("5b0f7c0e-3a8e-4f43-9d7e-6f1f1d1e2a10")
@@ -76,16 +76,14 @@ class FirstAnswers:
         return await self._rows.get((scope, key))
 
     async def _fetch(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], asyncpg.Record]:
-        try:
-            rows = await self.pool.fetch(
-                "SELECT scope, key, request_digest, status, event_id, extras::text AS extras "
-                "FROM idempotency_keys WHERE (scope, key) IN "
-                "(SELECT * FROM unnest($1::text[], $2::text[]))",
-                [scope for scope, _ in keys],
-                [key for _, key in keys],
-            )
-        except UNAVAILABLE as exc:
-            raise StoreUnavailable("the database is unavailable") from exc
+        rows = await fetch(
+            self.pool,
+            "SELECT scope, key, request_digest, status, event_id, extras::text AS extras "
+            "FROM idempotency_keys WHERE (scope, key) IN "
+            "(SELECT * FROM unnest($1::text[], $2::text[]))",
+            [scope for scope, _ in keys],
+            [key for _, key in keys],
+        )
         return {(r["scope"], r["key"]): r for r in rows}
 
 

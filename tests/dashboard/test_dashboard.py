@@ -11,6 +11,7 @@ import time
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
@@ -62,6 +63,15 @@ def fill_dispensing(page: Page, incident: str, unit: str, cpr: str, at: str) -> 
     form.get_by_label("Præparat").fill("Paracetamol")
     form.get_by_label("Dosis").fill("2 tabl.")
     form.get_by_role("button", name="Registrér udlevering").click()
+
+
+def offline_phone(browser: Browser, server: Server, unit: str) -> tuple[Page, str]:
+    """A phone on the Registrér page with the network cut, and the id of an outage at `unit`."""
+    incident = declared(server, unit=unit)
+    phone = open_page(browser, server, PHONE)
+    go(phone, "registrer")
+    phone.context.set_offline(True)
+    return phone, str(incident.incident_id)
 
 
 def test_an_outage_is_run_from_the_forms_and_the_wall_screen_follows_live(
@@ -270,11 +280,7 @@ def test_the_live_marker_shows_a_lost_connection_and_its_return(
 def test_two_dispensings_made_offline_arrive_once_when_the_network_is_back(
     browser: Browser, server: Server
 ) -> None:
-    incident = declared(server, unit="botilbud-offline-web")
-    phone = open_page(browser, server, PHONE)
-    go(phone, "registrer")
-    phone.context.set_offline(True)
-    outage = str(incident.incident_id)
+    phone, outage = offline_phone(browser, server, "botilbud-offline-web")
     fill_dispensing(phone, outage, "botilbud-offline-web", "010170-0000", "2026-03-05T08:00")
     expect(phone.locator("#message")).to_contain_text("Gemt i browseren")
     fill_dispensing(phone, outage, "botilbud-offline-web", "020280-1234", "2026-03-05T08:15")
@@ -286,17 +292,17 @@ def test_two_dispensings_made_offline_arrive_once_when_the_network_is_back(
         phone.evaluate("import('./outbox.js').then(async (o) => (await o.refused()).length)") == 0
     )
     with Client(server.url, server.key) as client:
-        assert len(pending_records(client, incident, 2)) == 2
+        assert len(pending_records(client, UUID(outage), 2)) == 2
         # Sent again, as after an answer lost on the way back: still two.
         phone.evaluate("import('./outbox.js').then((o) => o.flush())")
         time.sleep(0.5)
-        assert len(pending_records(client, incident, 2)) == 2
+        assert len(pending_records(client, UUID(outage), 2)) == 2
 
 
-def pending_records(client: Client, incident: t.IncidentDeclared, expected: int) -> list[Any]:
+def pending_records(client: Client, incident: UUID, expected: int) -> list[Any]:
     """The incident's paper records once the worklist has caught up (it is a projection)."""
     for _ in range(50):
-        found = client.list_back_entry(incident=incident.incident_id)
+        found = client.list_back_entry(incident=incident)
         if len(found) >= expected:
             return found
         time.sleep(0.1)
@@ -392,11 +398,7 @@ def test_a_key_whose_role_may_not_see_the_worklist_gets_a_danish_reason(
 def test_a_record_refused_after_the_network_came_back_is_shown_with_its_reason(
     browser: Browser, server: Server
 ) -> None:
-    incident = declared(server, unit="botilbud-refused-web")
-    phone = open_page(browser, server, PHONE)
-    go(phone, "registrer")
-    phone.context.set_offline(True)
-    outage = str(incident.incident_id)
+    phone, outage = offline_phone(browser, server, "botilbud-refused-web")
     fill_dispensing(phone, outage, "botilbud-refused-web", "010170-0000", "2099-01-01T08:00")
     expect(phone.locator("#waiting")).to_have_text("1 venter på at blive sendt")
     phone.context.set_offline(False)
