@@ -1,7 +1,8 @@
-"""`uv run python -m bench <scenario> [--quick]`: each scenario runs ours beside its peers on one
-database in one run and prints medians, p50/p99 and ratios; `all` runs them all and ends with
-one line of ratios. The scenarios are described in their modules: append (the store alone),
-ingest (http, batch), load (read, live, growth) and projections (lag, rebuild).
+"""`uv run python -m bench <scenario> [--quick] [--long]`: each scenario runs ours beside its
+peers on one database in one run and prints medians, p50/p99 and ratios; `all` runs them all and
+ends with one line of ratios. The scenarios are described in their modules: append (the store
+alone), ingest (http, batch), load (read, live, growth) and projections (lag, rebuild). `--long`
+grows the log to 10,000,000 events in `growth`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ def cli() -> None:
         choices=["append", "http", "batch", "read", "live", "lag", "rebuild", "growth", "all"],
     )
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--long", action="store_true", help="growth: measure at 10,000,000 events as well"
+    )
     parser.add_argument(
         "--clients", type=int, help="concurrent clients (append: 64; lag: 1, one append at a time)"
     )
@@ -58,7 +62,8 @@ def cli() -> None:
     if args.scenario in ("rebuild", "all"):
         ratios |= projections.rebuild(url, 50_000 if quick else 1_000_000)
     if args.scenario in ("growth", "all"):
-        ratios |= asyncio.run(load.growth(url, 4 if quick else 10, 100_000 if quick else 1_000_000))
+        sizes = (100_000,) if quick else (1_000_000, 10_000_000) if args.long else (1_000_000,)
+        ratios |= asyncio.run(load.growth(url, 4 if quick else 10, sizes))
     ratios.pop("store_rate", None)
     if args.scenario == "all":
         print(ingest.ratio_line(ratios))

@@ -7,7 +7,8 @@ while appends run at half the server's maximum rate (measured first, in the same
 time from each append's receipt to its arrival on each dashboard, p50/p99.
 
 `growth`: the store's append rate and p99 (64 writers) and the time to read an incident timeline
-of 10,000 events over HTTP, with the log empty and after it has grown by `grow_to` events.
+of 10,000 events over HTTP, with the log empty and after it has grown by 1,000,000 events (and,
+with `--long`, by 10,000,000).
 """
 
 from __future__ import annotations
@@ -246,32 +247,40 @@ async def live(
     return {"sse_p50_ms": pct(delays, 0.5), "sse_p99_ms": pct(delays, 0.99)}
 
 
-async def growth(url: str, seconds: float, grow_to: int) -> dict[str, float]:
+async def growth(url: str, seconds: float, sizes: tuple[int, ...]) -> dict[str, float]:
     """Appends through the store (no server running: its projectors would be folding the new
-    events during the round) on a settled database, before and after `grow_to` more events."""
+    events during the round) on a settled database: empty, then grown to each of `sizes`."""
     incident = await long_incident(url, 10_000)
     await settle(url)
     empty = await append.run(url, 1, seconds, 64)
     empty_timeline = await served_timeline(url, incident)
-    await populate(url, grow_to)
-    await settle(url)
-    grown = await append.run(url, 1, seconds, 64)
-    grown_timeline = await served_timeline(url, incident)
-    ratio = grown["store_rate"] / empty["store_rate"]
-    # The peer writes to a table of its own that does not grow: what it loses is the machine's.
-    relative = grown["store_vs_asyncpg_1txn"] / empty["store_vs_asyncpg_1txn"]
-    print(
-        f"growth: after {grow_to:,} more events the append rate is {ratio:.0%} of the first "
-        f"run's ({relative:.0%} measured against the peer's rate in the same rounds)"
-    )
-    print(
-        f"  timeline of 10,000 events: {empty_timeline:.0f} ms empty, {grown_timeline:.0f} ms grown"
-    )
-    return {
-        "growth_append_ratio": ratio,
-        "growth_vs_peer_ratio": relative,
-        "timeline_10k_ms": grown_timeline,
-    }
+    print(f"growth: empty table: timeline of 10,000 events {empty_timeline:.0f} ms")
+    ratios: dict[str, float] = {}
+    grown_by = 0
+    for size in sizes:
+        began = time.monotonic()
+        await populate(url, size - grown_by)
+        grown_by = size
+        print(f"growth: {size:,} more events written in {time.monotonic() - began:.0f} s")
+        await settle(url)
+        grown = await append.run(url, 1, seconds, 64)
+        grown_timeline = await served_timeline(url, incident)
+        ratio = grown["store_rate"] / empty["store_rate"]
+        # The peer writes to a table of its own that does not grow: what it loses is the
+        # machine's.
+        relative = grown["store_vs_asyncpg_1txn"] / empty["store_vs_asyncpg_1txn"]
+        print(
+            f"growth: after {size:,} more events the append rate is {ratio:.0%} of the empty "
+            f"table's ({relative:.0%} measured against the peer's rate in the same rounds); "
+            f"timeline of 10,000 events {grown_timeline:.0f} ms"
+        )
+        suffix = "" if size == sizes[0] else f"_{size // 1_000_000}m"
+        ratios |= {
+            f"growth_append_ratio{suffix}": ratio,
+            f"growth_vs_peer_ratio{suffix}": relative,
+            f"timeline_10k_ms{suffix}": grown_timeline,
+        }
+    return ratios
 
 
 async def settle(url: str) -> None:
