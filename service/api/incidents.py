@@ -66,6 +66,79 @@ def refuse_unstorable(value: Any, field: str) -> None:
         refuse_unstorable(item, f"{field}.{key}")
 
 
+async def declare_incident(
+    request: Request[Any, Any, Any], data: DeclareIncident, idempotency_key: str | None
+) -> Response[Any]:
+    """declareIncident, for the REST endpoint and for CloudEvents alike."""
+    incidents: IncidentService = request.app.state.incidents
+
+    async def perform(ctx: WriteContext) -> StoreReceipt:
+        incident = Incident(
+            id=incident_id_for(ctx.event_id),
+            title=data.title,
+            description=data.description,
+            detected_via=DetectedVia(data.detected_via),
+            reported_by=person(data.reported_by),
+            affected_systems=tuple(data.affected_systems),
+            affected_units=tuple(data.affected_units),
+            occurred_at=data.occurred_at,
+        )
+        return await incidents.declare(incident, ctx)
+
+    return await answer_write(
+        request,
+        data,
+        idempotency_key,
+        perform,
+        mode=data.mode,
+        times={"occurred_at": data.occurred_at},
+        ids=lambda event_id: {"incident_id": incident_id_for(event_id)},
+        location="/v1/incidents/{incident_id}",
+    )
+
+
+async def record_incident_step(
+    request: Request[Any, Any, Any],
+    incident_id: UUID,
+    data: IncidentStep,
+    idempotency_key: str | None,
+    expected: int | None = None,
+) -> Response[Any]:
+    """recordIncidentStep, for the REST endpoint and for CloudEvents alike."""
+    incidents: IncidentService = request.app.state.incidents
+    by, at = person(data.by), data.occurred_at
+
+    async def perform(ctx: WriteContext) -> StoreReceipt:
+        if isinstance(data, IncidentClosedIn):
+            leader = principal_of(request).role in WAIVERS
+            return await incidents.close(
+                incident_id, by, at, data.waiver_reason, leader, ctx, if_match=expected
+            )
+        if isinstance(data, EventCorrectedIn):
+            refuse_unstorable(data.correction, "correction")
+            return await incidents.correct(
+                incident_id,
+                data.corrects_event_id,
+                data.reason,
+                data.correction,
+                by,
+                at,
+                ctx,
+                if_match=expected,
+            )
+        step = command(data, ctx.event_id, incidents.plan)
+        return await incidents.act(incident_id, step, ctx, if_match=expected)
+
+    return await answer_write(
+        request,
+        data,
+        idempotency_key,
+        perform,
+        mode=data.mode,
+        times={"occurred_at": data.occurred_at},
+    )
+
+
 class IncidentController(Controller):
     """IT-nedbrud: the outage and every step of the plan recorded on it."""
 
@@ -77,34 +150,10 @@ class IncidentController(Controller):
         self,
         request: Request[Any, Any, Any],
         data: JSONBody[DeclareIncident],
-        incidents: NamedDependency[IncidentService],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[IncidentDeclared]:
         """Declare an outage (the plan's alarmering starts here)."""
-
-        async def perform(ctx: WriteContext) -> StoreReceipt:
-            incident = Incident(
-                id=incident_id_for(ctx.event_id),
-                title=data.title,
-                description=data.description,
-                detected_via=DetectedVia(data.detected_via),
-                reported_by=person(data.reported_by),
-                affected_systems=tuple(data.affected_systems),
-                affected_units=tuple(data.affected_units),
-                occurred_at=data.occurred_at,
-            )
-            return await incidents.declare(incident, ctx)
-
-        return await answer_write(
-            request,
-            data,
-            idempotency_key,
-            perform,
-            mode=data.mode,
-            times={"occurred_at": data.occurred_at},
-            ids=lambda event_id: {"incident_id": incident_id_for(event_id)},
-            location="/v1/incidents/{incident_id}",
-        )
+        return await declare_incident(request, data, idempotency_key)
 
     @post(
         "/{incident_id:uuid}/events",
@@ -116,43 +165,12 @@ class IncidentController(Controller):
         request: Request[Any, Any, Any],
         incident_id: FromPath[UUID],
         data: JSONBody[IncidentStep],
-        incidents: NamedDependency[IncidentService],
         idempotency_key: IdempotencyKey = None,
         if_match: IfMatch = None,
     ) -> Response[Receipt]:
         """Record that a step of the plan happened on this incident."""
         expected = parse_if_match(if_match)
-        by, at = person(data.by), data.occurred_at
-
-        async def perform(ctx: WriteContext) -> StoreReceipt:
-            if isinstance(data, IncidentClosedIn):
-                leader = principal_of(request).role in WAIVERS
-                return await incidents.close(
-                    incident_id, by, at, data.waiver_reason, leader, ctx, if_match=expected
-                )
-            if isinstance(data, EventCorrectedIn):
-                refuse_unstorable(data.correction, "correction")
-                return await incidents.correct(
-                    incident_id,
-                    data.corrects_event_id,
-                    data.reason,
-                    data.correction,
-                    by,
-                    at,
-                    ctx,
-                    if_match=expected,
-                )
-            step = command(data, ctx.event_id, incidents.plan)
-            return await incidents.act(incident_id, step, ctx, if_match=expected)
-
-        return await answer_write(
-            request,
-            data,
-            idempotency_key,
-            perform,
-            mode=data.mode,
-            times={"occurred_at": data.occurred_at},
-        )
+        return await record_incident_step(request, incident_id, data, idempotency_key, expected)
 
     @route("/", http_method=HttpMethod.OPTIONS, include_in_schema=False)
     async def allowed_methods(self) -> Response[None]:

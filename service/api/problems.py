@@ -8,6 +8,7 @@ import traceback
 import uuid
 from typing import Any
 
+import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
@@ -95,6 +96,27 @@ def _field_errors(exc: ValidationException) -> list[FieldError]:
         field = path or (str(key) if key and key != "data" else "body")
         errors.append(FieldError(field=field, message=_PATH.sub("", message).strip(" -")))
     return errors
+
+
+_AT = re.compile(r"`\$\.(.+)`$")
+
+
+def invalid_body(exc: msgspec.ValidationError) -> ValidationException:
+    """The refusal Litestar gives a body that does not fit its endpoint's type, for a body
+    validated outside Litestar (a CloudEvent's `data`): the same fields, the same messages."""
+    message = str(exc)
+    at = _AT.search(message)
+    key = at.group(1) if at else "data"
+    extra = [{"message": message.split(" - ", maxsplit=1)[0], "key": key, "source": "body"}]
+    return ValidationException(detail="Validation failed", extra=extra)
+
+
+def answer_to(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    """The problem the app's exception handlers make of `exc`."""
+    for kind in type(exc).__mro__:
+        if handler := EXCEPTION_HANDLERS.get(kind):
+            return handler(request, exc)  # type: ignore[no-any-return, operator]
+    raise exc
 
 
 def on_validation(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Problem]:

@@ -88,39 +88,10 @@ class ManualRecordController(Controller):
         request: Request[Any, Any, Any],
         incident_id: FromPath[UUID],
         data: JSONBody[RecordMedicationDispensing],
-        record_service: NamedDependency[ManualRecordService],
-        citizen_refs: NamedDependency[CitizenRefs],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[RecordCreated]:
         """Record a medication dispensing made on paper during the outage."""
-        ref, identity = citizen(data.citizen, citizen_refs)
-        doctor = data.doctor_consulted
-        med = data.medication
-
-        def build(record_id: UUID) -> ManualRecord:
-            return ManualRecord.dispense_medication(
-                id=record_id,
-                incident_id=incident_id,
-                unit=data.unit,
-                citizen_ref=ref,
-                citizen=identity,
-                medication=Medication(med.name, med.dose, med.strength, med.route),
-                source_list_printed_at=data.source_list_printed_at,
-                doctor_consulted=None
-                if doctor is None
-                else DoctorConsulted(doctor.doctor, doctor.outcome),
-                note=data.note,
-                by=person(data.by),
-                occurred_at=data.dispensed_at,
-            )
-
-        times = {
-            "dispensed_at": data.dispensed_at,
-            "source_list_printed_at": data.source_list_printed_at,
-        }
-        return await create(
-            request, incident_id, data, idempotency_key, record_service, build, ref, times
-        )
+        return await record_dispensing(request, incident_id, data, idempotency_key)
 
     @post(
         "/incidents/{incident_id:uuid}/care-deliveries",
@@ -132,31 +103,10 @@ class ManualRecordController(Controller):
         request: Request[Any, Any, Any],
         incident_id: FromPath[UUID],
         data: JSONBody[RecordCareDelivery],
-        record_service: NamedDependency[ManualRecordService],
-        citizen_refs: NamedDependency[CitizenRefs],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[RecordCreated]:
         """Record a visit for a citizen's assessed help: delivered, partly delivered or missed."""
-        ref, identity = citizen(data.citizen, citizen_refs)
-
-        def build(record_id: UUID) -> ManualRecord:
-            return ManualRecord.deliver_care(
-                id=record_id,
-                incident_id=incident_id,
-                unit=data.unit,
-                citizen_ref=ref,
-                citizen=identity,
-                service=data.service,
-                status=CareStatus(data.status),
-                note=data.note,
-                by=person(data.by),
-                occurred_at=data.occurred_at,
-            )
-
-        times = {"occurred_at": data.occurred_at}
-        return await create(
-            request, incident_id, data, idempotency_key, record_service, build, ref, times
-        )
+        return await record_care_delivery(request, incident_id, data, idempotency_key)
 
     @post(
         "/manual-records/{record_id:uuid}/journal-entry",
@@ -168,20 +118,10 @@ class ManualRecordController(Controller):
         request: Request[Any, Any, Any],
         record_id: FromPath[UUID],
         data: JSONBody[JournalEntryIn],
-        record_service: NamedDependency[ManualRecordService],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Receipt]:
         """The paper record has been entered into the journal (indtastet i journal)."""
-        by = person(data.by)
-        return await act_on_record(
-            request,
-            record_id,
-            data,
-            idempotency_key,
-            record_service,
-            lambda r: r.mark_entered_in_journal(data.journal_reference, by, data.entered_at),
-            {"entered_at": data.entered_at},
-        )
+        return await mark_entered_in_journal(request, record_id, data, idempotency_key)
 
     @post(
         "/manual-records/{record_id:uuid}/void",
@@ -193,20 +133,10 @@ class ManualRecordController(Controller):
         request: Request[Any, Any, Any],
         record_id: FromPath[UUID],
         data: JSONBody[VoidIn],
-        record_service: NamedDependency[ManualRecordService],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Receipt]:
         """The paper record was made in error and will not be entered into the journal."""
-        by = person(data.by)
-        return await act_on_record(
-            request,
-            record_id,
-            data,
-            idempotency_key,
-            record_service,
-            lambda r: r.void(data.reason, by, data.occurred_at),
-            {"occurred_at": data.occurred_at},
-        )
+        return await void_record(request, record_id, data, idempotency_key)
 
     @get("/manual-records/{record_id:uuid}", operation_id="getManualRecord")
     async def get_record(
@@ -237,18 +167,116 @@ class ManualRecordController(Controller):
         return Response(body, headers={"ETag": f'"{record.version}"'})
 
 
+async def record_dispensing(
+    request: Request[Any, Any, Any],
+    incident_id: UUID,
+    data: RecordMedicationDispensing,
+    idempotency_key: str | None,
+) -> Response[Any]:
+    """recordMedicationDispensing, for the REST endpoint and for CloudEvents alike."""
+    ref, identity = citizen(data.citizen, request.app.state.citizen_refs)
+    doctor = data.doctor_consulted
+    med = data.medication
+
+    def build(record_id: UUID) -> ManualRecord:
+        return ManualRecord.dispense_medication(
+            id=record_id,
+            incident_id=incident_id,
+            unit=data.unit,
+            citizen_ref=ref,
+            citizen=identity,
+            medication=Medication(med.name, med.dose, med.strength, med.route),
+            source_list_printed_at=data.source_list_printed_at,
+            doctor_consulted=None
+            if doctor is None
+            else DoctorConsulted(doctor.doctor, doctor.outcome),
+            note=data.note,
+            by=person(data.by),
+            occurred_at=data.dispensed_at,
+        )
+
+    times = {
+        "dispensed_at": data.dispensed_at,
+        "source_list_printed_at": data.source_list_printed_at,
+    }
+    return await create(request, incident_id, data, idempotency_key, build, ref, times)
+
+
+async def record_care_delivery(
+    request: Request[Any, Any, Any],
+    incident_id: UUID,
+    data: RecordCareDelivery,
+    idempotency_key: str | None,
+) -> Response[Any]:
+    """recordCareDelivery, for the REST endpoint and for CloudEvents alike."""
+    ref, identity = citizen(data.citizen, request.app.state.citizen_refs)
+
+    def build(record_id: UUID) -> ManualRecord:
+        return ManualRecord.deliver_care(
+            id=record_id,
+            incident_id=incident_id,
+            unit=data.unit,
+            citizen_ref=ref,
+            citizen=identity,
+            service=data.service,
+            status=CareStatus(data.status),
+            note=data.note,
+            by=person(data.by),
+            occurred_at=data.occurred_at,
+        )
+
+    times = {"occurred_at": data.occurred_at}
+    return await create(request, incident_id, data, idempotency_key, build, ref, times)
+
+
+async def mark_entered_in_journal(
+    request: Request[Any, Any, Any],
+    record_id: UUID,
+    data: JournalEntryIn,
+    idempotency_key: str | None,
+) -> Response[Any]:
+    """markEnteredInJournal, for the REST endpoint and for CloudEvents alike."""
+    by = person(data.by)
+    return await act_on_record(
+        request,
+        record_id,
+        data,
+        idempotency_key,
+        lambda r: r.mark_entered_in_journal(data.journal_reference, by, data.entered_at),
+        {"entered_at": data.entered_at},
+    )
+
+
+async def void_record(
+    request: Request[Any, Any, Any],
+    record_id: UUID,
+    data: VoidIn,
+    idempotency_key: str | None,
+) -> Response[Any]:
+    """voidManualRecord, for the REST endpoint and for CloudEvents alike."""
+    by = person(data.by)
+    return await act_on_record(
+        request,
+        record_id,
+        data,
+        idempotency_key,
+        lambda r: r.void(data.reason, by, data.occurred_at),
+        {"occurred_at": data.occurred_at},
+    )
+
+
 async def create(
     request: Request[Any, Any, Any],
     incident_id: UUID,
     data: RecordMedicationDispensing | RecordCareDelivery,
     idempotency_key: str | None,
-    records: ManualRecordService,
     build: Callable[[UUID], ManualRecord],
     citizen_ref: str,
     times: Mapping[str, datetime | None],
 ) -> Response[Any]:
     """A new paper record of a unit the key acts for."""
     require_unit(principal_of(request), data.unit)
+    records: ManualRecordService = request.app.state.records
 
     async def perform(ctx: WriteContext) -> StoreReceipt:
         return await records.record(incident_id, build, ctx)
@@ -270,12 +298,12 @@ async def act_on_record(
     record_id: UUID,
     data: JournalEntryIn | VoidIn,
     idempotency_key: str | None,
-    records: ManualRecordService,
     step: Callable[[ManualRecord], None],
     times: Mapping[str, datetime | None],
 ) -> Response[Any]:
     """A step on an existing paper record, of a unit the key acts for."""
     principal = principal_of(request)
+    records: ManualRecordService = request.app.state.records
 
     def checked(record: ManualRecord) -> None:
         require_unit(principal, record.unit)

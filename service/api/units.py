@@ -57,19 +57,27 @@ class UnitController(Controller):
         request: Request[Any, Any, Any],
         unit: Annotated[str, Parameter(pattern=SLUG_PATTERN, max_length=100)],
         data: JSONBody[MedicationListPrintIn],
-        unit_service: NamedDependency[UnitService],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Receipt]:
         """The unit's medication list was printed and placed at the unit."""
-        require_unit(principal_of(request), unit)
-        by = person(data.by)
+        return await record_list_print(request, unit, data, idempotency_key)
 
-        async def perform(ctx: WriteContext) -> StoreReceipt:
-            return await unit_service.print_medication_list(
-                unit, data.list_as_of, by, data.printed_at, ctx
-            )
 
-        times = {"printed_at": data.printed_at, "list_as_of": data.list_as_of}
-        return await answer_write(
-            request, data, idempotency_key, perform, mode=data.mode, times=times
+async def record_list_print(
+    request: Request[Any, Any, Any],
+    unit: str,
+    data: MedicationListPrintIn,
+    idempotency_key: str | None,
+) -> Response[Any]:
+    """recordMedicationListPrint, for the REST endpoint and for CloudEvents alike."""
+    require_unit(principal_of(request), unit)
+    unit_service: UnitService = request.app.state.units
+    by = person(data.by)
+
+    async def perform(ctx: WriteContext) -> StoreReceipt:
+        return await unit_service.print_medication_list(
+            unit, data.list_as_of, by, data.printed_at, ctx
         )
+
+    times = {"printed_at": data.printed_at, "list_as_of": data.list_as_of}
+    return await answer_write(request, data, idempotency_key, perform, mode=data.mode, times=times)

@@ -7,7 +7,6 @@ the future, and turns the store's receipt into the 201 body.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -94,6 +93,6 @@ async def answer_write(
         receipt = await perform(ctx)
     except EventIdReused:
         raise IdempotencyKeyReused() from None
-    content = msgspec.to_builtins(dataclasses.asdict(receipt)) | msgspec.to_builtins(extras)
+    content = msgspec.to_builtins(receipt) | msgspec.to_builtins(extras)
     headers = {"Location": location.format(**extras)} if location else None
     return Response(content, status_code=201, headers=headers)

@@ -8,7 +8,8 @@ from typing import Any
 import asyncpg
 import pytest
 
-from tests.api.outage import NEXUS_DOWN, Client, dispensing, log_size
+from service.auth import Role, create_key
+from tests.api.outage import NEXUS_DOWN, Client, care, declare, dispensing, log_size
 
 pytestmark = pytest.mark.anyio
 
@@ -151,3 +152,35 @@ async def test_a_batchs_events_about_one_incident_are_taken_in_order(client: Cli
     assert [r["status"] for r in results] == ["accepted"] * len(results), results
     assert [r["id"] for r in results][-1] == "order-close"
     assert (await client.get(f"/v1/incidents/{incident}")).json()["status"] == "closed"
+
+
+async def test_each_event_is_refused_as_its_rest_endpoint_would_refuse_it(
+    client: Client, pool: asyncpg.Pool
+) -> None:
+    """An event's role, unit and body are checked as its REST endpoint checks them, and the
+    refusal is the endpoint's own problem, word for word."""
+    incident = await declare(client)
+    reporter = {"Authorization": f"Bearer {await create_key(pool, Role.REPORTER, 'Zabbix')}"}
+    rosen = await create_key(pool, Role.STAFF, "Rosen", units=["botilbud-rosen"])
+    other_unit = {"Authorization": f"Bearer {rosen}"}
+    bad_route = dispensing(medication={"name": "Paracetamol", "dose": "2 tabl.", "route": 1})
+    later = "2099-01-01T08:00:00+01:00"
+    cases = [
+        # (whose key, type, data, the REST path the data is the body of, the refusal)
+        (reporter, "medication-dispensed", dispensing(), "medication-dispensings", "forbidden"),
+        (other_unit, "care-delivered", care(), "care-deliveries", "unit-not-allowed"),
+        ({}, "medication-dispensed", bad_route, "medication-dispensings", "invalid-request"),
+        ({}, "care-delivered", care(occurred_at=later), "care-deliveries", "invalid-request"),
+        ({}, "care-delivered", care(status="maybe"), "care-deliveries", "invalid-request"),
+    ]
+    before = await log_size(pool)
+    for n, (headers, kind, data, path, slug) in enumerate(cases):
+        rest = await client.post(f"/v1/incidents/{incident}/{path}", json=data, headers=headers)
+        event = ce(kind, data, id_=f"refused-{n}", subject=incident, time=None)
+        batch = await client.post("/v1/cloudevents", json=[event], headers=BATCH | headers)
+        (answer,) = batch.json()["results"]
+        assert rest.json()["type"] == f"/problems/{slug}", rest.text
+        assert (answer["status"], answer["http_status"]) == ("refused", rest.status_code)
+        same = {k: v for k, v in rest.json().items() if k != "request_id"}
+        assert {k: v for k, v in answer["problem"].items() if k != "request_id"} == same
+    assert await log_size(pool) == before
