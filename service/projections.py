@@ -18,6 +18,7 @@ import msgspec
 
 from domain import readiness, situation, worklist
 from domain.facts import Fact
+from domain.manual_record import STREAM_TYPE as MANUAL_RECORD
 from service.events import RecordedEvent
 
 S = TypeVar("S", bound=msgspec.Struct)
@@ -50,6 +51,9 @@ class Projection(Generic[S]):
     new: Callable[[UUID], S]
     evolve: Callable[[S, Fact], S]
     columns: Callable[[S], dict[str, Any]]
+    # Set when the rows are one per stream of this type, keyed by its id, and no other events
+    # change them: a rebuild then folds the log stream by stream and writes each row once.
+    stream_type: str | None = None
 
     def decode(self, state: str | bytes) -> S:
         return msgspec.json.decode(state, type=self.state_type)
@@ -95,6 +99,20 @@ class Projection(Generic[S]):
             msgspec.json.encode(rows).decode(),
         )
 
+    async def insert_new(
+        self, conn: asyncpg.Connection, states: dict[str, S], table: str | None = None
+    ) -> None:
+        """Insert rows that do not exist yet (a rebuild, into an emptied or a new table) by
+        COPY: no JSON to take apart and no conflict to check, row by row."""
+        if not states:
+            return
+        records = [
+            (key, _position(s), msgspec.json.encode(s).decode(), *self.columns(s).values())
+            for key, s in states.items()
+        ]
+        names = ["key", "position", "state", *self.columns(next(iter(states.values())))]
+        await conn.copy_records_to_table(table or self.table, records=records, columns=names)
+
 
 def _position(state: Any) -> int:
     position: int = state.position
@@ -133,6 +151,7 @@ BACK_ENTRY = Projection(
         "status": s.status.value,
         "occurred_at": s.occurred_at,
     },
+    stream_type=MANUAL_RECORD,
 )
 
 READINESS = Projection(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 import traceback
 import zlib
@@ -209,8 +210,10 @@ async def rebuild(
 
     Rebuilt here, it happens in one transaction: readers see the old rows until the new ones
     are complete, and a rebuild that fails leaves the old ones. The log is read once, through a
-    cursor, and the rows are folded in memory (at most `keep` at a time) and written in large
-    statements, instead of being read back and written for every batch of the log."""
+    cursor. A projection with one row per stream (the back-entry worklist) reads its streams one
+    after another and writes each row once, into a new table that is swapped in at the end. The
+    others fold their rows in memory (at most `keep` at a time) and write them in large
+    statements, instead of reading back and writing for every batch of the log."""
     conn = await asyncpg.connect(dsn)
     try:
         started = time.perf_counter()
@@ -218,7 +221,7 @@ async def rebuild(
             "SELECT pg_try_advisory_lock($1, $2)", PROJECTOR_LOCK, lock_key(projection.name)
         )
         if ours:
-            head = await _fold_the_log(conn, projection, batch, keep)
+            head = await _fold_the_log(dsn, conn, projection, batch, keep)
         else:
             await reset(conn, projection)
             head = int(await conn.fetchval("SELECT coalesce(max(position), 0) FROM events"))
@@ -232,21 +235,34 @@ async def rebuild(
 
 
 async def _fold_the_log(
-    conn: asyncpg.Connection, projection: Projection[Any], batch: int, keep: int
+    dsn: str, conn: asyncpg.Connection, projection: Projection[Any], batch: int, keep: int
 ) -> int:
     """Empty the projection and fold the whole log into it, in one transaction; the head."""
     async with conn.transaction():
         # The rows can always be rebuilt from the log: no need to wait for the disk.
         await conn.execute("SET LOCAL synchronous_commit = off")
-        await reset(conn, projection)
-        head = int(await conn.fetchval("SELECT coalesce(max(position), 0) FROM events"))
-        rows = _Rows(projection, keep)
-        cursor = await conn.cursor(
-            f"SELECT {FACT_COLUMNS} FROM events WHERE position <= $1 ORDER BY position", head
-        )
-        while chunk := await cursor.fetch(batch):
-            await rows.fold(conn, facts_of(chunk))
-        await rows.write(conn)
+        if projection.stream_type is not None:
+            # Written into a new table, indexed once full, and swapped in at the end: far less
+            # work than keeping four indexes up to date row by row beside the old rows.
+            staging = f"{projection.table}_rebuild"
+            await conn.execute(f"DROP TABLE IF EXISTS {staging}")
+            await conn.execute(
+                f"CREATE TABLE {staging} "
+                f"(LIKE {projection.table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
+            )
+            head = int(await conn.fetchval("SELECT coalesce(max(position), 0) FROM events"))
+            await _fold_stream_by_stream(dsn, conn, projection, staging, head, batch)
+            await _swap_in(conn, projection.table, staging)
+        else:
+            await reset(conn, projection)
+            head = int(await conn.fetchval("SELECT coalesce(max(position), 0) FROM events"))
+            rows = _Rows(projection, keep)
+            cursor = await conn.cursor(
+                f"SELECT {FACT_COLUMNS} FROM events WHERE position <= $1 ORDER BY position", head
+            )
+            while chunk := await cursor.fetch(batch):
+                await rows.fold(conn, facts_of(chunk))
+            await rows.write(conn)
         await conn.execute(
             "UPDATE projection_positions SET position = $2, updated_at = now() WHERE name = $1",
             projection.name,
@@ -256,6 +272,111 @@ async def _fold_the_log(
             "SELECT pg_notify($1, $2)", CHANNEL, f"projection:{projection.name}:{head}"
         )
     return head
+
+
+async def _fold_stream_by_stream(
+    dsn: str,
+    conn: asyncpg.Connection,
+    projection: Projection[Any],
+    table: str,
+    head: int,
+    batch: int,
+) -> None:
+    """A projection with one row per stream: its streams' events, one stream after another, in
+    each stream's order. A row is complete when its stream ends, and is written once, by COPY
+    into `table`. The log is read on a second connection, so that PostgreSQL reads the next
+    events while this process folds and writes."""
+    reader = await asyncpg.connect(dsn)
+    chunks: asyncio.Queue[list[asyncpg.Record] | None] = asyncio.Queue(maxsize=2)
+
+    async def read() -> None:
+        try:
+            async with reader.transaction(readonly=True):
+                cursor = await reader.cursor(
+                    f"SELECT {FACT_COLUMNS} FROM events WHERE stream_type = $1 "
+                    "AND position <= $2 ORDER BY stream_id, version",
+                    projection.stream_type,
+                    head,
+                )
+                while chunk := await cursor.fetch(batch):
+                    await chunks.put(chunk)
+        finally:
+            await chunks.put(None)
+
+    reading = asyncio.create_task(read())
+    try:
+        await _fold_chunks(conn, projection, table, chunks)
+        await reading  # its error, if it stopped on one
+    finally:
+        reading.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reading
+        await reader.close()
+
+
+async def _fold_chunks(
+    conn: asyncpg.Connection,
+    projection: Projection[Any],
+    table: str,
+    chunks: asyncio.Queue[list[asyncpg.Record] | None],
+) -> None:
+    done: dict[str, Any] = {}
+    key, state = "", None
+    while chunk := await chunks.get():
+        for fact in facts_of(chunk):
+            if str(fact.stream_id) != key:
+                if state is not None:
+                    done[key] = state
+                key, state = str(fact.stream_id), projection.new(fact.stream_id)
+            state = projection.evolve(state, fact)
+        if len(done) >= _Rows.WRITE:
+            await projection.insert_new(conn, done, table)
+            done = {}
+    if state is not None:
+        done[key] = state
+    await projection.insert_new(conn, done, table)
+
+
+_INDEX = re.compile(r"^(CREATE (?:UNIQUE )?INDEX) (\S+) ON (\S+) (USING .*)$")
+
+
+async def _swap_in(conn: asyncpg.Connection, table: str, staging: str) -> None:
+    """Give `staging` the indexes, keys and grants of `table`, then put it in its place. The old
+    table is locked only from here to COMMIT: readers see the old rows until then."""
+    indexes = await conn.fetch(
+        "SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition, k.contype::text "
+        "FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+        "LEFT JOIN pg_constraint k ON k.conindid = x.indexrelid AND k.conrelid = x.indrelid "
+        "WHERE x.indrelid = $1::regclass",
+        table,
+    )
+    for index in indexes:
+        match = _INDEX.match(index["definition"])
+        assert match is not None, index["definition"]
+        create, name, _, using = match.groups()
+        await conn.execute(f"{create} {name}_rebuild ON {staging} {using}")
+    grants = await conn.fetch(
+        "SELECT a.privilege_type, quote_ident(r.rolname) AS grantee "
+        "FROM pg_class c, aclexplode(c.relacl) a JOIN pg_roles r ON r.oid = a.grantee "
+        "WHERE c.oid = $1::regclass AND a.grantee <> c.relowner",
+        table,
+    )
+    for grant in grants:
+        await conn.execute(f"GRANT {grant['privilege_type']} ON {staging} TO {grant['grantee']}")
+    await conn.execute(f"DROP TABLE {table}")
+    await conn.execute(f"ALTER TABLE {staging} RENAME TO {table}")
+    for index in indexes:
+        name = index["name"]
+        if index["contype"] == "p":
+            await conn.execute(
+                f"ALTER TABLE {table} ADD CONSTRAINT {name} PRIMARY KEY USING INDEX {name}_rebuild"
+            )
+        elif index["contype"] == "u":
+            await conn.execute(
+                f"ALTER TABLE {table} ADD CONSTRAINT {name} UNIQUE USING INDEX {name}_rebuild"
+            )
+        else:
+            await conn.execute(f"ALTER INDEX {name}_rebuild RENAME TO {name}")
 
 
 class _Rows:
@@ -288,10 +409,14 @@ class _Rows:
             self.states.clear()
 
     async def write(self, conn: asyncpg.Connection) -> None:
-        changed = list(self.changed)
-        for start in range(0, len(changed), self.WRITE):
-            part = changed[start : start + self.WRITE]
+        """Rows written before are updated; the others are new and go in by COPY."""
+        again = list(self.changed & self.written)
+        for start in range(0, len(again), self.WRITE):
+            part = again[start : start + self.WRITE]
             await self.projection.store(conn, {key: self.states[key] for key in part})
+        await self.projection.insert_new(
+            conn, {key: self.states[key] for key in self.changed - self.written}
+        )
         self.written |= self.changed
         self.changed.clear()
 

@@ -152,6 +152,54 @@ async def test_a_rebuilt_projection_equals_the_live_one_row_for_row(
         await pool.close()
 
 
+SHAPE = """
+SELECT 'index' AS what, indexname AS name, indexdef AS definition FROM pg_indexes
+ WHERE tablename = $1
+UNION ALL
+SELECT 'constraint', conname, pg_get_constraintdef(oid) FROM pg_constraint
+ WHERE conrelid = $1::regclass
+UNION ALL
+SELECT 'grant', grantee, privilege_type FROM information_schema.role_table_grants
+ WHERE table_name = $1
+ORDER BY 1, 2, 3
+"""
+
+
+async def test_a_rebuilt_worklist_keeps_its_indexes_grants_and_its_readers(
+    fresh_database_url: str,
+) -> None:
+    """The back-entry worklist is rebuilt into a new table and swapped in: the service's role
+    still reads and writes it, its indexes and keys are the same, and a connection that read it
+    before (with its prepared statement) reads the rebuilt rows after."""
+    pool = await asyncpg.create_pool(fresh_database_url, min_size=1, max_size=4)
+    store = EventStore(pool)
+    conn = await asyncpg.connect(fresh_database_url)
+    reader = await asyncpg.connect(fresh_database_url)
+    try:
+        await mixed_outages(store, incidents=3, steps=80, seed=11)
+        worklist = PROJECTIONS["back-entry"]
+        await rebuild(fresh_database_url, worklist)
+        shape = [dict(r) for r in await conn.fetch(SHAPE, worklist.table)]
+        assert {r["what"] for r in shape} == {"index", "constraint", "grant"}
+        query = f"SELECT key, status, position FROM {worklist.table} ORDER BY key"
+        before = [dict(r) for r in await reader.fetch(query)]
+        assert len(before) > 10
+        await rebuild(fresh_database_url, worklist)
+        assert [dict(r) for r in await conn.fetch(SHAPE, worklist.table)] == shape
+        assert [dict(r) for r in await reader.fetch(query)] == before
+        async with conn.transaction():
+            await conn.execute("SET LOCAL ROLE nedbrud_service")
+            assert await conn.fetchval(f"SELECT count(*) FROM {worklist.table}") == len(before)
+            await conn.execute(f"UPDATE {worklist.table} SET position = position")
+        missing = await conn.fetchval("SELECT to_regclass($1)", f"{worklist.table}_rebuild")
+        assert missing is None
+    finally:
+        await reader.close()
+        await conn.close()
+        await store.close()
+        await pool.close()
+
+
 async def test_a_projector_killed_mid_batch_resumes_without_skipping_or_doubling(
     fresh_database_url: str,
 ) -> None:
