@@ -7,12 +7,13 @@ citizen's name or CPR number. A request is logged by its route template (`/v1/in
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
+
+import msgspec
 
 REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
 
@@ -44,7 +45,7 @@ class JsonLines(logging.Formatter):
                 line[field] = value
         if record.exc_info and record.exc_info[0] is not None:
             line["exception"] = record.exc_info[0].__name__  # the type only: see the docstring
-        return json.dumps(line, ensure_ascii=False, default=str)
+        return msgspec.json.encode(line, enc_hook=str).decode()
 
 
 def configure(level: int = logging.INFO) -> None:
