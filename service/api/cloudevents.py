@@ -22,11 +22,9 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, post
-from litestar.exceptions import PermissionDeniedException
 from msgspec import Meta, Struct
 
-from service.access import allowed
-from service.api.guards import principal_of
+from service.api.guards import may_do, principal_of
 from service.api.idempotency import REPLAYED
 from service.api.incidents import declare_incident, record_incident_step
 from service.api.problems import PROBLEM_JSON, ApiProblem, answer_to, invalid_body
@@ -46,7 +44,6 @@ from service.api.records import (
 from service.api.schemas import AwareTime, DeclareIncident
 from service.api.steps import IncidentStep
 from service.api.units import record_list_print
-from service.ratelimit import RateLimiter
 
 STRUCTURED = "application/cloudevents+json"
 BATCH = "application/cloudevents-batch+json"
@@ -242,17 +239,7 @@ async def perform(
     each refusal as the problem the endpoint would give."""
     call = as_call(request, operation.path(subject))
     try:
-        principal = principal_of(request)
-        limiter: RateLimiter = request.app.state.rate_limiter
-        if wait := limiter.take(principal.key_id):
-            raise ApiProblem(
-                429,
-                "too-many-requests",
-                f"this key is over its rate limit; retry in {wait} s",
-                headers={"Retry-After": str(wait)},
-            )
-        if not allowed(operation.operation_id, principal.role):
-            raise PermissionDeniedException(f"the role {principal.role} may not do this")
+        may_do(request.app.state.rate_limiter, principal_of(request), operation.operation_id)
         try:
             data = msgspec.convert(body, operation.body, strict=False, str_keys=True)
         except msgspec.ValidationError as exc:

@@ -30,7 +30,22 @@ async def require_key(
         raise NotAuthorizedException(
             "the API key is unknown or revoked", headers={"WWW-Authenticate": "Bearer"}
         )
-    limiter: RateLimiter = connection.app.state.rate_limiter
+    operation = getattr(handler, "operation_id", None)
+    asks_methods = connection.scope.get("method") == "OPTIONS"  # any key may ask what a path takes
+    may_do(
+        connection.app.state.rate_limiter,
+        principal,
+        operation if isinstance(operation, str) else None,
+        anyone=asks_methods,
+    )
+    connection.state.principal = principal
+
+
+def may_do(
+    limiter: RateLimiter, principal: Principal, operation: str | None, *, anyone: bool = False
+) -> None:
+    """429 when the key is over its rate limit; 403 when its role may not do `operation` (an
+    operation without a name: admin only), unless `anyone` may."""
     if wait := limiter.take(principal.key_id):
         raise ApiProblem(
             429,
@@ -38,13 +53,8 @@ async def require_key(
             f"this key is over its rate limit; retry in {wait} s",
             headers={"Retry-After": str(wait)},
         )
-    operation = getattr(handler, "operation_id", None)
-    asks_methods = connection.scope.get("method") == "OPTIONS"  # any key may ask what a path takes
-    if not asks_methods and not allowed(
-        operation if isinstance(operation, str) else None, principal.role
-    ):
+    if not anyone and not allowed(operation, principal.role):
         raise PermissionDeniedException(f"the role {principal.role} may not do this")
-    connection.state.principal = principal
 
 
 def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
