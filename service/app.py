@@ -180,9 +180,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
         dependencies={
             "incidents": from_state("incidents"),
             "record_service": from_state("records"),
-            "unit_service": from_state("units"),
             "plan_in_force": value(plan),
-            "citizen_refs": from_state("citizen_refs"),
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         request_max_body_size=MAX_BODY_BYTES,
