@@ -12,6 +12,7 @@ Litestar writes the paths; two things are then made exact here, once, when the a
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import msgspec
@@ -92,8 +93,23 @@ def _describe_wire_types(openapi: OpenAPI) -> None:
     extras = {t.__name__: getattr(t, "json_schema_extra", None) for t in structs}
     for name, schema in described.items():
         # Plain JSON Schema, written as it is; a type may add what msgspec cannot say.
-        components[name] = _merged(schema, extras.get(name) or {})
+        components[name] = _merged(_cleaned(schema), extras.get(name) or {})
     openapi.components.schemas = dict(sorted(components.items()))
+
+
+def _cleaned(schema: Any) -> Any:
+    """Descriptions cleaned by our own rule (`inspect.cleandoc`), so the document does not change
+    when a msgspec release cleans docstrings its own way."""
+    if isinstance(schema, dict):
+        return {
+            key: inspect.cleandoc(value)
+            if key == "description" and isinstance(value, str)
+            else _cleaned(value)
+            for key, value in schema.items()
+        }
+    if isinstance(schema, list):
+        return [_cleaned(item) for item in schema]
+    return schema
 
 
 def _merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
