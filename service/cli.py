@@ -48,10 +48,10 @@ OPENAPI_PATH = Path(__file__).resolve().parent.parent / "openapi" / "openapi.jso
 
 
 def database_url(settings: Settings) -> str:
-    """DATABASE_URL when set; else the embedded PostgreSQL under NEDBRUD_DATA_DIR, started now."""
-    if settings.database_url:
-        return settings.database_url
-    url, _server = start_embedded(settings.data_dir)
+    """DATABASE_URL when set; else the embedded PostgreSQL under NEDBRUD_DATA_DIR, started now.
+    Either is migrated first, so that `keys create` before the first `serve` finds its tables."""
+    url = settings.database_url or start_embedded(settings.data_dir)[0]
+    migrate(url)
     return url
 
 
@@ -84,7 +84,6 @@ def serve(host: str, port: int, workers: int = 1) -> None:
     configure_logging()
     settings = Settings.from_env()
     url = database_url(settings)
-    migrate(url)
     if key := asyncio.run(_bootstrap(url, settings.bootstrap_key)):
         print(f"New admin API key (shown only this once): {key}", flush=True)
     if workers == 1:  # with workers, uvicorn's supervisor handles the signals and exits itself
@@ -282,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         serve(args.host, args.port, args.workers)
     elif args.command == "migrate":
-        migrate(database_url(Settings.from_env()))
+        database_url(Settings.from_env())  # starts (if embedded) and migrates
     elif args.command == "verify":
         settings = Settings.from_env()
         result = asyncio.run(_verify(database_url(settings), settings, args))
