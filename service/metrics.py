@@ -12,14 +12,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import asyncpg
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector
 
 if TYPE_CHECKING:
     from service.projector import Projector
     from service.store import EventStore
 
+# The classic text format's type; OpenMetrics is given to a scraper whose Accept asks for it.
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 UNMATCHED = "unmatched"  # a path no route takes: not labelled by itself, so labels stay few
 
@@ -115,8 +117,9 @@ class Metrics:
         self.requests.labels(route, method, str(status)).inc()
         self.latency.labels(route, method).observe(seconds)
 
-    async def scrape(self, pool: asyncpg.Pool | None) -> bytes:
-        """The exposition text, with the head and the projections read from the database now."""
+    async def scrape(self, pool: asyncpg.Pool | None, accept: str = "") -> tuple[bytes, str]:
+        """The exposition and its content type, in the format `accept` asks for (Prometheus text
+        or OpenMetrics), with the head and the projections read from the database now."""
         try:
             if pool is None:
                 raise ConnectionError("not started")
@@ -131,4 +134,5 @@ class Metrics:
             for row in rows:
                 self.position.labels(row["name"]).set(row["position"])
                 self.lag.labels(row["name"]).set(max(0, head - row["position"]))
-        return generate_latest(self.registry)
+        encode, content_type = choose_encoder(accept)
+        return encode(self.registry), content_type

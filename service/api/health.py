@@ -53,8 +53,12 @@ class MetricsController(Controller):
     security = [{}]
 
     @get("/", operation_id="metrics", media_type=CONTENT_TYPE)
-    async def metrics(self, request: Request[Any, Any, Any]) -> bytes:
+    async def metrics(self, request: Request[Any, Any, Any]) -> Response[bytes]:
         """Requests by route and status, latencies, appends, events per group commit, and how
-        far each projection is behind the log."""
+        far each projection is behind the log; OpenMetrics when the Accept header asks for it."""
         metrics: Metrics = request.app.state.metrics
-        return await metrics.scrape(request.app.state.get("pool"))
+        accept = request.headers.get("accept", "")
+        body, content_type = await metrics.scrape(request.app.state.get("pool"), accept)
+        # The content type goes out exactly as the exposition library names it: one parameter
+        # each (a second charset makes Prometheus 3 refuse the scrape).
+        return Response(body, headers={"Content-Type": content_type})

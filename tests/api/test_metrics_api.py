@@ -79,3 +79,41 @@ async def test_a_path_no_route_takes_is_counted_without_its_path(client: Client)
         value(text, "nedbrud_http_requests_total", route="unmatched", method="GET", status="404")
         >= 1
     )
+
+
+def _parameters(content_type: str) -> list[str]:
+    """The parameter names of a content type, as the standard library's email parser reads it."""
+    from email.message import Message
+
+    message = Message()
+    message["Content-Type"] = content_type
+    return [name for name, _ in (message.get_params() or [])[1:]]
+
+
+async def test_prometheus_text_has_one_content_type_parameter_each_and_parses(
+    client: Client,
+) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    scraped = await client.get("/metrics", headers={"Accept": "text/plain"})
+    assert scraped.status_code == 200
+    content_type = scraped.headers["content-type"]
+    assert content_type.split(";")[0] == "text/plain"
+    parameters = _parameters(content_type)
+    assert sorted(parameters) == ["charset", "version"]  # each once: Prometheus 3 insists
+    names = {family.name for family in text_string_to_metric_families(scraped.text)}
+    assert {"nedbrud_http_requests", "nedbrud_database_up", "nedbrud_log_head_position"} <= names
+
+
+async def test_openmetrics_is_given_to_a_scraper_that_asks_for_it(client: Client) -> None:
+    from prometheus_client.openmetrics import parser
+
+    accept = "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5"
+    scraped = await client.get("/metrics", headers={"Accept": accept})
+    assert scraped.status_code == 200
+    content_type = scraped.headers["content-type"]
+    assert content_type.split(";")[0] == "application/openmetrics-text"
+    assert len(_parameters(content_type)) == len(set(_parameters(content_type)))
+    assert scraped.text.endswith("# EOF\n")
+    families = parser.text_string_to_metric_families(scraped.text)  # type: ignore[no-untyped-call]
+    assert "nedbrud_database_up" in {family.name for family in families}
