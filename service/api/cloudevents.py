@@ -1,4 +1,7 @@
-"""CloudEvents 1.0 in (structured and batch modes): other systems post the plan's events here.
+"""CloudEvents 1.0 in (structured, batch and binary modes): other systems post the plan's events
+here. In binary mode (the default of many producers) the attributes are `ce-*` headers and the
+body is `data`; in structured mode binary data may come as `data_base64`. Either way `data` is
+JSON: the body of a REST operation.
 
 Each CloudEvent is translated into the REST operation it names (`type`), on the resource its
 `subject` names, with `data` as the body and `time` as the occurred-at time when `data` leaves it
@@ -13,11 +16,14 @@ each event gets its own answer, and a refused event never blocks the others.
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import hashlib
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
+from urllib.parse import unquote
 from uuid import UUID
 
 import msgspec
@@ -48,6 +54,8 @@ from service.api.units import record_list_print
 STRUCTURED = "application/cloudevents+json"
 BATCH = "application/cloudevents-batch+json"
 MAX_BATCH = 100
+MODES = f"{STRUCTURED} (structured), {BATCH} (batch), or ce-* headers with a JSON body (binary)"
+JSON_MEDIA = re.compile(r"^application/(?:[\w.+-]+\+)?json$")
 PREFIX = "dk.nedbrud."
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
@@ -253,12 +261,51 @@ def idempotency_key(event: CloudEvent) -> str:
     return "ce-" + hashlib.sha256(f"{event.source}\n{event.id}".encode()).hexdigest()
 
 
+def _with_data(raw: Any) -> Any:
+    """A structured event with its `data_base64` decoded into `data` (JSON, as every operation
+    takes); ValueError names what is wrong with it."""
+    if not isinstance(raw, dict) or "data_base64" not in raw:
+        return raw
+    if "data" in raw:
+        raise ValueError("an event carries data or data_base64, not both")
+    media = str(raw.get("datacontenttype") or "application/json").split(";")[0].strip().lower()
+    if not JSON_MEDIA.match(media):
+        raise ValueError(f"data must be JSON, not {media}")
+    try:
+        decoded = base64.b64decode(str(raw["data_base64"]), validate=True)
+        data = msgspec.json.decode(decoded)
+    except (binascii.Error, msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        raise ValueError("data_base64 is not base64 of a JSON object") from None
+    return {key: value for key, value in raw.items() if key != "data_base64"} | {"data": data}
+
+
+def binary_event(headers: Any, body: bytes) -> dict[str, Any]:
+    """The event a binary-mode request carries: its `ce-*` headers (percent-decoded, as the HTTP
+    binding says) as attributes, its Content-Type as `datacontenttype`, its body as `data`."""
+    media = headers.get("content-type", "").split(";")[0].strip().lower()
+    if media and not JSON_MEDIA.match(media):
+        raise ApiProblem(415, "unsupported-media-type", f"data must be JSON; send {MODES}")
+    try:
+        data = msgspec.json.decode(body)
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        raise ApiProblem(400, "malformed-json", "the body (the event's data) is not JSON") from None
+    event: dict[str, Any] = {
+        name.lower()[3:]: unquote(value)
+        for name, value in headers.items()
+        if name.lower().startswith("ce-")
+    }
+    return event | {"datacontenttype": media or "application/json", "data": data}
+
+
 async def handle(request: Request[Any, Any, Any], raw: Any) -> EventAnswer:
     try:
-        event = msgspec.convert(raw, CloudEvent)
-    except msgspec.ValidationError as exc:
-        named = re.search(r"field `([^`]+)`|at `\$\.([^`]+)`", str(exc))
-        field = next((g for g in named.groups() if g), "event") if named else "event"
+        event = msgspec.convert(_with_data(raw), CloudEvent)
+    except ValueError as exc:  # msgspec's ValidationError too: it is a ValueError
+        if isinstance(exc, msgspec.ValidationError):
+            named = re.search(r"field `([^`]+)`|at `\$\.([^`]+)`", str(exc))
+            field = next((g for g in named.groups() if g), "event") if named else "event"
+        else:
+            field = "data_base64"
         status, problem = _refusal(422, "invalid-request", str(exc), field)
         ident = raw.get("id") if isinstance(raw, dict) else None
         source = raw.get("source") if isinstance(raw, dict) else None
@@ -315,17 +362,21 @@ class CloudEventsController(Controller):
 
     @post("/", operation_id="postCloudEvents", status_code=200)
     async def receive(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        """One structured CloudEvent (answered like its REST operation), or a batch of up to 100
-        (answered per event)."""
+        """One CloudEvent, structured or binary (answered like its REST operation), or a batch
+        of up to 100 (answered per event)."""
         principal_of(request)
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if media not in (STRUCTURED, BATCH):
-            raise ApiProblem(415, "unsupported-media-type", f"send {STRUCTURED} or {BATCH}")
-        try:
-            raw = msgspec.json.decode(await request.body())
-        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
-            raise ApiProblem(400, "malformed-json", "the body is not valid JSON") from None
-        if media == STRUCTURED:
+        binary = "ce-specversion" in request.headers and media not in (STRUCTURED, BATCH)
+        if not binary and media not in (STRUCTURED, BATCH):
+            raise ApiProblem(415, "unsupported-media-type", f"send {MODES}")
+        if binary:
+            raw: Any = binary_event(request.headers, await request.body())
+        else:
+            try:
+                raw = msgspec.json.decode(await request.body())
+            except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+                raise ApiProblem(400, "malformed-json", "the body is not valid JSON") from None
+        if binary or media == STRUCTURED:
             answer = await handle(request, raw)
             if answer.status == "refused":
                 return Response(

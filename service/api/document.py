@@ -157,6 +157,15 @@ def _cloudevents(operation: Operation) -> None:
             STRUCTURED: OpenAPIMediaType(schema=event),
             # Each item is checked on its own, and a malformed one is refused in its answer
             # while the others are taken: so the array's items are any JSON here.
+            # Binary mode: the attributes are ce-* headers, the body is the event's data.
+            "application/json": OpenAPIMediaType(
+                schema=Schema(
+                    type=OpenAPIType.OBJECT,
+                    description="binary mode: the event's `data` (the body of the REST "
+                    "operation its type names); its attributes in ce-specversion, ce-id, "
+                    "ce-source, ce-type, ce-subject and ce-time headers",
+                )
+            ),
             BATCH: OpenAPIMediaType(
                 schema=Schema(
                     type=OpenAPIType.ARRAY,
