@@ -122,12 +122,15 @@ def account(
 ) -> tuple[list[Occurrence], list[RoundRecord]]:
     """Each occurrence with the records that account for it, and the records that stand alone.
 
-    Voided records were made in error and account for nothing."""
+    Voided records were made in error and account for nothing; a record id seen twice counts
+    once (its earliest)."""
     by_id = {o.occurrence_id: o for o in occurrences}
     by_key: dict[tuple[str, ItemKind, str], list[Occurrence]] = {}
     for o in occurrences:
         by_key.setdefault((o.citizen_ref, o.kind, match_name(o.what)), []).append(o)
-    ordered = sorted((r for r in records if not r.voided), key=_order)
+    # A record read twice (a retried delivery) is one record.
+    ordered = list({r.record_id: r for r in sorted(records, key=_order, reverse=True)}.values())
+    ordered = sorted((r for r in ordered if not r.voided), key=_order)
     claims: dict[UUID, list[RoundRecord]] = {}
     rest: list[RoundRecord] = []
     for record in ordered:
