@@ -35,6 +35,7 @@ from tests.domain.nodliste import (
     refused,
     visit,
 )
+from tests.domain.people import ANNE, nexus_and_fmk_down, restore_all
 
 DETECTED = local(THU, 6, 45)
 OUTAGE = Outage(DETECTED)
@@ -180,3 +181,15 @@ def test_the_rounds_are_worked_out_at_the_time_they_are_given_and_never_naive() 
     with pytest.raises(ValueError, match="aware"):
         rounds(SOLSIKKEN, [], OUTAGE, naive, CPH)
     assert at(8, 20) == at(8, 20)
+
+
+def test_the_incident_itself_gives_the_span_from_its_detection_to_its_close() -> None:
+    incident = nexus_and_fmk_down()  # detected Thursday 14:30
+    open_ = rounds(SOLSIKKEN, [], incident, local(THU, 15), CPH)
+    assert (open_.start, open_.end) == (local(THU, 14, 30), local(THU, 15) + timedelta(hours=12))
+    # Bent's 14:00 dose was due until 14:30, the moment the outage was found: not in the rounds.
+    assert min(o.due_at for o in open_.occurrences) == local(THU, 18)
+    restore_all(incident)
+    incident.close(ANNE, local(THU, 19), None, pending_records=0, waived_by_leader=False)
+    closed = rounds(SOLSIKKEN, [], incident, local(THU, 23), CPH)
+    assert closed.end == local(THU, 19)
