@@ -10,6 +10,12 @@ An occurrence whose window reaches past the detection is included: a 08:00 dose 
 An occurrence is `upcoming` before `due_from`, `due` from then until `due_until`, then `overdue`
 until a record accounts for it (`given` or `missed`; `domain/matching.py`). Ordered: overdue vital,
 overdue, due vital, due, upcoming (each by `due_at`), then given and then missed.
+
+Where the contract is silent: windows are half-open (due at `due_from`, overdue at `due_until`);
+`overdue` counts include `overdue_vital`; the rounds trust the records they are given (the caller
+leaves out what was not yet known at `at`), and a closed incident's rounds keep being judged at
+`at`, so a dose never recorded before the close stays overdue in the report. `occurrence_id` is
+a UUID, so the service can use it as the stream on which a dispensing takes its optimistic lock.
 """
 
 from __future__ import annotations
