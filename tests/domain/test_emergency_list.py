@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import msgspec
@@ -165,3 +166,9 @@ def test_cpr_names_vital_needs_and_medication_are_declared_personal_on_every_ver
         assert {"citizens[].citizen", "citizens[].vital_needs", "by.name"} <= set(sealed)
         assert "citizens[].items[].medication" in sealed
         assert not any(path.endswith("citizen_ref") for path in sealed)
+
+
+def test_the_list_reads_back_the_same_from_the_json_an_auditor_sees() -> None:
+    raw = json.loads(json.dumps(msgspec.to_builtins(CITIZENS)))
+    assert raw[1]["items"][1]["days"] == ["mon", "tue", "wed", "thu", "fri"]
+    assert msgspec.convert(raw, tuple[ListCitizen, ...], strict=False) == CITIZENS

@@ -131,3 +131,16 @@ def test_an_occurrence_id_is_the_same_in_every_version_of_the_list_and_names_no_
     assert occurrence_id(UNIT, AASE, "insulin-morgen", date(2026, 3, 6), "08:00") != occ(
         AASE, "insulin-morgen", date(2026, 3, 5), "08:00"
     )
+
+
+def test_when_the_clock_shows_02_45_a_second_time_the_02_30_dose_is_already_overdue() -> None:
+    night_list = published(NIGHT_AND_MORNING).current
+    outage = Outage(utc(FALL_BACK, 0))  # 02:00 CEST
+    first_pass, second_pass = utc(FALL_BACK, 0, 45), utc(FALL_BACK, 1, 45)  # 02:45 CEST, CET
+    assert first_pass.astimezone(CPH).strftime("%H:%M") == "02:45"
+    assert second_pass.astimezone(CPH).strftime("%H:%M") == "02:45"
+    statuses = [
+        next(o.status for o in rounds(night_list, [], outage, moment, CPH).occurrences)
+        for moment in (first_pass, second_pass)
+    ]
+    assert statuses == ["due", "overdue"]
