@@ -58,11 +58,17 @@ class RoundRecord:
         occurrence_id: UUID | None = None,
         voided: bool = False,
     ) -> RoundRecord:
-        given = outcome is Outcome.GIVEN
+        """A medication dispensing: given, or refused or not given (then it accounts as missed)."""
         return cls(
-            record_id, citizen_ref, ItemKind.MEDICATION, medication_name, occurred_at, given,
-            occurrence_id, voided,
-        )  # fmt: skip
+            record_id=record_id,
+            citizen_ref=citizen_ref,
+            kind=ItemKind.MEDICATION,
+            what=medication_name,
+            occurred_at=occurred_at,
+            given=outcome == Outcome.GIVEN,
+            occurrence_id=occurrence_id,
+            voided=voided,
+        )
 
     @classmethod
     def care(
@@ -75,11 +81,17 @@ class RoundRecord:
         occurrence_id: UUID | None = None,
         voided: bool = False,
     ) -> RoundRecord:
-        given = status is not CareStatus.MISSED
+        """A visit: delivered or partly delivered (given), or missed."""
         return cls(
-            record_id, citizen_ref, ItemKind.CARE, service, occurred_at, given, occurrence_id,
-            voided,
-        )  # fmt: skip
+            record_id=record_id,
+            citizen_ref=citizen_ref,
+            kind=ItemKind.CARE,
+            what=service,
+            occurred_at=occurred_at,
+            given=status != CareStatus.MISSED,
+            occurrence_id=occurrence_id,
+            voided=voided,
+        )
 
 
 def _order(record: RoundRecord) -> tuple[datetime, str]:
