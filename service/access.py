@@ -45,6 +45,12 @@ MATRIX: dict[str, frozenset[Role]] = {
     "postCloudEvents": frozenset({REPORTER, STAFF, LEADER, IT}),
     "listAccessLog": frozenset({AUDITOR}),
     "verifyLog": frozenset({AUDITOR}),
+    # Webhooks out: admin only (no other role is named).
+    "registerWebhook": frozenset(),
+    "listWebhooks": frozenset(),
+    "listWebhookDeliveries": frozenset(),
+    "replayWebhook": frozenset(),
+    "removeWebhook": frozenset(),
 }
 
 # Who may see a citizen's name and CPR number, for which purposes (sundhedsloven § 42 a: a

@@ -28,6 +28,7 @@ from service.api.problems import EXCEPTION_HANDLERS
 from service.api.records import ManualRecordController
 from service.api.situation import SharedChanges, SituationController
 from service.api.units import UnitController
+from service.api.webhooks import WebhookController
 from service.api.worklist import WorklistController
 from service.auth import Authenticator
 from service.checkpoints import keep_checkpoints, load_or_create_signing_key
@@ -49,6 +50,8 @@ from service.units import UnitService
 from service.vault import KEY_FILE as SEALING_KEY_FILE
 from service.vault import Vault
 from service.views import IncidentViews
+from service.webhook_worker import WebhookWorker
+from service.webhooks import SecretBox, Webhooks
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -107,6 +110,17 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
             )
         sealing = settings.sealing_key or load_or_create_key(settings.data_dir, SEALING_KEY_FILE)
         streams = Streams(store, Codec(), Vault(pool, sealing))
+        secrets = SecretBox(sealing)
+        webhook_worker = WebhookWorker(
+            url,
+            pool,
+            notifier,
+            secrets,
+            allow_private=settings.webhook_allow_private,
+            retry_base_s=settings.webhook_retry_base_s,
+            retry_for_s=settings.webhook_retry_for_s,
+        )
+        webhook_worker.start()
         app.state.update(
             pool=pool,
             store=store,
@@ -122,6 +136,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
             authenticator=Authenticator(pool),
             incident_views=IncidentViews(plan),
             rate_limiter=RateLimiter(settings.rate_per_second, settings.rate_burst),
+            webhooks=Webhooks(pool, secrets, allow_private=settings.webhook_allow_private),
             citizen_refs=CitizenRefs(
                 settings.pseudonym_key or load_or_create_key(settings.data_dir)
             ),
@@ -133,6 +148,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
         finally:
             if checkpointer is not None:
                 checkpointer.cancel()
+            await webhook_worker.close()
             for projector in projectors:
                 await projector.close()
             await notifier.close()
@@ -161,6 +177,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
             SituationController,
             WorklistController,
             CloudEventsController,
+            WebhookController,
         ],
         guards=[require_key],
     )

@@ -33,6 +33,7 @@ def operations() -> dict[str, tuple[str, str]]:
             path.replace("{incident_id}", SOME_ID)
             .replace("{record_id}", SOME_ID)
             .replace("{unit}", "botilbud-solsikken")
+            .replace("{webhook_id}", SOME_ID)
         )
         for method, spec in methods.items():
             found[spec["operationId"]] = (method.upper(), concrete)
