@@ -204,6 +204,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
         logging_config=None,  # `nedbrud serve` sets up JSON lines (service/logs.py)
         openapi_config=OpenAPIConfig(
             title="nedbrud",
+            use_handler_docstrings=True,  # each handler's one-sentence docstring describes it
             version=VERSION,
             description="Event-sourced incident log for IT outages (IT-nedbrud) in municipal "
             "social care. Every write returns a receipt; every refusal is "

@@ -93,24 +93,26 @@ async def check_destination(url: str, *, allow_private: bool) -> None:
     """Refuse what is not an http(s) URL, and a host that resolves to a private, loopback,
     link-local or otherwise non-public address (unless allowed): a webhook is no way into the
     municipality's own network."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        host = (parts.hostname or "").encode("idna").decode("ascii")
+    except (ValueError, UnicodeError):
+        raise WebhookRefused("url", "the url's host or port is not valid") from None
+    if parts.scheme not in ("http", "https") or not host:
         raise WebhookRefused("url", "the url must be an http or https URL with a host")
     if parts.username or parts.password:
         raise WebhookRefused("url", "the url must not carry a user name or password")
     if allow_private:
         return
     try:
-        found = await asyncio.get_running_loop().getaddrinfo(
-            parts.hostname, parts.port or (443 if parts.scheme == "https" else 80),
-            type=socket.SOCK_STREAM,
-        )  # fmt: skip
-    except OSError:
-        raise WebhookRefused("url", f"the host {parts.hostname!r} does not resolve") from None
+        found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError, ValueError):
+        raise WebhookRefused("url", f"the host {host!r} does not resolve") from None
     if any(blocked_address(str(info[4][0])) for info in found):
         raise WebhookRefused(
             "url",
-            f"the host {parts.hostname!r} resolves to a private or loopback address; "
+            f"the host {host!r} resolves to a private or loopback address; "
             "set NEDBRUD_WEBHOOK_ALLOW_PRIVATE=1 to allow it",
         )
 
@@ -149,11 +151,11 @@ class Webhooks:
         created_by: str,
     ) -> tuple[Webhook, str]:
         for n, name in enumerate(event_types):
-            if name != "*" and name.removeprefix(PREFIX) not in EVENT_TYPES:
+            if name != "*" and name not in EVENT_TYPES:
                 raise WebhookRefused(f"event_types[{n}]", f"{name!r} is not an event type")
         await check_destination(url, allow_private=self.allow_private)
         webhook_id, secret = uuid4(), new_secret()
-        types = sorted({name.removeprefix(PREFIX) for name in event_types})
+        types = sorted(set(event_types))
         row = await self.pool.fetchrow(
             "INSERT INTO webhooks (webhook_id, url, event_types, mode, units, secret_wrapped, "
             "created_by, position) SELECT $1, $2, $3, $4, $5, $6, $7, "

@@ -363,7 +363,9 @@ class CloudEventsController(Controller):
     @post("/", operation_id="postCloudEvents", status_code=200)
     async def receive(self, request: Request[Any, Any, Any]) -> Response[Any]:
         """One CloudEvent, structured or binary (answered like its REST operation), or a batch
-        of up to 100 (answered per event)."""
+        of up to 100 (answered per event). Binary mode (the attributes in ce-specversion, ce-id,
+        ce-source, ce-type, ce-subject and ce-time headers, the body the event's JSON data) is
+        taken under the data's own content type, application/json."""
         principal_of(request)
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
         binary = "ce-specversion" in request.headers and media not in (STRUCTURED, BATCH)

@@ -97,13 +97,25 @@ def _describe_wire_types(openapi: OpenAPI) -> None:
     openapi.components.schemas = dict(sorted(components.items()))
 
 
+# Python's `$` also matches before a final newline, so the service's patterns end in `(?!\n)`;
+# in ECMA-262 regular expressions, which JSON Schema and OpenAPI use, `$` matches only at the end,
+# and lookarounds are not portable (pydantic's engine has none): the document leaves it out.
+PYTHON_ONLY = "$(?!\\n)"
+
+
+def portable(pattern: str) -> str:
+    return pattern.replace(PYTHON_ONLY, "$")
+
+
 def _cleaned(schema: Any) -> Any:
     """Descriptions cleaned by our own rule (`inspect.cleandoc`), so the document does not change
-    when a msgspec release cleans docstrings its own way."""
+    when a msgspec release cleans docstrings its own way; patterns made portable."""
     if isinstance(schema, dict):
         return {
             key: inspect.cleandoc(value)
             if key == "description" and isinstance(value, str)
+            else portable(value)
+            if key == "pattern" and isinstance(value, str)
             else _cleaned(value)
             for key, value in schema.items()
         }
@@ -124,9 +136,11 @@ def _no_null_parameters(operation: Operation) -> None:
     """An optional header is absent or a string: a header has no null. (A query parameter keeps
     its null: Litestar reads `?format=null` as the parameter left out.)"""
     for parameter in operation.parameters or []:
+        schema = getattr(parameter, "schema", None)
+        if isinstance(schema, Schema) and schema.pattern:
+            schema.pattern = portable(schema.pattern)
         if getattr(parameter, "param_in", None) != "header":
             continue
-        schema = getattr(parameter, "schema", None)
         if isinstance(schema, Schema) and isinstance(schema.type, list):
             types = [t for t in schema.type if t != OpenAPIType.NULL]
             schema.type = types[0] if len(types) == 1 else types
@@ -157,15 +171,6 @@ def _cloudevents(operation: Operation) -> None:
             STRUCTURED: OpenAPIMediaType(schema=event),
             # Each item is checked on its own, and a malformed one is refused in its answer
             # while the others are taken: so the array's items are any JSON here.
-            # Binary mode: the attributes are ce-* headers, the body is the event's data.
-            "application/json": OpenAPIMediaType(
-                schema=Schema(
-                    type=OpenAPIType.OBJECT,
-                    description="binary mode: the event's `data` (the body of the REST "
-                    "operation its type names); its attributes in ce-specversion, ce-id, "
-                    "ce-source, ce-type, ce-subject and ce-time headers",
-                )
-            ),
             BATCH: OpenAPIMediaType(
                 schema=Schema(
                     type=OpenAPIType.ARRAY,

@@ -11,23 +11,39 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from litestar import Controller, Request, Response, delete, get, post
+from litestar import Controller, HttpMethod, Request, Response, delete, get, post, route
 from litestar.params import FromPath, JSONBody, Parameter
 from msgspec import Meta, Struct
 
 from service.api.guards import principal_of
 from service.api.problems import ApiProblem, InvalidField
-from service.api.schemas import Mode, Page, Slug
-from service.webhooks import Webhook, WebhookRefused, Webhooks
+from service.api.reading import MAX_POSITION
+from service.api.schemas import FieldError, Mode, Page, Slug
+from service.webhooks import EVENT_TYPES, Webhook, WebhookRefused, Webhooks
 
-EventType = Annotated[str, Meta(min_length=1, max_length=120, pattern=r"^[*a-z0-9.-]+$")]
-Position = Annotated[int, Parameter(ge=1, le=2**62, description="a position of the log")]
+EventType = Annotated[
+    str,
+    Meta(
+        max_length=120,
+        extra_json_schema={"enum": ["*", *sorted(EVENT_TYPES)]},
+        description="an event type of the log, or * for every one",
+    ),
+]
+Position = Annotated[int, Parameter(ge=1, le=MAX_POSITION, description="a position of the log")]
 
 
 class WebhookIn(Struct, forbid_unknown_fields=True):
     """A new subscriber: where to post and which events (`*`: all)."""
 
-    url: Annotated[str, Meta(min_length=1, max_length=2000)]
+    url: Annotated[
+        str,
+        Meta(
+            max_length=2000,
+            pattern=r"^https?://[^\x00-\x20\x7f/?#@]+(?:[/?#][^\x00-\x20\x7f]*)?$(?!\n)",
+            description="http(s); a host with a private or loopback address is refused unless "
+            "NEDBRUD_WEBHOOK_ALLOW_PRIVATE=1",
+        ),
+    ]
     event_types: Annotated[list[EventType], Meta(min_length=1, max_length=100)]
     mode: Mode = "actual"
     units: Annotated[list[Slug], Meta(min_length=1, max_length=500)] | None = None
@@ -90,11 +106,24 @@ def _registry(request: Request[Any, Any, Any]) -> Webhooks:
     return registry
 
 
+class DestinationRefused(ApiProblem):
+    """422: a webhook's URL that may not receive the log (private, loopback, not resolving)."""
+
+    def __init__(self, field: str, why: str) -> None:
+        super().__init__(422, "webhook-destination-refused", f"{field}: {why}")
+        self.errors = [FieldError(field=field, message=why)]
+
+
 class WebhookController(Controller):
     """Webhooks out, per the Standard Webhooks specification (admin only)."""
 
     path = "/v1/webhooks"
     tags = ["webhooks"]
+
+    @route("/", http_method=HttpMethod.OPTIONS, include_in_schema=False)
+    async def allowed_methods(self) -> Response[None]:
+        """Litestar 2 names only the first of a path's methods (its #4169): say both."""
+        return Response(None, status_code=204, headers={"Allow": "GET, OPTIONS, POST"})
 
     @post("/", operation_id="registerWebhook", status_code=201)
     async def register(
@@ -106,6 +135,8 @@ class WebhookController(Controller):
                 data.url, data.event_types, data.mode, data.units, str(principal_of(request).key_id)
             )
         except WebhookRefused as refused:
+            if refused.field == "url":
+                raise DestinationRefused(refused.field, str(refused)) from None
             raise InvalidField(refused.field, str(refused)) from None
         return WebhookCreated(**_view(hook), secret=secret)
 
