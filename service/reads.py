@@ -15,9 +15,12 @@ from uuid import UUID
 
 import asyncpg
 
+from domain.manual_record import STREAM_TYPE as MANUAL_RECORD
 from domain.readiness import UnitReadiness
 from domain.situation import SituationEntry
 from domain.worklist import BackEntryItem
+from service.chain import ROW_COLUMNS
+from service.events import RecordedEvent
 from service.notifier import Notifier
 from service.projections import BACK_ENTRY, READINESS, SITUATION
 from service.store import fetch
@@ -138,6 +141,38 @@ async def back_entry(
         offset,
     )
     return int(total[0]["n"]), [BACK_ENTRY.decode(r["state"]) for r in rows]
+
+
+# A paper record's events, and corrections about one, are shown only for the units given; the
+# record's unit is in its first event. ($3 NULL: every unit; empty: none.)
+_FEED = f"""
+SELECT {ROW_COLUMNS} FROM events e
+LEFT JOIN LATERAL (
+    SELECT CASE
+        WHEN e.stream_type = '{MANUAL_RECORD}' THEN e.stream_id
+        WHEN e.type = 'event-corrected' THEN (
+            SELECT t.stream_id FROM events t
+            WHERE t.event_id = (e.payload->>'corrects_event_id')::uuid
+            AND t.stream_type = '{MANUAL_RECORD}')
+    END AS record_id
+) about ON true
+WHERE e.position > $1 AND (
+    $3::text[] IS NULL OR about.record_id IS NULL
+    OR (SELECT r.payload->>'unit' FROM events r
+        WHERE r.stream_id = about.record_id AND r.version = 1) = ANY($3)
+)
+ORDER BY e.position LIMIT $2
+"""
+
+
+async def feed(
+    pool: asyncpg.Pool, after_position: int, limit: int, record_units: tuple[str, ...] | None
+) -> list[RecordedEvent]:
+    """The global feed in commit order, with paper records only of `record_units` (None: of
+    every unit; empty: none)."""
+    units = None if record_units is None else list(record_units)
+    rows = await fetch(pool, _FEED, after_position, limit, units)
+    return [RecordedEvent.from_row(r) for r in rows]
 
 
 async def readiness(pool: asyncpg.Pool, *, mode: str) -> list[UnitReadiness]:
