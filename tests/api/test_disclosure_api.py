@@ -119,6 +119,7 @@ async def test_a_correction_of_a_paper_record_is_the_citizens_and_only_its_unit_
         "SELECT payload::text AS payload, sealed FROM events WHERE event_id = $1",
         uuid.UUID(made.json()["event_id"]),
     )
+    assert row is not None
     assert subject_of(row["sealed"]) == record["citizen_ref"]
     assert "0101709999" not in row["payload"]
     url = f"/v1/incidents/{incident}/timeline"
