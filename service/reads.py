@@ -20,6 +20,7 @@ from domain.readiness import UnitReadiness
 from domain.situation import SituationEntry
 from domain.worklist import BackEntryItem
 from service.chain import ROW_COLUMNS
+from service.disclosure import RecordRef
 from service.events import RecordedEvent
 from service.notifier import Notifier
 from service.projections import BACK_ENTRY, READINESS, SITUATION
@@ -173,6 +174,20 @@ async def feed(
     units = None if record_units is None else list(record_units)
     rows = await fetch(pool, _FEED, after_position, limit, units)
     return [RecordedEvent.from_row(r) for r in rows]
+
+
+async def record_heads(pool: asyncpg.Pool, events: list[RecordedEvent]) -> dict[UUID, RecordRef]:
+    """The paper records these events belong to, from each record's first event."""
+    ids = list({e.stream_id for e in events if e.stream_type == MANUAL_RECORD})
+    if not ids:
+        return {}
+    rows = await fetch(
+        pool,
+        "SELECT stream_id, payload->>'unit' AS unit, payload->>'citizen_ref' AS citizen_ref "
+        "FROM events WHERE stream_id = ANY($1::uuid[]) AND version = 1",
+        ids,
+    )
+    return {r["stream_id"]: RecordRef(r["stream_id"], r["unit"], r["citizen_ref"]) for r in rows}
 
 
 async def readiness(pool: asyncpg.Pool, *, mode: str) -> list[UnitReadiness]:

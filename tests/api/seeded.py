@@ -13,7 +13,8 @@ from service.citizens import CitizenRefs
 from tests.api.outage import Client
 from tests.apps import settings_for
 
-UNIT_A, UNIT_B = "botilbud-solsikken", "botilbud-rosen"
+# Units of their own, so that the seed registers its unit's stream even in a shared database.
+UNIT_A, UNIT_B = (f"botilbud-{name}-{uuid.uuid4().hex[:6]}" for name in ("solsikken", "rosen"))
 # Synthetic CPR numbers, real dates, digits that mean nothing; one more only inside a correction.
 CPR_X, CPR_Y, CPR_IN_CORRECTION = "1503881357", "1604771358", "1705661359"
 REFS = CitizenRefs(settings_for("").pseudonym_key or b"")

@@ -14,6 +14,7 @@ import pytest
 from service.auth import Role, create_key
 from service.vault import forget, subject_of
 from tests.api.outage import Client, declare, dispensing, log_size, step
+from tests.api.sse import first_chunks
 
 pytestmark = pytest.mark.anyio
 
@@ -223,3 +224,25 @@ async def test_the_feed_shows_paper_records_only_to_keys_for_their_unit(
     assert await feed(await key(pool, Role.AUDITOR, [EGEN])) == blind
     assert await feed(await key(pool, Role.AUDITOR, [SOLSIKKEN])) == sees
     assert await feed(await key(pool, Role.AUDITOR)) == sees
+
+
+async def test_the_live_stream_tells_only_a_records_unit_what_the_record_was(
+    client: Client, pool: asyncpg.Pool
+) -> None:
+    """The SSE stream: a change made by a paper record shows as counts changed to the others."""
+    incident = await declare(client, TWO_UNITS)
+    record = await solsikken_record(client, incident)
+    resume = {"last-event-id": str(record["position"] - 1)}
+    seen = {}
+    for name, reader in {
+        "it": await key(pool, Role.IT),
+        "egen": await key(pool, Role.STAFF, [EGEN]),
+        "solsikken": await key(pool, Role.STAFF, [SOLSIKKEN]),
+    }.items():
+        status, text = await first_chunks(client, "/v1/situation/stream", {}, reader | resume)
+        assert status == 200
+        seen[name] = text
+    assert '"event_type":"record-counts-changed"' in seen["it"]
+    assert '"event_type":"record-counts-changed"' in seen["egen"]
+    assert '"event_type":"medication-dispensed"' in seen["solsikken"]
+    assert all('"pending":1' in text for text in seen.values())  # the counts are everyone's

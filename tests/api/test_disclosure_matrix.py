@@ -14,18 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
-import anyio
 import asyncpg
 import pytest
-from litestar import Litestar
 
 from service.auth import Role, create_key, hash_key
 from service.codec import KINDS, Codec, sealed_paths
 from service.vault import Vault, forget
 from tests.api.outage import Client
 from tests.api.seeded import UNIT_A, Canary, Seed, seed_log
+from tests.api.sse import first_chunks
 from tests.apps import SEALING_KEY
 
 pytestmark = pytest.mark.anyio
@@ -117,47 +115,6 @@ class Asker:
         return SCOPES[self.scope]
 
 
-async def first_chunks(app: Litestar, call: Call, headers: dict[str, str]) -> tuple[int, str]:
-    """An SSE stream's status and what it sent first: the test client would wait for its end."""
-    status, body, got = 0, [], anyio.Event()
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": call.path,
-        "raw_path": call.path.encode(),
-        "root_path": "",
-        "query_string": urlencode(call.params).encode(),
-        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
-        "client": ("127.0.0.1", 1),
-        "server": ("testserver", 80),
-        "state": {},
-    }
-
-    async def receive() -> dict[str, Any]:
-        await anyio.sleep_forever()
-        raise AssertionError
-
-    async def send(message: dict[str, Any]) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-        elif message["type"] == "http.response.body":
-            body.append(message.get("body", b""))
-            if body[-1].strip() or not message.get("more_body"):
-                got.set()
-
-    async with anyio.create_task_group() as tasks:
-        asgi: Any = app
-        tasks.start_soon(asgi, scope, receive, send)
-        with anyio.move_on_after(5):
-            await got.wait()
-        tasks.cancel_scope.cancel()
-    return status, b"".join(body).decode()
-
-
 async def run_matrix(
     client: Client, pool: asyncpg.Pool, seed: Seed, askers: list[Asker]
 ) -> tuple[list[str], set[str], Counter[int]]:
@@ -176,11 +133,7 @@ async def run_matrix(
                     before = await pool.fetchval("SELECT coalesce(max(id), 0) FROM access_log")
                     if operation == STREAM:
                         asked = Call(call.path, params, call.headers)
-                        # In the app's own event loop (the test client's portal), as HTTP is.
-                        portal = client.blocking_portal
-                        status, text = await anyio.to_thread.run_sync(
-                            portal.call, first_chunks, client.app, asked, headers
-                        )
+                        status, text = await first_chunks(client, asked.path, asked.params, headers)
                     else:
                         answer = await client.get(call.path, params=params, headers=headers)
                         status, text = answer.status_code, answer.text
