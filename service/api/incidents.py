@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import UTC
 from typing import Any, Literal
 from uuid import UUID, uuid5
 
-import msgspec
 from litestar import Controller, HttpMethod, Request, Response, get, post, route
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from domain.incident import DetectedVia, Incident
-from domain.manual_record import STREAM_TYPE as MANUAL_RECORD
 from domain.plan import Plan
 from service import reads
 from service.access import WAIVERS
@@ -37,14 +32,14 @@ from service.api.schemas import (
     TimelineEntry,
 )
 from service.api.steps import EventCorrectedIn, IncidentClosedIn, IncidentStep, command, person
+from service.api.timeline import timeline_csv, timeline_entries
 from service.api.writes import IdempotencyKey, IfMatch, answer_write, parse_if_match
-from service.disclosure import Disclosure, Reader, record_heads, record_of
+from service.disclosure import Disclosure, Reader
 from service.events import Receipt as StoreReceipt
-from service.events import RecordedEvent
 from service.incidents import IncidentService
 from service.projections import SITUATION
 from service.streams import StreamNotFound, WriteContext
-from service.views import incident_view, record_kind, summary
+from service.views import incident_view
 
 
 def incident_id_for(event_id: UUID) -> UUID:
@@ -256,56 +251,3 @@ class IncidentController(Controller):
                 headers={"Content-Disposition": f'attachment; filename="{filename}"'},
             )
         return Response(entries)
-
-
-def timeline_entries(disclosure: Disclosure, history: list[RecordedEvent]) -> list[TimelineEntry]:
-    """The events as the disclosure policy lets its reader see them."""
-    heads = record_heads(history)
-    streams = {e.event_id: e.stream_id for e in history}
-    entries = []
-    for event in history:
-        record = record_of(event, heads, streams)
-        data = disclosure.event(event, record)
-        if data is None:
-            continue
-        line = None
-        if event.stream_type == MANUAL_RECORD and event.version == 1:
-            line = summary(record_kind(event.type), disclosure.codec.data(event))
-        entries.append(
-            TimelineEntry(
-                event_id=event.event_id,
-                type=event.type,
-                occurred_at=event.occurred_at,
-                recorded_at=event.recorded_at,
-                position=event.position,
-                version=event.version,
-                stream_id=event.stream_id,
-                by=data.get("by"),
-                data=data,
-                summary=line,
-            )
-        )
-    return entries
-
-
-def timeline_csv(entries: list[TimelineEntry]) -> str:
-    """One row per event; `data` as JSON, so nothing is lost in the spreadsheet."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        ["occurred_at", "recorded_at", "position", "type", "by", "event_id", "stream_id", "data"]
-    )
-    for e in entries:
-        writer.writerow(
-            [
-                e.occurred_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
-                e.recorded_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
-                e.position,
-                e.type,
-                (e.by or {}).get("id", ""),
-                e.event_id,
-                e.stream_id,
-                msgspec.json.encode(e.data, order="sorted").decode(),
-            ]
-        )
-    return out.getvalue()
