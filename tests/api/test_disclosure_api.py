@@ -246,3 +246,39 @@ async def test_the_live_stream_tells_only_a_records_unit_what_the_record_was(
     assert '"event_type":"record-counts-changed"' in seen["egen"]
     assert '"event_type":"medication-dispensed"' in seen["solsikken"]
     assert all('"pending":1' in text for text in seen.values())  # the counts are everyone's
+
+
+async def test_a_correction_through_cloudevents_is_refused_as_its_rest_endpoint_refuses_it(
+    client: Client, pool: asyncpg.Pool
+) -> None:
+    """Finding 2, on the other write path: CloudEvents are checked as the REST endpoint is."""
+    incident = await declare(client, TWO_UNITS)
+    record = await solsikken_record(client, incident)
+    data = {
+        "corrects_event_id": record["event_id"],
+        "reason": "forkert borger",
+        "correction": {"citizen": {"cpr": "0101709999"}},
+        "by": {"id": "emp-1"},
+    }
+    event = {
+        "specversion": "1.0",
+        "id": f"correction-{uuid.uuid4()}",
+        "source": "/test",
+        "type": "dk.nedbrud.event-corrected",
+        "subject": incident,
+        "time": "2026-03-05T16:00:00+01:00",
+        "data": data,
+    }
+    before = await log_size(pool)
+    for refused_by, slug in (
+        (await key(pool, Role.STAFF, [EGEN]), "unit-not-allowed"),
+        (await key(pool, Role.IT), "role-not-allowed"),
+    ):
+        sent = await client.post(
+            "/v1/cloudevents",
+            json=event,
+            headers=refused_by | {"content-type": "application/cloudevents+json"},
+        )
+        assert sent.status_code == 403, sent.text
+        assert sent.json()["type"] == f"/problems/{slug}"
+    assert await log_size(pool) == before
