@@ -117,10 +117,15 @@ class IncidentService:
             ours = target is not None and incident_id in (target.stream_id, target.correlation_id)
             corrects_type = target.type if target is not None and ours else None
             record = None
-            if target is not None and ours and target.stream_type == MANUAL_RECORD:
-                record = await self._record_of(target.stream_id)
-                if not may_write_records(*writer, record.unit):
-                    raise NotYoursToCorrect(writer[0], record.unit)
+            if target is not None and ours:
+                # A record's event, or a correction of one: the record's citizen's data either way.
+                about = target.payload.get("record_id")
+                if target.stream_type == MANUAL_RECORD or about is not None:
+                    record = await self._record_of(
+                        target.stream_id if about is None else UUID(about)
+                    )
+                    if not may_write_records(*writer, record.unit):
+                        raise NotYoursToCorrect(writer[0], record.unit)
             incident.correct(
                 corrects_event_id, corrects_type, reason, correction, by, occurred_at, record
             )

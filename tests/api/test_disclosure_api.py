@@ -123,6 +123,21 @@ async def test_a_correction_of_a_paper_record_is_the_citizens_and_only_its_unit_
     assert row is not None
     assert subject_of(row["sealed"]) == record["citizen_ref"]
     assert "0101709999" not in row["payload"]
+    again = step(
+        "event-corrected",
+        corrects_event_id=made.json()["event_id"],
+        reason="stadig forkert",
+        correction={"citizen": {"cpr": "0101709999"}},
+    )
+    refused = await client.post(
+        f"/v1/incidents/{incident}/events", json=again, headers=await key(pool, Role.IT)
+    )
+    assert refused.status_code == 403, refused.text  # a correction of the correction, too
+    again_made = await client.post(f"/v1/incidents/{incident}/events", json=again)
+    sealed = await pool.fetchval(
+        "SELECT sealed FROM events WHERE event_id = $1", uuid.UUID(again_made.json()["event_id"])
+    )
+    assert subject_of(sealed) == record["citizen_ref"]
     url = f"/v1/incidents/{incident}/timeline"
     for reader in (
         await key(pool, Role.IT),
