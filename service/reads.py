@@ -144,17 +144,20 @@ async def back_entry(
     return int(total[0]["n"]), [BACK_ENTRY.decode(r["state"]) for r in rows]
 
 
-# A paper record's events, and corrections about one, are shown only for the units given; the
-# record's unit is in its first event. ($3 NULL: every unit; empty: none.)
+# A paper record's events, and corrections about one (named in the correction, or, for one
+# written before corrections named their record, the record of the event it corrects), are shown
+# only for the units given; the record's unit is in its first event. ($3 NULL: every unit; empty:
+# none.)
 _FEED = f"""
 SELECT {ROW_COLUMNS} FROM events e
 LEFT JOIN LATERAL (
     SELECT CASE
         WHEN e.stream_type = '{MANUAL_RECORD}' THEN e.stream_id
-        WHEN e.type = 'event-corrected' THEN (
-            SELECT t.stream_id FROM events t
-            WHERE t.event_id = (e.payload->>'corrects_event_id')::uuid
-            AND t.stream_type = '{MANUAL_RECORD}')
+        WHEN e.type = 'event-corrected' THEN coalesce(
+            (e.payload->>'record_id')::uuid,
+            (SELECT t.stream_id FROM events t
+             WHERE t.event_id = (e.payload->>'corrects_event_id')::uuid
+             AND t.stream_type = '{MANUAL_RECORD}'))
     END AS record_id
 ) about ON true
 WHERE e.position > $1 AND (

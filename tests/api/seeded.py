@@ -39,6 +39,8 @@ class Seed:
     citizens: dict[str, str] = field(default_factory=dict)  # X, Y -> citizen_ref
     unit_stream: str = ""
     canaries: list[Canary] = field(default_factory=list)
+    # The records' ids: not secret, but they show only where the record does (as its summary).
+    markers: list[Canary] = field(default_factory=list)
 
     def of(self, citizen: str) -> list[Canary]:
         return [c for c in self.canaries if c.citizen == self.citizens[citizen]]
@@ -155,6 +157,7 @@ async def seed_log(client: Client, pool: asyncpg.Pool) -> Seed:
         },
     )
     seed.records["A"] = a["record_id"]
+    seed.markers.append(Canary(a["record_id"], UNIT_A, None, in_summary=True))
     visit = await s.post(
         f"{incident}/care-deliveries",
         {
@@ -168,17 +171,24 @@ async def seed_log(client: Client, pool: asyncpg.Pool) -> Seed:
         },
     )
     seed.records["A2"] = visit["record_id"]
+    seed.markers.append(Canary(visit["record_id"], UNIT_A, None, in_summary=True))
     await s.post(
         f"/v1/manual-records/{visit['record_id']}/journal-entry",
         {"by": s.by("journal"), "entered_at": "2026-03-06T09:00:00+01:00"},
     )
-    await s.step(
+    corrected = await s.step(
         "event-corrected",
         corrects_event_id=a["event_id"],
         reason=s.c("record-correction-reason"),
         correction={"citizen": {"cpr": CPR_IN_CORRECTION, "name": s.c("corrected-name")}},
     )
     seed.canaries.append(Canary(CPR_IN_CORRECTION, UNIT_A, s.citizen))
+    await s.step(
+        "event-corrected",
+        corrects_event_id=corrected["event_id"],
+        reason=s.c("correction-of-correction-reason"),
+        correction={"citizen": {"name": s.c("corrected-again")}},
+    )
 
     s.unit, s.citizen = UNIT_B, REFS.ref_for(CPR_Y)  # citizen Y at unit B: a visit, voided
     s.citizen_of("Y", CPR_Y, s.citizen)
@@ -195,6 +205,7 @@ async def seed_log(client: Client, pool: asyncpg.Pool) -> Seed:
         },
     )
     seed.records["B"] = b["record_id"]
+    seed.markers.append(Canary(b["record_id"], UNIT_B, None, in_summary=True))
     await s.post(
         f"/v1/manual-records/{b['record_id']}/void",
         {

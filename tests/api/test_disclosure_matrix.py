@@ -140,6 +140,14 @@ async def run_matrix(
                     statuses[status] += 1
                     if operation == STREAM and status == 200:
                         assert "event: incident" in text, text  # the stream did say something
+                    where = f"{asker.role}/{asker.scope}/{purpose} {call.path} {call.params}"
+                    violations += [
+                        f"{where}: the record {m.text} of {m.unit}"
+                        for m in seed.markers
+                        if m.text in text
+                        and status != 404  # the id asked for, echoed: "nothing with id ..."
+                        and not allowed(m, asker.role, asker.units, purpose)
+                    ]
                     shown = [c for c in seed.canaries if c.text in text]
                     if not shown:
                         continue
@@ -153,7 +161,6 @@ async def run_matrix(
                             purpose,
                         )
                     }
-                    where = f"{asker.role}/{asker.scope}/{purpose} {call.path} {call.params}"
                     for canary in shown:
                         seen.add(canary.text)
                         if operation not in PERSONAL or status != 200:
