@@ -9,8 +9,12 @@ units and the purpose given.
   role may have (sundhedsloven § 42 a), and each citizen whose data are shown is written to the
   access log before anything leaves; if that cannot be written, nothing is shown.
 
-A read path makes a `Disclosure` for its request, asks it about each event, record or citizen it
-would show, and calls `release` before it answers.
+A read path makes a `Disclosure` for its request (`Reader.of(principal, purpose)`: a purpose the
+role may not have is refused), asks it about each event (`event`), record (`may_see`) or citizen
+(`citizen`) it would show, and calls `release` before it answers. The timeline, its CSV, the
+feed, the worklist, a manual record and the live stream do; the emergency list, rounds, paper kit,
+reports and FHIR ask the same three questions, and a webhook is a `Reader` with the webhook's
+units and no purpose (plain payloads only).
 """
 
 from __future__ import annotations
