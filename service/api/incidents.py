@@ -230,14 +230,15 @@ class IncidentController(Controller):
             incidents.codec,
             "GET /v1/incidents/{incident_id}/timeline",
         )
-        history = [
+        history = await incidents.timeline(incident_id)
+        shown = [
             e
-            for e in await incidents.timeline(incident_id)
+            for e in history
             if (before is None or e.occurred_at < before)
             and (known is None or e.recorded_at <= known)
         ]
         entries = sorted(
-            timeline_entries(disclosure, history), key=lambda t: (t.occurred_at, t.position)
+            timeline_entries(disclosure, shown, history), key=lambda t: (t.occurred_at, t.position)
         )
         await disclosure.release(pool_of(request))  # before anything leaves
         wants_csv = format == "csv" or (

@@ -15,12 +15,15 @@ from service.events import RecordedEvent
 from service.views import record_kind, summary
 
 
-def timeline_entries(disclosure: Disclosure, history: list[RecordedEvent]) -> list[TimelineEntry]:
-    """The events as the disclosure policy lets its reader see them."""
+def timeline_entries(
+    disclosure: Disclosure, events: list[RecordedEvent], history: list[RecordedEvent]
+) -> list[TimelineEntry]:
+    """The events as the disclosure policy lets its reader see them; whose record each is, is
+    read from the whole `history` (a record's first event may lie outside the time asked for)."""
     heads = record_heads(history)
     streams = {e.event_id: e.stream_id for e in history}
     entries = []
-    for event in history:
+    for event in events:
         record = record_of(event, heads, streams)
         data = disclosure.event(event, record)
         if data is None:

@@ -297,3 +297,25 @@ async def test_a_correction_through_cloudevents_is_refused_as_its_rest_endpoint_
         assert sent.status_code == 403, sent.text
         assert sent.json()["type"] == f"/problems/{slug}"
     assert await log_size(pool) == before
+
+
+async def test_a_records_later_event_asked_without_its_first_is_still_its_units_to_see(
+    client: Client, pool: asyncpg.Pool
+) -> None:
+    """The timeline asked for a time before a record was made still knows whose record it is."""
+    incident = await declare(client, TWO_UNITS)
+    record = await solsikken_record(client, incident)  # dispensed at 16:00
+    void = {"by": {"id": "emp-1"}, "reason": "fejl", "occurred_at": "2026-03-05T15:00:00+01:00"}
+    voided = await client.post(f"/v1/manual-records/{record['record_id']}/void", json=void)
+    assert voided.status_code == 201, voided.text
+    url, before = f"/v1/incidents/{incident}/timeline", {"occurred_before": "2026-03-05T14:30:00Z"}
+
+    async def types(headers: dict[str, str]) -> list[str]:
+        return [e["type"] for e in (await client.get(url, params=before, headers=headers)).json()]
+
+    assert await types(await key(pool, Role.STAFF, [SOLSIKKEN])) == [
+        "incident-detected",
+        "record-voided",
+    ]
+    assert await types(await key(pool, Role.STAFF, [EGEN])) == ["incident-detected"]
+    assert await types(await key(pool, Role.IT)) == ["incident-detected"]
