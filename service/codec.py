@@ -191,14 +191,14 @@ class Codec:
         correlation_id: UUID | None = None,
         causation_id: UUID | None = None,
     ) -> NewEvent:
-        name, kind = self.by_class[type(event)]
+        name, _ = self.by_class[type(event)]
         cls: Any = type(event)
         fields = {f: getattr(event, f) for f in _field_types(cls)}
         data: dict[str, Any] = msgspec.to_builtins(fields)
         occurred_at = fields.pop("occurred_at")
         data.pop("occurred_at")
         sealed = {
-            p: v for p in kind.sealed_fields.get(name, ()) if (v := _pop_path(data, p)) is not None
+            p: v for p in sealed_paths(cls) if (v := _pop_path(data, p)) is not None
         }
         actor = (data.get("by") or data.get("reported_by") or {}).get("id")
         return NewEvent(
@@ -235,7 +235,7 @@ class Codec:
         cls = kind.event_types[recorded.type]
         data = self.data(recorded)
         if data.pop("erased", False):
-            for path in kind.sealed_fields.get(recorded.type, ()):
+            for path in sealed_paths(cls):
                 if _get_path(data, path) is None:
                     _put_path(data, path, erased_value(_hint_at(cls, path)))
         data["occurred_at"] = recorded.occurred_at
