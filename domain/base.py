@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Annotated
 
 import msgspec
 from eventsourcing.domain import Aggregate
@@ -12,11 +13,23 @@ from eventsourcing.domain import Aggregate
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+class Sealed:
+    """Marks a field of an event (or of a struct in one) as personal data or free text:
+    `Annotated[str, Sealed]`. The codec keeps it out of the plain payload, sealed under the data
+    subject's key, and a read shows it only for a purpose."""
+
+
+class DataSubject:
+    """Marks the field that, when set, names whose personal data the event's sealed part is (a
+    citizen_ref), where that is not the stream's own data subject: a correction of a paper
+    record, kept on the incident's stream, is sealed under the citizen's key."""
+
+
 class Person(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Someone who did a step of the plan (medarbejder, leder, IT-supporter)."""
 
     id: str
-    name: str | None = None
+    name: Annotated[str | None, Sealed] = None
     role: str | None = None
 
 

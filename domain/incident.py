@@ -12,18 +12,21 @@ leader. Each system is restored, each unit verifies it, and the incident closes.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
+import msgspec
 from eventsourcing.domain import event
 
 from domain.base import (
     Audience,
+    DataSubject,
     DetectedVia,
     EscalationRole,
     ItMethod,
     Person,
     PlanAggregate,
+    Sealed,
     StaffingRequest,
 )
 from domain.base import Severity as Severity
@@ -46,7 +49,15 @@ from domain.errors import (
 from domain.plan import Contact, Plan
 from domain.rules import status_of
 
-__all__ = ["DetectedVia", "Incident", "Severity"]
+__all__ = ["CorrectedRecord", "DetectedVia", "Incident", "Severity"]
+
+
+class CorrectedRecord(msgspec.Struct, frozen=True):
+    """The paper record a correction is about: its unit, and the citizen whose data it is."""
+
+    record_id: UUID
+    unit: str
+    citizen_ref: str
 
 
 class Incident(PlanAggregate):
@@ -57,7 +68,7 @@ class Incident(PlanAggregate):
         self,
         id: UUID,
         title: str,
-        description: str | None,
+        description: Annotated[str | None, Sealed],
         detected_via: DetectedVia,
         reported_by: Person,
         affected_systems: tuple[str, ...],
@@ -188,7 +199,9 @@ class Incident(PlanAggregate):
         self._alarm_received(source=source, summary=summary, by=by, occurred_at=occurred_at)
 
     @event("AlarmReceived")
-    def _alarm_received(self, source: str, summary: str, by: Person, occurred_at: datetime) -> None:
+    def _alarm_received(
+        self, source: str, summary: Annotated[str, Sealed], by: Person, occurred_at: datetime
+    ) -> None:
         self._done("alarm-received", occurred_at)
 
     def assess_scope(
@@ -273,7 +286,7 @@ class Incident(PlanAggregate):
         unit: str,
         department_leader: Person,
         nearest_leader: Person,
-        arrangement: str,
+        arrangement: Annotated[str, Sealed],
         by: Person,
         occurred_at: datetime,
     ) -> None:
@@ -307,7 +320,7 @@ class Incident(PlanAggregate):
         request_id: UUID,
         unit: str,
         extra_staff: int,
-        reason: str | None,
+        reason: Annotated[str | None, Sealed],
         by: Person,
         occurred_at: datetime,
     ) -> None:
@@ -362,7 +375,7 @@ class Incident(PlanAggregate):
         self,
         inform_nearest_leader: bool,
         inform_socialchef: bool,
-        reason: str,
+        reason: Annotated[str, Sealed],
         by: Person,
         occurred_at: datetime,
     ) -> None:
@@ -398,7 +411,11 @@ class Incident(PlanAggregate):
 
     @event("CommunicationsDecided")
     def _communications_decided(
-        self, involve_communications: bool, reason: str, by: Person, occurred_at: datetime
+        self,
+        involve_communications: bool,
+        reason: Annotated[str, Sealed],
+        by: Person,
+        occurred_at: datetime,
     ) -> None:
         self.involve_communications = involve_communications
         self._done("communications-decided", occurred_at)
@@ -414,7 +431,12 @@ class Incident(PlanAggregate):
 
     @event("CommunicationSent")
     def _communication_sent(
-        self, audience: Audience, channel: str, summary: str, by: Person, occurred_at: datetime
+        self,
+        audience: Audience,
+        channel: str,
+        summary: Annotated[str, Sealed],
+        by: Person,
+        occurred_at: datetime,
     ) -> None:
         self.audiences_reached.add(audience)
         self._done("communication-sent", occurred_at)
@@ -425,7 +447,7 @@ class Incident(PlanAggregate):
         self._note_added(text=text, by=by, occurred_at=occurred_at)
 
     @event("NoteAdded")
-    def _note_added(self, text: str, by: Person, occurred_at: datetime) -> None:
+    def _note_added(self, text: Annotated[str, Sealed], by: Person, occurred_at: datetime) -> None:
         self._done("note-added", occurred_at)
 
     # -- Restoration and closing ---------------------------------------------------------------
@@ -489,7 +511,11 @@ class Incident(PlanAggregate):
 
     @event("Closed")
     def _closed(
-        self, by: Person, occurred_at: datetime, waiver_reason: str | None, pending_records: int
+        self,
+        by: Person,
+        occurred_at: datetime,
+        waiver_reason: Annotated[str | None, Sealed],
+        pending_records: int,
     ) -> None:
         self.closed_at = occurred_at
         self._done("incident-closed", occurred_at)
@@ -502,8 +528,10 @@ class Incident(PlanAggregate):
         correction: dict[str, Any],
         by: Person,
         occurred_at: datetime,
+        record: CorrectedRecord | None = None,
     ) -> None:
-        """A correction points at the event it corrects; the corrected event stays as it was."""
+        """A correction points at the event it corrects; the corrected event stays as it was.
+        Correcting a paper record's event names the record, whose citizen's data it is."""
         self._refuse_if_closed()
         if corrects_type is None:
             raise UnknownEvent()
@@ -514,6 +542,9 @@ class Incident(PlanAggregate):
             correction=correction,
             by=by,
             occurred_at=occurred_at,
+            record_id=None if record is None else record.record_id,
+            unit=None if record is None else record.unit,
+            citizen_ref=None if record is None else record.citizen_ref,
         )
 
     @event("EventCorrected")
@@ -521,10 +552,13 @@ class Incident(PlanAggregate):
         self,
         corrects_event_id: UUID,
         corrects_type: str,
-        reason: str,
-        correction: dict[str, Any],
+        reason: Annotated[str, Sealed],
+        correction: Annotated[dict[str, Any], Sealed],
         by: Person,
         occurred_at: datetime,
+        record_id: UUID | None = None,
+        unit: str | None = None,
+        citizen_ref: Annotated[str | None, DataSubject] = None,
     ) -> None:
         self._done("event-corrected", occurred_at)
 
@@ -567,22 +601,3 @@ EVENT_TYPES: dict[str, type[PlanAggregate.Event]] = {
 
 # The plan's steps in the plan's order: steps done are shown in it.
 STEP_ORDER = {step: i for i, step in enumerate(EVENT_TYPES)}
-
-# Names and free text go in the event's sealed part, never in the plain payload.
-_FREE_TEXT: dict[str, tuple[str, ...]] = {
-    "incident-detected": ("description", "reported_by.name"),
-    "leader-informed": ("leader.name",),
-    "alarm-received": ("summary",),
-    "escalation-assessed": ("reason",),
-    "escalated": ("to.name",),
-    "communications-decided": ("reason",),
-    "workaround-agreed": ("department_leader.name", "nearest_leader.name", "arrangement"),
-    "staffing-requested": ("reason",),
-    "communication-sent": ("summary",),
-    "note-added": ("text",),
-    "incident-closed": ("waiver_reason",),
-    "event-corrected": ("reason", "correction"),
-}
-SEALED_FIELDS: dict[str, tuple[str, ...]] = {
-    slug: ("by.name", *_FREE_TEXT.get(slug, ())) for slug in EVENT_TYPES
-}

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
 from eventsourcing.domain import event
 
-from domain.base import Person, PlanAggregate
+from domain.base import DataSubject, Person, PlanAggregate, Sealed
 from domain.errors import AlreadyEnteredInJournal, BeforeItHappened, RecordVoided
 
 
@@ -47,24 +48,24 @@ class RecordStatus(StrEnum):
 class Citizen(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """The citizen's identity, sealed: CPR number and name."""
 
-    cpr: str | None = None
-    name: str | None = None
+    cpr: Annotated[str | None, Sealed] = None
+    name: Annotated[str | None, Sealed] = None
 
 
 class Medication(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """What was given, as the printed medication list says it."""
 
-    name: str
-    dose: str
-    strength: str | None = None
-    route: str | None = None
+    name: Annotated[str, Sealed]
+    dose: Annotated[str, Sealed]
+    strength: Annotated[str | None, Sealed] = None
+    route: Annotated[str | None, Sealed] = None
 
 
 class DoctorConsulted(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """The citizen's doctor, contacted because of doubt about the dose, and what was agreed."""
 
-    doctor: str
-    outcome: str
+    doctor: Annotated[str, Sealed]
+    outcome: Annotated[str, Sealed]
 
 
 class ManualRecord(PlanAggregate):
@@ -89,12 +90,12 @@ class ManualRecord(PlanAggregate):
     class MedicationDispensed(PlanAggregate.Created):
         incident_id: UUID
         unit: str
-        citizen_ref: str
-        citizen: Citizen | None
-        medication: Medication
+        citizen_ref: Annotated[str, DataSubject]
+        citizen: Annotated[Citizen | None, Sealed]
+        medication: Annotated[Medication, Sealed]
         source_list_printed_at: datetime | None
-        doctor_consulted: DoctorConsulted | None
-        note: str | None
+        doctor_consulted: Annotated[DoctorConsulted | None, Sealed]
+        note: Annotated[str | None, Sealed]
         by: Person
         occurred_at: datetime
 
@@ -104,11 +105,11 @@ class ManualRecord(PlanAggregate):
     class CareDelivered(PlanAggregate.Created):
         incident_id: UUID
         unit: str
-        citizen_ref: str
-        citizen: Citizen | None
-        service: str
+        citizen_ref: Annotated[str, DataSubject]
+        citizen: Annotated[Citizen | None, Sealed]
+        service: Annotated[str, Sealed]
         status: CareStatus
-        note: str | None
+        note: Annotated[str | None, Sealed]
         by: Person
         occurred_at: datetime
 
@@ -208,7 +209,7 @@ class ManualRecord(PlanAggregate):
         self._voided(reason=reason, by=by, occurred_at=occurred_at)
 
     @event("Voided")
-    def _voided(self, reason: str, by: Person, occurred_at: datetime) -> None:
+    def _voided(self, reason: Annotated[str, Sealed], by: Person, occurred_at: datetime) -> None:
         self.status = RecordStatus.VOIDED
 
 
@@ -219,12 +220,4 @@ EVENT_TYPES: dict[str, type[PlanAggregate.Event]] = {
     "care-delivered": ManualRecord.CareDelivered,
     "entered-in-journal": ManualRecord.EnteredInJournal,  # type: ignore[attr-defined]
     "record-voided": ManualRecord.Voided,  # type: ignore[attr-defined]
-}
-
-# The citizen's identity, what was given or done for them, and free text are sealed.
-SEALED_FIELDS: dict[str, tuple[str, ...]] = {
-    "medication-dispensed": ("citizen", "medication", "doctor_consulted", "note", "by.name"),
-    "care-delivered": ("citizen", "service", "note", "by.name"),
-    "entered-in-journal": ("by.name",),
-    "record-voided": ("reason", "by.name"),
 }

@@ -46,5 +46,3 @@ EVENT_TYPES: dict[str, type[PlanAggregate.Event]] = {
     "unit-registered": Unit.Registered,  # type: ignore[attr-defined]
     "medication-list-printed": Unit.MedicationListPrinted,  # type: ignore[attr-defined]
 }
-
-SEALED_FIELDS: dict[str, tuple[str, ...]] = {"medication-list-printed": ("by.name",)}

@@ -62,9 +62,30 @@ PURPOSES: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset({"treatment", "back-entry", "audit"}),
 }
 
+# Who may see paper records at all (each for its units): never a reporter; IT sees counts only.
+RECORD_READERS = frozenset({STAFF, LEADER, AUDITOR, Role.ADMIN})
+
 # Closing with paper records still pending needs a leader's waiver.
 WAIVERS = frozenset({Role.LEADER, Role.ADMIN})
 
 
 def allowed(operation: str | None, role: Role) -> bool:
     return role is Role.ADMIN or (operation is not None and role in MATRIX.get(operation, ()))
+
+
+class NotYoursToCorrect(Exception):
+    """A correction of a paper record by a key that could not have written it."""
+
+    def __init__(self, role: Role, unit: str | None) -> None:
+        writes = allowed("recordMedicationDispensing", role)
+        super().__init__(
+            f"this key may not act for unit {unit!r}"
+            if writes
+            else f"the role {role} may not correct paper records"
+        )
+        self.slug = "unit-not-allowed" if writes else "role-not-allowed"
+
+
+def may_write_records(role: Role, units: tuple[str, ...] | None, unit: str | None) -> bool:
+    """A key writes (and so corrects) paper records of its units, if its role writes them."""
+    return allowed("recordMedicationDispensing", role) and (units is None or unit in units)

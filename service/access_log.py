@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 import asyncpg
 
-from service.auth import Principal
+from service.auth import Role
 from service.events import StoreUnavailable
 from service.store import UNAVAILABLE
 
@@ -32,7 +33,8 @@ class Access:
 
 async def record_access(
     pool: asyncpg.Pool,
-    principal: Principal,
+    key_id: UUID,
+    role: Role,
     purpose: str,
     citizen_refs: Iterable[str],
     endpoint: str,
@@ -44,8 +46,8 @@ async def record_access(
         await pool.execute(
             "INSERT INTO access_log (key_id, role, purpose, citizen_ref, endpoint, outcome) "
             "SELECT $1, $2, $3, ref, $5, 'shown' FROM unnest($4::text[]) AS ref",
-            principal.key_id,
-            principal.role.value,
+            key_id,
+            role.value,
             purpose,
             refs,
             endpoint,

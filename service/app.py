@@ -131,7 +131,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
             projectors=projectors,
             checkpoint_signer=signer,
             checkpoint_dir=settings.checkpoints(),
-            shared_changes=SharedChanges(store, notifier, pool, plan),
+            shared_changes=SharedChanges(store, notifier, pool, plan, streams.codec),
             first_answers=FirstAnswers(pool),
             authenticator=Authenticator(pool),
             incident_views=IncidentViews(plan),

@@ -1,8 +1,10 @@
 """Codec: the plan's domain events to rows of the log and back.
 
-`occurred_at` and the actor's id go in their own columns; personal data and free text (the paths
-each event type lists in its module's SEALED_FIELDS) go in the `sealed` part, apart from the plain
-payload an auditor reads with SQL. Old shapes are upcast on the way back by `upcasters`.
+`occurred_at` and the actor's id go in their own columns; personal data and free text (the fields
+the event type marks `Sealed`, at any depth of its structs) go in the `sealed` part, apart from the
+plain payload an auditor reads with SQL. Old shapes are upcast on the way back by `upcasters`.
+The sealed part is keyed by dotted path (`citizen`, `by.name`): a marked field seals whole, and a
+struct field left unmarked seals the marked fields inside it.
 
 An event whose sealed part was erased (its subject's key deleted) reads as `erased: true` without
 its sealed fields; replayed into its aggregate, each required sealed field reads as `ERASED`.
@@ -23,7 +25,7 @@ import msgspec
 from eventsourcing.utils import get_topic
 
 from domain import incident, manual_record, unit
-from domain.base import EPOCH, PlanAggregate
+from domain.base import EPOCH, DataSubject, PlanAggregate, Sealed
 from service.events import NewEvent, RecordedEvent
 
 BASE_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic"}
@@ -34,25 +36,74 @@ ERASED = "[slettet]"
 
 @dataclass(frozen=True)
 class StreamKind:
-    """One aggregate type: its stream type, its event types and which of their fields are sealed."""
+    """One aggregate type: its stream type, its event types and which of their fields are sealed
+    (derived from the fields' `Sealed` marks)."""
 
     stream_type: str
     aggregate: type[PlanAggregate]
     event_types: dict[str, type[PlanAggregate.Event]]
-    sealed_fields: dict[str, tuple[str, ...]]
+
+    @property
+    def sealed_fields(self) -> dict[str, tuple[str, ...]]:
+        return {name: sealed_paths(cls) for name, cls in self.event_types.items()}
 
 
-INCIDENT = StreamKind(
-    incident.STREAM_TYPE, incident.Incident, incident.EVENT_TYPES, incident.SEALED_FIELDS
-)
+INCIDENT = StreamKind(incident.STREAM_TYPE, incident.Incident, incident.EVENT_TYPES)
 MANUAL_RECORD = StreamKind(
-    manual_record.STREAM_TYPE,
-    manual_record.ManualRecord,
-    manual_record.EVENT_TYPES,
-    manual_record.SEALED_FIELDS,
+    manual_record.STREAM_TYPE, manual_record.ManualRecord, manual_record.EVENT_TYPES
 )
-UNIT = StreamKind(unit.STREAM_TYPE, unit.Unit, unit.EVENT_TYPES, unit.SEALED_FIELDS)
+UNIT = StreamKind(unit.STREAM_TYPE, unit.Unit, unit.EVENT_TYPES)
 KINDS = (INCIDENT, MANUAL_RECORD, UNIT)
+
+
+def _strip(hint: Any) -> tuple[Any, tuple[Any, ...]]:
+    """The type under an `Annotated`, and its marks."""
+    if typing.get_origin(hint) is typing.Annotated:
+        base, *marks = typing.get_args(hint)
+        return base, tuple(marks)
+    return hint, ()
+
+
+def _struct_in(hint: Any) -> Any:
+    """The Struct a field holds (directly or as `X | None`), or None."""
+    base = _strip(hint)[0]
+    return next((h for h in (base, *typing.get_args(base)) if _is_struct(h)), None)
+
+
+def _marked_paths(hints: dict[str, Any], prefix: str = "") -> tuple[str, ...]:
+    paths: list[str] = []
+    for name, hint in hints.items():
+        if Sealed in _strip(hint)[1]:
+            paths.append(prefix + name)
+        elif (struct := _struct_in(hint)) is not None:
+            inner = {f.name: f.type for f in msgspec.structs.fields(struct)}
+            paths.extend(_marked_paths(inner, f"{prefix}{name}."))
+    return tuple(paths)
+
+
+@cache
+def sealed_paths(cls: Any) -> tuple[str, ...]:
+    """The dotted paths of an event type's sealed fields, as its `Sealed` marks declare them."""
+    hints = typing.get_type_hints(cls, include_extras=True)
+    return _marked_paths(
+        {f.name: hints[f.name] for f in dataclasses.fields(cls) if f.name not in BASE_FIELDS}
+    )
+
+
+@cache
+def _subject_fields(cls: Any) -> tuple[str, ...]:
+    hints = typing.get_type_hints(cls, include_extras=True)
+    return tuple(f.name for f in dataclasses.fields(cls) if DataSubject in _strip(hints[f.name])[1])
+
+
+def subject_of(event: Any, default: str) -> str:
+    """Whose key seals this event's sealed part: the field it marks `DataSubject` when set, else
+    the stream's data subject."""
+    cls: Any = type(event)
+    for name in _subject_fields(cls):
+        if (value := getattr(event, name, None)) is not None:
+            return str(value)
+    return default
 
 
 @cache
@@ -82,11 +133,10 @@ def _hint_at(cls: Any, path: str) -> Any:
     first, *rest = path.split(".")
     hint = _field_types(cls).get(first)
     for part in rest:
-        structs = [h for h in (*typing.get_args(hint), hint) if _is_struct(h)]
-        if not structs:
+        if (struct := _struct_in(hint)) is None:
             return None
-        hint = {f.name: f.type for f in msgspec.structs.fields(structs[0])}.get(part)
-    return hint
+        hint = {f.name: f.type for f in msgspec.structs.fields(struct)}.get(part)
+    return _strip(hint)[0]
 
 
 def _is_struct(hint: Any) -> bool:
@@ -98,7 +148,11 @@ def erased_value(hint: Any) -> Any:
     if hint is None or type(None) in typing.get_args(hint):
         return None
     if _is_struct(hint):
-        return {f.name: erased_value(f.type) for f in msgspec.structs.fields(hint) if f.required}
+        return {
+            f.name: erased_value(_strip(f.type)[0])
+            for f in msgspec.structs.fields(hint)
+            if f.required
+        }
     if hint is dict or typing.get_origin(hint) is dict:
         return {}
     return ERASED
@@ -137,14 +191,14 @@ class Codec:
         correlation_id: UUID | None = None,
         causation_id: UUID | None = None,
     ) -> NewEvent:
-        name, kind = self.by_class[type(event)]
+        name, _ = self.by_class[type(event)]
         cls: Any = type(event)
         fields = {f: getattr(event, f) for f in _field_types(cls)}
         data: dict[str, Any] = msgspec.to_builtins(fields)
         occurred_at = fields.pop("occurred_at")
         data.pop("occurred_at")
         sealed = {
-            p: v for p in kind.sealed_fields.get(name, ()) if (v := _pop_path(data, p)) is not None
+            p: v for p in sealed_paths(cls) if (v := _pop_path(data, p)) is not None
         }
         actor = (data.get("by") or data.get("reported_by") or {}).get("id")
         return NewEvent(
@@ -181,7 +235,7 @@ class Codec:
         cls = kind.event_types[recorded.type]
         data = self.data(recorded)
         if data.pop("erased", False):
-            for path in kind.sealed_fields.get(recorded.type, ()):
+            for path in sealed_paths(cls):
                 if _get_path(data, path) is None:
                     _put_path(data, path, erased_value(_hint_at(cls, path)))
         data["occurred_at"] = recorded.occurred_at

@@ -9,10 +9,13 @@ from typing import Any
 from uuid import UUID
 
 from domain.base import Person
-from domain.incident import STREAM_TYPE, Incident
+from domain.incident import STREAM_TYPE, CorrectedRecord, Incident
+from domain.manual_record import STREAM_TYPE as MANUAL_RECORD
 from domain.manual_record import ManualRecord
 from domain.plan import Plan
 from domain.rules import Closing, may_close
+from service.access import NotYoursToCorrect, may_write_records
+from service.auth import Role
 from service.events import Receipt, RecordedEvent
 from service.streams import StreamNotFound, Streams, WriteContext
 
@@ -52,8 +55,10 @@ class IncidentService:
         return await self.streams.act(incident_id, Incident, decide, ctx, if_match=if_match)
 
     async def timeline(self, incident_id: UUID) -> list[RecordedEvent]:
-        """The incident's events and those of its manual records, in commit order."""
-        if not await self.store.read_stream(incident_id, to_version=1):
+        """The incident's events and those of its manual records, in commit order. Only an
+        incident has a timeline: a record's or a unit's stream id is not found."""
+        first = await self.store.read_stream(incident_id, to_version=1)
+        if not first or first[0].stream_type != STREAM_TYPE:
             raise StreamNotFound(incident_id)
         return await self.streams.open(await self.store.read_correlated(incident_id))
 
@@ -100,14 +105,33 @@ class IncidentService:
         occurred_at: datetime,
         ctx: WriteContext,
         *,
+        writer: tuple[Role, tuple[str, ...] | None],
         if_match: int | None = None,
     ) -> Receipt:
-        """Record a correction of one of the incident's events, or of its manual records'."""
+        """Record a correction of one of the incident's events, or of its manual records'. A
+        paper record is corrected only by a key that could have written it (`writer`: the key's
+        role and units), and the correction is sealed under its citizen's key."""
 
         async def decide(incident: Incident) -> None:
             target = await self.store.find(corrects_event_id)
             ours = target is not None and incident_id in (target.stream_id, target.correlation_id)
             corrects_type = target.type if target is not None and ours else None
-            incident.correct(corrects_event_id, corrects_type, reason, correction, by, occurred_at)
+            record = None
+            if target is not None and ours:
+                # A record's event, or a correction of one: the record's citizen's data either way.
+                about = target.payload.get("record_id")
+                if target.stream_type == MANUAL_RECORD or about is not None:
+                    record = await self._record_of(
+                        target.stream_id if about is None else UUID(about)
+                    )
+                    if not may_write_records(*writer, record.unit):
+                        raise NotYoursToCorrect(writer[0], record.unit)
+            incident.correct(
+                corrects_event_id, corrects_type, reason, correction, by, occurred_at, record
+            )
 
         return await self.streams.act(incident_id, Incident, decide, ctx, if_match=if_match)
+
+    async def _record_of(self, record_id: UUID) -> CorrectedRecord:
+        first = (await self.store.read_stream(record_id, to_version=1))[0]
+        return CorrectedRecord(record_id, first.payload["unit"], first.payload["citizen_ref"])

@@ -15,9 +15,13 @@ from uuid import UUID
 
 import asyncpg
 
+from domain.manual_record import STREAM_TYPE as MANUAL_RECORD
 from domain.readiness import UnitReadiness
 from domain.situation import SituationEntry
 from domain.worklist import BackEntryItem
+from service.chain import ROW_COLUMNS
+from service.disclosure import RecordRef
+from service.events import RecordedEvent
 from service.notifier import Notifier
 from service.projections import BACK_ENTRY, READINESS, SITUATION
 from service.store import fetch
@@ -138,6 +142,55 @@ async def back_entry(
         offset,
     )
     return int(total[0]["n"]), [BACK_ENTRY.decode(r["state"]) for r in rows]
+
+
+# A paper record's events, and corrections about one (named in the correction, or, for one
+# written before corrections named their record, the record of the event it corrects), are shown
+# only for the units given; the record's unit is in its first event. ($3 NULL: every unit; empty:
+# none.)
+_FEED = f"""
+SELECT {ROW_COLUMNS} FROM events e
+LEFT JOIN LATERAL (
+    SELECT CASE
+        WHEN e.stream_type = '{MANUAL_RECORD}' THEN e.stream_id
+        WHEN e.type = 'event-corrected' THEN coalesce(
+            (e.payload->>'record_id')::uuid,
+            (SELECT t.stream_id FROM events t
+             WHERE t.event_id = (e.payload->>'corrects_event_id')::uuid
+             AND t.stream_type = '{MANUAL_RECORD}'))
+    END AS record_id
+) about ON true
+WHERE e.position > $1 AND (
+    $3::text[] IS NULL OR about.record_id IS NULL
+    OR (SELECT r.payload->>'unit' FROM events r
+        WHERE r.stream_id = about.record_id AND r.version = 1) = ANY($3)
+)
+ORDER BY e.position LIMIT $2
+"""
+
+
+async def feed(
+    pool: asyncpg.Pool, after_position: int, limit: int, record_units: tuple[str, ...] | None
+) -> list[RecordedEvent]:
+    """The global feed in commit order, with paper records only of `record_units` (None: of
+    every unit; empty: none)."""
+    units = None if record_units is None else list(record_units)
+    rows = await fetch(pool, _FEED, after_position, limit, units)
+    return [RecordedEvent.from_row(r) for r in rows]
+
+
+async def record_heads(pool: asyncpg.Pool, events: list[RecordedEvent]) -> dict[UUID, RecordRef]:
+    """The paper records these events belong to, from each record's first event."""
+    ids = list({e.stream_id for e in events if e.stream_type == MANUAL_RECORD})
+    if not ids:
+        return {}
+    rows = await fetch(
+        pool,
+        "SELECT stream_id, payload->>'unit' AS unit, payload->>'citizen_ref' AS citizen_ref "
+        "FROM events WHERE stream_id = ANY($1::uuid[]) AND version = 1",
+        ids,
+    )
+    return {r["stream_id"]: RecordRef(r["stream_id"], r["unit"], r["citizen_ref"]) for r in rows}
 
 
 async def readiness(pool: asyncpg.Pool, *, mode: str) -> list[UnitReadiness]:

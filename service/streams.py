@@ -21,10 +21,11 @@ from uuid import UUID, uuid5
 
 from domain.base import PlanAggregate
 from domain.errors import ModeMismatch
-from service.codec import Codec
+from service.codec import Codec, subject_of
 from service.events import (
     AppendRequest,
     IdempotencyRecord,
+    NewEvent,
     Receipt,
     RecordedEvent,
     WrongExpectedVersion,
@@ -231,7 +232,14 @@ class Streams:
             )
             for event, event_id in zip(events, ids, strict=True)
         )
-        sealed = await self.vault.seal(aggregate.data_subject, new)
+        # Each event is sealed under its data subject's key: the stream's, unless the event names
+        # another (a correction of a paper record, under the citizen's key).
+        subjects = [subject_of(event, aggregate.data_subject) for event in events]
+        sealed_by_id: dict[UUID, NewEvent] = {}
+        for subject in dict.fromkeys(subjects):
+            mine = [e for e, s in zip(new, subjects, strict=True) if s == subject]
+            sealed_by_id |= {e.event_id: e for e in await self.vault.seal(subject, mine)}
+        sealed = tuple(sealed_by_id[e.event_id] for e in new)
         request = AppendRequest(
             aggregate.id, stream_type, expected_version, sealed, ctx.idempotency
         )

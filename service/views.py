@@ -114,6 +114,17 @@ def incident_view(entry: SituationEntry, plan: Plan) -> IncidentView:
     )
 
 
+RECORD_KINDS = {
+    "medication-dispensed": "medication-dispensing",
+    "care-delivered": "care-delivery",
+}
+
+
+def record_kind(event_type: str) -> str | None:
+    """The kind of paper record a record's first event makes."""
+    return RECORD_KINDS.get(event_type)
+
+
 def summary(kind: str | None, data: dict[str, Any]) -> str:
     """What the paper says, in a line: the medication and dose, or the visit and its outcome."""
     if kind == "medication-dispensing":

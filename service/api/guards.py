@@ -8,7 +8,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
-from service.access import PURPOSES, allowed
+from service.access import allowed
 from service.api.problems import ApiProblem
 from service.auth import Authenticator, Principal
 from service.ratelimit import RateLimiter
@@ -77,13 +77,3 @@ def may_act_for(principal: Principal, unit: str | None) -> bool:
 def require_unit(principal: Principal, unit: str | None) -> None:
     if not may_act_for(principal, unit):
         raise UnitNotAllowed(unit or "")
-
-
-def require_purpose(principal: Principal, purpose: str) -> None:
-    """A citizen's identity is shown only for a purpose the key's role may have."""
-    if purpose not in PURPOSES.get(principal.role, frozenset()):
-        raise ApiProblem(
-            403,
-            "purpose-not-allowed",
-            f"the role {principal.role} may not see citizens' names for {purpose!r}",
-        )

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import UTC
 from typing import Any, Literal
 from uuid import UUID, uuid5
 
-import msgspec
 from litestar import Controller, HttpMethod, Request, Response, get, post, route
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
@@ -17,11 +13,12 @@ from domain.incident import DetectedVia, Incident
 from domain.plan import Plan
 from service import reads
 from service.access import WAIVERS
-from service.api.guards import may_act_for, principal_of
+from service.api.guards import principal_of
 from service.api.problems import InvalidField
 from service.api.reading import (
     AfterPosition,
     ModeQuery,
+    Purpose,
     QueryTime,
     caught_up,
     pool_of,
@@ -35,15 +32,14 @@ from service.api.schemas import (
     TimelineEntry,
 )
 from service.api.steps import EventCorrectedIn, IncidentClosedIn, IncidentStep, command, person
+from service.api.timeline import timeline_csv, timeline_entries
 from service.api.writes import IdempotencyKey, IfMatch, answer_write, parse_if_match
+from service.disclosure import Disclosure, Reader
 from service.events import Receipt as StoreReceipt
 from service.incidents import IncidentService
 from service.projections import SITUATION
 from service.streams import StreamNotFound, WriteContext
 from service.views import incident_view
-
-# Sealed paths a timeline never shows without an access-logged read: the citizen's identity.
-WITHHELD = ("citizen",)
 
 
 def incident_id_for(event_id: UUID) -> UUID:
@@ -124,6 +120,7 @@ async def record_incident_step(
                 by,
                 at,
                 ctx,
+                writer=(principal_of(request).role, principal_of(request).units),
                 if_match=expected,
             )
         step = command(data, ctx.event_id, incidents.plan)
@@ -221,39 +218,29 @@ class IncidentController(Controller):
         occurred_before: QueryTime = None,
         known_at: QueryTime = None,
         format: FromQuery[Literal["json", "csv"] | None] = None,
+        purpose: Purpose = None,
     ) -> Response[list[TimelineEntry]]:
-        """Every event of the incident and its manual records, by when it happened, as known at
-        `known_at`; `Accept: text/csv` or `format=csv` for a spreadsheet."""
+        """Every event of the incident and the paper records this key sees, by when it happened,
+        as known at `known_at`; `Accept: text/csv` or `format=csv` for a spreadsheet. Names, free
+        text and the records' details only with a `purpose` (access log)."""
         before = query_time("occurred_before", occurred_before)
         known = query_time("known_at", known_at)
-        principal = principal_of(request)
+        disclosure = Disclosure(
+            Reader.of(principal_of(request), purpose),
+            incidents.codec,
+            "GET /v1/incidents/{incident_id}/timeline",
+        )
         history = await incidents.timeline(incident_id)
-        # A key for some units does not see the paper records of the others.
-        record_units = {e.stream_id: e.payload.get("unit") for e in history if e.version == 1}
-        visible = [
+        shown = [
             e
             for e in history
-            if e.stream_id == incident_id or may_act_for(principal, record_units.get(e.stream_id))
+            if (before is None or e.occurred_at < before)
+            and (known is None or e.recorded_at <= known)
         ]
         entries = sorted(
-            (
-                TimelineEntry(
-                    event_id=e.event_id,
-                    type=e.type,
-                    occurred_at=e.occurred_at,
-                    recorded_at=e.recorded_at,
-                    position=e.position,
-                    version=e.version,
-                    stream_id=e.stream_id,
-                    by=(data := incidents.codec.data(e, withhold=WITHHELD)).get("by"),
-                    data=data,
-                )
-                for e in visible
-                if (before is None or e.occurred_at < before)
-                and (known is None or e.recorded_at <= known)
-            ),
-            key=lambda t: (t.occurred_at, t.position),
+            timeline_entries(disclosure, shown, history), key=lambda t: (t.occurred_at, t.position)
         )
+        await disclosure.release(pool_of(request))  # before anything leaves
         wants_csv = format == "csv" or (
             format is None and "text/csv" in request.headers.get("accept", "")
         )
@@ -265,26 +252,3 @@ class IncidentController(Controller):
                 headers={"Content-Disposition": f'attachment; filename="{filename}"'},
             )
         return Response(entries)
-
-
-def timeline_csv(entries: list[TimelineEntry]) -> str:
-    """One row per event; `data` as JSON, so nothing is lost in the spreadsheet."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        ["occurred_at", "recorded_at", "position", "type", "by", "event_id", "stream_id", "data"]
-    )
-    for e in entries:
-        writer.writerow(
-            [
-                e.occurred_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
-                e.recorded_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
-                e.position,
-                e.type,
-                (e.by or {}).get("id", ""),
-                e.event_id,
-                e.stream_id,
-                msgspec.json.encode(e.data, order="sorted").decode(),
-            ]
-        )
-    return out.getvalue()

@@ -13,7 +13,9 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from domain.errors import DomainError
+from service.access import NotYoursToCorrect
 from service.api.schemas import FieldError, Problem
+from service.disclosure import PurposeNotAllowed
 from service.events import EventIdReused, StoreUnavailable, WrongExpectedVersion
 from service.logs import REQUEST_ID
 from service.reads import PositionBeyondLog, ProjectionBehind
@@ -164,6 +166,14 @@ def on_not_found(_: Request[Any, Any, Any], exc: StreamNotFound) -> Response[Pro
     return problem(404, "not-found", f"nothing with id {exc.stream_id} exists here")
 
 
+def on_purpose_not_allowed(_: Request[Any, Any, Any], exc: PurposeNotAllowed) -> Response[Problem]:
+    return problem(403, "purpose-not-allowed", str(exc))
+
+
+def on_not_yours(_: Request[Any, Any, Any], exc: NotYoursToCorrect) -> Response[Problem]:
+    return problem(403, exc.slug, str(exc))
+
+
 def on_event_id_reused(_: Request[Any, Any, Any], exc: EventIdReused) -> Response[Problem]:
     return problem(409, "event-id-reused", str(exc))
 
@@ -222,6 +232,8 @@ EXCEPTION_HANDLERS = {
     WrongExpectedVersion: on_conflict,
     EventIdReused: on_event_id_reused,
     StreamNotFound: on_not_found,
+    PurposeNotAllowed: on_purpose_not_allowed,
+    NotYoursToCorrect: on_not_yours,
     ProjectionBehind: on_projection_behind,
     PositionBeyondLog: on_beyond_log,
     StoreUnavailable: on_unavailable,

@@ -33,6 +33,15 @@ ModeQuery = Annotated[
     Parameter(description="exercise shows the drills instead of the real incidents"),
 ]
 
+Purpose = Annotated[
+    Literal["treatment", "back-entry", "audit"] | None,
+    Parameter(
+        required=False,
+        description="why personal data are needed: names, CPR numbers, free text and the paper "
+        "records' details are shown only for a purpose the key's role may have, and every "
+        "citizen shown is written to the access log",
+    ),
+]
 # A time in a query is taken as a string and read here, strictly: Litestar would also take a
 # bare number ("0.5") as seconds since 1970, which the document does not promise.
 QueryTime = Annotated[

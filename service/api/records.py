@@ -19,9 +19,9 @@ from domain.manual_record import (
     ManualRecord,
     Medication,
 )
-from service.access_log import record_access
-from service.api.guards import principal_of, require_purpose, require_unit
+from service.api.guards import UnitNotAllowed, principal_of, require_unit
 from service.api.problems import InvalidField
+from service.api.reading import Purpose
 from service.api.record_schemas import (
     CitizenIn,
     JournalEntryIn,
@@ -33,9 +33,9 @@ from service.api.record_schemas import (
 )
 from service.api.schemas import Receipt
 from service.api.steps import person
-from service.api.worklist import Purpose
 from service.api.writes import IdempotencyKey, answer_write
 from service.citizens import CitizenRefs, normalise_cpr
+from service.disclosure import Disclosure, Reader, RecordRef
 from service.events import Receipt as StoreReceipt
 from service.records import ManualRecordService, record_id_for
 from service.streams import WriteContext
@@ -148,22 +148,22 @@ class ManualRecordController(Controller):
     ) -> Response[ManualRecordView]:
         """A paper record and its status; the citizen's name and CPR number only with a
         `purpose` the key's role may have, and written to the access log."""
-        principal = principal_of(request)
-        if purpose is not None:
-            require_purpose(principal, purpose)
+        disclosure = Disclosure(
+            Reader.of(principal_of(request), purpose),
+            record_service.streams.codec,
+            "GET /v1/manual-records/{record_id}",
+        )
         record, history = await record_service.load(record_id)
-        require_unit(principal, record.unit)
+        if not disclosure.may_see(RecordRef(record.id, record.unit, record.citizen_ref)):
+            raise UnitNotAllowed(record.unit)
         body = view(record, history[0].mode)
-        if purpose is not None:
-            citizen = record_service.streams.codec.data(history[0]).get("citizen") or {}
-            if citizen:
-                endpoint = "GET /v1/manual-records/{record_id}"
-                await record_access(
-                    request.app.state.pool, principal, purpose, [record.citizen_ref], endpoint
-                )
-                body = msgspec.structs.replace(
-                    body, citizen_name=citizen.get("name"), citizen_cpr=citizen.get("cpr")
-                )
+        identity = record_service.streams.codec.data(history[0]).get("citizen")
+        citizen = disclosure.citizen(record.citizen_ref, identity)
+        await disclosure.release(request.app.state.pool)  # before anything leaves
+        if citizen:
+            body = msgspec.structs.replace(
+                body, citizen_name=citizen.get("name"), citizen_cpr=citizen.get("cpr")
+            )
         return Response(body, headers={"ETag": f'"{record.version}"'})
 
 

@@ -207,6 +207,8 @@ class TimelineEntry(Struct):
     stream_id: UUID
     by: dict[str, Any] | None
     data: dict[str, Any]
+    # A paper record's first event: what it says in a line (medication and dose, or the help).
+    summary: str | None = None
 
 
 class Health(Struct, omit_defaults=True):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -21,14 +22,20 @@ from domain.plan import Plan
 from domain.situation import incident_of
 from service import reads
 from service.api.contacts import ContactNow, contact_answer
+from service.api.guards import principal_of
 from service.api.reading import AfterPosition, ModeQuery, caught_up, pool_of
 from service.api.schemas import IncidentView
+from service.codec import Codec
+from service.disclosure import Disclosure, Reader, RecordRef, record_of
+from service.events import RecordedEvent
 from service.notifier import Notifier
 from service.projections import SITUATION, fact_of
 from service.reads import PositionBeyondLog
 from service.store import EventStore
 from service.views import IncidentViews, incident_view
 
+STREAM = "/v1/situation/stream"
+COUNTS_CHANGED = "record-counts-changed"
 KEEP_ALIVE_SECONDS = 15.0
 PAGE = 500
 
@@ -52,11 +59,22 @@ class SituationPicture(Struct):
 
 
 class SituationChange(Struct):
-    """One change of the picture: the incident as it stands after the event at `position`."""
+    """One change of the picture: the incident as it stands after the event at `position`. A
+    change made by a paper record the reader may not see says only that the counts changed."""
 
     position: int
     event_type: str
-    incident: IncidentView
+    incident: msgspec.Raw  # an IncidentView, encoded once for every stream
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change as the page found it, before a reader's disclosure policy is applied."""
+
+    position: int
+    event_type: str
+    record: RecordRef | None
+    incident: msgspec.Raw
 
 
 class SituationController(Controller):
@@ -133,9 +151,28 @@ def message(event: str, position: int, data: bytes) -> bytes:
 
 KEEP_ALIVE = b": keep-alive\n\n"
 
-# A page of the log as every stream sends it: the position it ends at (None: nothing new), its
-# `incident` messages already encoded as one chunk, and whether it was full (more may follow).
-Page = tuple[int | None, bytes, bool]
+# A page of the log as every stream reads it: the position it ends at (None: nothing new), its
+# changes with their incident views already encoded, and whether it was full (more may follow).
+Page = tuple[int | None, list[Change], bool]
+
+
+def messages(changes: list[Change], disclosure: Disclosure) -> bytes:
+    """The page's `incident` messages for this reader: what a paper record it may not see did
+    shows as counts changed (the incident's counts are everyone's; the record is not)."""
+    return b"".join(
+        message(
+            "incident",
+            c.position,
+            msgspec.json.encode(
+                SituationChange(
+                    c.position,
+                    c.event_type if disclosure.may_see(c.record) else COUNTS_CHANGED,
+                    c.incident,
+                )
+            ),
+        )
+        for c in changes
+    )
 
 
 class SharedChanges:
@@ -152,9 +189,10 @@ class SharedChanges:
     KEPT = 64
 
     def __init__(
-        self, store: EventStore, notifier: Notifier, pool: asyncpg.Pool, plan: Plan
+        self, store: EventStore, notifier: Notifier, pool: asyncpg.Pool, plan: Plan, codec: Codec
     ) -> None:
         self.store, self.notifier, self.pool, self.plan = store, notifier, pool, plan
+        self.codec = codec
         self._pages: dict[tuple[int, str, asyncio.Event], asyncio.Task[Page]] = {}
 
     def page(self, after: int, mode: str, generation: asyncio.Event) -> asyncio.Task[Page]:
@@ -171,25 +209,26 @@ class SharedChanges:
         to it, in the order of those changes. Events that arrive together are so sent together:
         a stream that has fallen behind catches up in a few messages, not one per event."""
         events = await self.store.read_all(after, PAGE)
-        last: dict[UUID, tuple[int, str]] = {}
+        last: dict[UUID, RecordedEvent] = {}
         for event in events:
             incident_id = incident_of(fact_of(event))
             if incident_id is not None and event.mode == mode:
                 last.pop(incident_id, None)  # re-inserted: dicts keep the order of the last change
-                last[incident_id] = (event.position, event.type)
-        chunks: list[bytes] = []
+                last[incident_id] = event
+        changes: list[Change] = []
         if last:
-            newest = max(position for position, _ in last.values())
+            newest = max(event.position for event in last.values())
             await reads.wait_for(self.pool, self.notifier, SITUATION.name, newest)
         entries = await reads.situation_entries(self.pool, list(last)) if last else {}
-        for incident_id, (position, event_type) in last.items():
+        heads = await reads.record_heads(self.pool, list(last.values()))
+        for incident_id, event in last.items():
             if (entry := entries.get(incident_id)) is not None:
-                change = SituationChange(position, event_type, incident_view(entry, self.plan))
-                chunks.append(message("incident", position, msgspec.json.encode(change)))
-        # The stream moves past the events that changed nothing it shows, too. The messages are
-        # encoded here once, and every stream at this page sends the same bytes.
+                view = msgspec.Raw(msgspec.json.encode(incident_view(entry, self.plan)))
+                changes.append(Change(event.position, event.type, record_of(event, heads), view))
+        # The stream moves past the events that changed nothing it shows, too. The views are
+        # encoded here once, for every stream at this page.
         end = events[-1].position if events else None
-        return end, b"".join(chunks), len(events) == PAGE
+        return end, changes, len(events) == PAGE
 
 
 async def _changes(
@@ -198,6 +237,7 @@ async def _changes(
     notifier: Notifier = request.app.state.notifier
     pool = pool_of(request)
     shared: SharedChanges = request.app.state.shared_changes
+    disclosure = Disclosure(Reader.of(principal_of(request)), shared.codec, "GET " + STREAM)
     if resume is None:
         views: IncidentViews = request.app.state.incident_views
         after, states = await reads.situation_as_of(pool, mode=mode, which="open")
@@ -209,8 +249,9 @@ async def _changes(
     while True:
         woken = notifier.waiter()
         # shield: one stream closing must not cancel the page the others are waiting for.
-        end, chunk, full = await asyncio.shield(shared.page(after, mode, woken))
+        end, changes, full = await asyncio.shield(shared.page(after, mode, woken))
         after = after if end is None else end
+        chunk = messages(changes, disclosure)
         if chunk:
             yield chunk
             idle = 0.0

@@ -14,25 +14,25 @@ from litestar.params import FromQuery, Parameter
 from msgspec import Struct
 
 from service import reads
-from service.access_log import accesses, record_access
-from service.api.guards import principal_of, require_purpose, require_unit
-from service.api.reading import MAX_POSITION, AfterPosition, ModeQuery, caught_up, pool_of
+from service.access_log import accesses
+from service.api.guards import principal_of, require_unit
+from service.api.reading import (
+    MAX_POSITION,
+    AfterPosition,
+    ModeQuery,
+    Purpose,
+    caught_up,
+    pool_of,
+)
 from service.api.schemas import SLUG_PATTERN, BackEntryItemView, EventView
 from service.chain import verify_chain
 from service.checkpoints import check_checkpoint, latest_checkpoint
 from service.citizens import REF_PATTERN
+from service.disclosure import Disclosure, Reader, record_units
 from service.incidents import IncidentService
 from service.projections import BACK_ENTRY
 from service.views import back_entry_view, event_view
 
-Purpose = Annotated[
-    Literal["treatment", "back-entry", "audit"] | None,
-    Parameter(
-        required=False,
-        description="why the citizens' names are needed; without it none are shown. Every name "
-        "shown is written to the access log",
-    ),
-]
 Limit = Annotated[int, Parameter(ge=1, le=500, description="at most 500 per page")]
 Offset = Annotated[int, Parameter(ge=0, le=1_000_000)]
 
@@ -81,11 +81,11 @@ class WorklistController(Controller):
         """The worklist, oldest first, by incident, unit, status or citizen_ref; the total count
         is in `X-Total-Count`."""
         await caught_up(request, BACK_ENTRY.name, after_position)
-        principal = principal_of(request)
-        if purpose is not None:
-            require_purpose(principal, purpose)
+        disclosure = Disclosure(
+            Reader.of(principal_of(request), purpose), incidents.codec, "GET /v1/back-entry"
+        )
         if unit is not None:
-            require_unit(principal, unit)
+            require_unit(principal_of(request), unit)
         total, items = await reads.back_entry(
             pool_of(request),
             mode=mode,
@@ -93,24 +93,20 @@ class WorklistController(Controller):
             unit=unit,
             status=status,
             citizen_ref=citizen_ref,
-            units=principal.units,
+            units=record_units(disclosure.reader),
             limit=limit,
             offset=offset,
         )
         first = {i.first_event_id for i in items if i.first_event_id is not None}
         found = await incidents.streams.open(await incidents.store.find_many(list(first)))
         papers = {e.event_id: e for e in found}
-        shown: dict[str, dict[str, Any]] = {}
         body = []
         for item in items:
             paper = papers.get(item.first_event_id) if item.first_event_id else None
             data = incidents.codec.data(paper) if paper is not None else {}
-            citizen = data.pop("citizen", None) if purpose is not None else None
-            if citizen and item.citizen_ref:
-                shown[item.citizen_ref] = citizen
+            citizen = disclosure.citizen(item.citizen_ref, data.pop("citizen", None))
             body.append(back_entry_view(item, data, citizen))
-        if purpose is not None:  # written before anything leaves; if it cannot be, nothing does
-            await record_access(pool_of(request), principal, purpose, shown, "GET /v1/back-entry")
+        await disclosure.release(pool_of(request))  # if it cannot be written, nothing leaves
         return Response(body, headers={"X-Total-Count": str(total)})
 
     @get("/access-log", operation_id="listAccessLog", tags=["audit"])
@@ -146,11 +142,14 @@ class WorklistController(Controller):
     @get("/events", operation_id="listEvents", tags=["feed"])
     async def events(
         self,
-        incidents: NamedDependency[IncidentService],
+        request: Request[Any, Any, Any],
         after_position: Annotated[
             int, Parameter(ge=0, le=MAX_POSITION, description="the feed after this position")
         ] = 0,
         limit: Limit = 100,
     ) -> list[EventView]:
-        """The global feed in commit order, plain payload only: page on with the last position."""
-        return [event_view(e) for e in await incidents.store.read_all(after_position, limit)]
+        """The global feed in commit order, plain payload only: page on with the last position.
+        Paper records' events only of the units the key may see records of."""
+        reader = Reader.of(principal_of(request))
+        feed = await reads.feed(pool_of(request), after_position, limit, record_units(reader))
+        return [event_view(e) for e in feed]

@@ -175,7 +175,8 @@ async def test_the_timeline_is_ordered_by_occurrence_and_can_be_asked_what_was_k
     ]
     known_then = (
         await client.get(
-            f"/v1/incidents/{incident}/timeline", params={"known_at": late.json()["recorded_at"]}
+            f"/v1/incidents/{incident}/timeline",
+            params={"known_at": late.json()["recorded_at"], "purpose": "treatment"},
         )
     ).json()
     assert [e["data"].get("text") for e in known_then] == [None, "Status kl. 18"]

@@ -105,7 +105,7 @@ def test_a_forgotten_citizen_is_erased_everywhere_and_the_log_still_verifies(
         assert after["citizen_ref"] == ref
         assert after["status"] == "pending"
         assert (after.get("citizen_name"), after.get("citizen_cpr")) == (None, None)
-        timeline = http.get(f"{incident}/timeline").json()
+        timeline = http.get(f"{incident}/timeline", params=TREATMENT).json()
         by_id = {e["event_id"]: e["data"] for e in timeline}
         assert by_id[forgotten["event_id"]]["erased"] is True
         assert "medication" not in by_id[forgotten["event_id"]]

@@ -206,14 +206,17 @@ def get_incident_timeline(
     *,
     occurred_before: datetime | None = None,
     known_at: datetime | None = None,
+    purpose: t.Purpose | None = None,
 ) -> Call[list[t.TimelineEntry]]:
-    """The incident's events in the order they happened; `known_at`: as the log stood then."""
+    """The incident's events in the order they happened; `known_at`: as the log stood then.
+    Names, free text and the paper records' details only with a purpose (access log)."""
     return _read(
         "getIncidentTimeline",
         f"/v1/incidents/{incident_id}/timeline",
         list[t.TimelineEntry],
         occurred_before=occurred_before,
         known_at=known_at,
+        purpose=purpose,
     )
 
 
@@ -222,6 +225,7 @@ def get_incident_timeline_csv(
     *,
     occurred_before: datetime | None = None,
     known_at: datetime | None = None,
+    purpose: t.Purpose | None = None,
 ) -> Call[str]:
     """The same timeline as CSV (for a spreadsheet or the incident report)."""
     return _read(
@@ -231,6 +235,7 @@ def get_incident_timeline_csv(
         occurred_before=occurred_before,
         known_at=known_at,
         format="csv",
+        purpose=purpose,
     )
 
 

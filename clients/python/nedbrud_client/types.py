@@ -679,6 +679,7 @@ class TimelineEntry(Struct, kw_only=True):
     stream_id: UUID
     by: dict[str, Any] | None
     data: dict[str, Any]
+    summary: str | None = None
 
 
 class UnitsNotifiedIn(Struct, forbid_unknown_fields=True, kw_only=True):
