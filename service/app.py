@@ -24,6 +24,7 @@ from service.api.guards import require_key
 from service.api.health import HealthController, MetricsController
 from service.api.idempotency import FirstAnswers
 from service.api.incidents import IncidentController
+from service.api.keys import KeyController
 from service.api.problems import EXCEPTION_HANDLERS
 from service.api.records import ManualRecordController
 from service.api.situation import SharedChanges, SituationController
@@ -161,6 +162,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
             SituationController,
             WorklistController,
             CloudEventsController,
+            KeyController,
         ],
         guards=[require_key],
     )

@@ -22,7 +22,7 @@ import pytest
 
 from tests.e2e.conftest import ROOT, running_server
 
-KEY = "nbd_e2e-schemathesis-admin-key"
+KEY = "nbd_e2e-schemathesis-admin-key-of-at-least-32-chars"
 pytestmark = pytest.mark.slow
 
 
