@@ -21,6 +21,9 @@ from service.coalesce import Coalescer
 from service.events import StoreUnavailable
 from service.store import UNAVAILABLE, fetch
 
+# What runs a statement: a pool, a connection, or a connection taken from a pool.
+Executor = asyncpg.Pool | asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
+
 
 class Role(StrEnum):
     """Who holds the key."""
@@ -95,7 +98,7 @@ class IssuedKey:
 
 
 async def issue_key(
-    conn: asyncpg.Connection | asyncpg.Pool,
+    conn: Executor,
     role: Role,
     label: str,
     units: list[str] | None = None,
@@ -116,7 +119,7 @@ async def issue_key(
 
 
 async def create_key(
-    conn: asyncpg.Connection | asyncpg.Pool,
+    conn: Executor,
     role: Role,
     label: str,
     *,
@@ -151,7 +154,7 @@ class KeyInfo:
     bootstrap: bool = False
 
 
-async def list_keys(conn: asyncpg.Connection | asyncpg.Pool) -> list[KeyInfo]:
+async def list_keys(conn: Executor) -> list[KeyInfo]:
     with _reachable():
         rows = await conn.fetch("SELECT * FROM api_keys_listed()")
     return [
@@ -168,7 +171,7 @@ async def list_keys(conn: asyncpg.Connection | asyncpg.Pool) -> list[KeyInfo]:
     ]
 
 
-async def revoke_key(conn: asyncpg.Connection | asyncpg.Pool, key_id: uuid.UUID) -> bool:
+async def revoke_key(conn: Executor, key_id: uuid.UUID) -> bool:
     """Revoke a key from now on; False when no such key is active. Every request checks, so the
     next request with it fails, and an open stream ends within seconds."""
     with _reachable():
@@ -178,7 +181,9 @@ async def revoke_key(conn: asyncpg.Connection | asyncpg.Pool, key_id: uuid.UUID)
 BOOTSTRAP_LOCK = 0x6E6B6579  # "nkey": instances starting together bootstrap one at a time
 
 
-async def bootstrap_admin_key(conn: asyncpg.Connection, given: str | None) -> str | None:
+async def bootstrap_admin_key(
+    conn: asyncpg.Connection | asyncpg.pool.PoolConnectionProxy, given: str | None
+) -> str | None:
     """Bring the keys in line with NEDBRUD_BOOTSTRAP_KEY at start (as the owner):
 
     - a key registered from the variable that it no longer names (changed or unset) is retired
