@@ -28,6 +28,7 @@ from service.api.keys import KeyController
 from service.api.problems import EXCEPTION_HANDLERS
 from service.api.records import ManualRecordController
 from service.api.situation import SharedChanges, SituationController
+from service.api.static import DashboardFiles
 from service.api.units import UnitController
 from service.api.worklist import WorklistController
 from service.auth import Authenticator
@@ -170,6 +171,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
     dashboard = create_static_files_router(
         path="/dashboard",
         directories=[DASHBOARD_DIR],
+        file_system=DashboardFiles(),
         html_mode=True,
         include_in_schema=False,
         name="dashboard",
