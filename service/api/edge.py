@@ -51,6 +51,8 @@ def security_headers(path: str) -> list[tuple[bytes, bytes]]:
     else:
         csp = API_CSP
     return [*SECURITY_HEADERS, (b"content-security-policy", csp.encode())]
+
+
 log = logging.getLogger("nedbrud.http")
 
 
