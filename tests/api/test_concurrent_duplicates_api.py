@@ -27,7 +27,7 @@ async def together(database_url: str, keys: dict[Role, str]) -> AsyncIterator[ht
     async with (
         app.lifespan(),
         httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app),
+            transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
             base_url="http://nedbrud",
             headers={"Authorization": f"Bearer {keys[Role.STAFF]}"},
         ) as http,
