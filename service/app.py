@@ -124,6 +124,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
             authenticator=Authenticator(pool),
             incident_views=IncidentViews(plan),
             rate_limiter=RateLimiter(settings.rate_per_second, settings.rate_burst),
+            auth_failures=RateLimiter(settings.auth_failure_rate, settings.auth_failure_burst),
             citizen_refs=CitizenRefs(
                 settings.pseudonym_key or load_or_create_key(settings.data_dir)
             ),
