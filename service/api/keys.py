@@ -7,6 +7,7 @@ its next request, and a stream it holds open ends within seconds.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -15,6 +16,7 @@ from litestar import Controller, Request, Response, delete, get, post
 from litestar.params import FromPath, JSONBody
 from msgspec import Meta, Struct
 
+from service.api.guards import principal_of
 from service.api.problems import InvalidField, NotFound
 from service.api.reading import pool_of
 from service.api.schemas import Slug
@@ -22,6 +24,7 @@ from service.auth import KeyInfo, Role, issue_key, list_keys, revoke_key
 
 # A label says who or what holds the key: not empty, not only spaces, no NUL.
 Label = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^\s*[^\s\x00][^\x00]*$(?!\n)")]
+log = logging.getLogger(__name__)
 RoleName = Literal["reporter", "staff", "leader", "it", "auditor", "admin"]
 
 
@@ -83,6 +86,10 @@ class KeyController(Controller):
         if data.units is not None and len(units or []) != len(data.units):
             raise InvalidField("units", "names a unit twice")
         issued = await issue_key(pool_of(request), Role(data.role), data.label.strip(), units)
+        # Who made which key, for the operators; never the key, and not the label (a name).
+        log.info(
+            "key %s (%s) made by key %s", issued.key_id, data.role, principal_of(request).key_id
+        )
         body = KeyCreated(
             key_id=issued.key_id,
             key=issued.key,
@@ -103,3 +110,4 @@ class KeyController(Controller):
         """Revoke a key: it fails on its next request, and its open streams end within 5 s."""
         if not await revoke_key(pool_of(request), key_id):
             raise NotFound(f"an active key {key_id}")
+        log.info("key %s revoked by key %s", key_id, principal_of(request).key_id)
