@@ -331,6 +331,22 @@ def verify_log() -> Call[t.ChainCheck]:
     return _read("verifyLog", "/v1/audit/verify", t.ChainCheck)
 
 
+def create_key(body: t.KeyIn) -> Call[t.KeyCreated]:
+    """Make an API key (admin); the key is in the answer only. Not for the outbox: a retry
+    would make a second key."""
+    return Call("createKey", "POST", "/v1/keys", t.KeyCreated, body=_checked(body))
+
+
+def list_keys() -> Call[list[t.KeyView]]:
+    """Every API key, active and revoked, without its secret (admin)."""
+    return _read("listKeys", "/v1/keys", list[t.KeyView])
+
+
+def revoke_key(key_id: UUID) -> Call[str]:
+    """Revoke an API key at once (admin): 204, nothing in the answer."""
+    return Call("revokeKey", "DELETE", f"/v1/keys/{key_id}", str)
+
+
 def live() -> Call[t.Health]:
     return _read("live", "/health/live", t.Health)
 

@@ -397,6 +397,43 @@ class JournalEntryIn(Struct, forbid_unknown_fields=True, kw_only=True):
     mode: Mode | None = None
 
 
+KeyRole = Literal["admin", "auditor", "it", "leader", "reporter", "staff"]
+KeyLabel = Annotated[
+    str, Meta(max_length=200, min_length=1, pattern="^\\s*[^\\s\\x00][^\\x00]*$(?!\\n)")
+]
+
+
+class KeyIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """A key to make (admin): its role, who holds it, and optionally its units."""
+
+    role: KeyRole
+    label: KeyLabel
+    units: Annotated[list[Slug], Meta(max_length=500, min_length=1)] | None = None
+
+
+class KeyCreated(Struct, kw_only=True):
+    """The new key: `key` is shown only in this answer; store it now."""
+
+    key_id: UUID
+    key: str
+    role: KeyRole
+    units: list[str] | None
+    label: str
+    created_at: str
+
+
+class KeyView(Struct, kw_only=True):
+    """A registered key, without its secret."""
+
+    key_id: UUID
+    role: KeyRole
+    units: list[str] | None
+    label: str
+    created_at: str
+    revoked_at: str | None
+    bootstrap: bool
+
+
 class LeaderInformedIn(Struct, forbid_unknown_fields=True, kw_only=True):
     """The nearest leader was informed."""
 
