@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from litestar import Controller, Request, Response, delete, get, post
+from litestar import Controller, HttpMethod, Request, Response, delete, get, post, route
 from litestar.params import FromPath, JSONBody
 from msgspec import Meta, Struct
 
@@ -76,6 +76,12 @@ class KeyController(Controller):
 
     path = "/v1/keys"
     tags = ["keys"]
+
+    @route("/", http_method=HttpMethod.OPTIONS, include_in_schema=False)
+    async def allowed_methods(self) -> Response[None]:
+        """Litestar answers OPTIONS naming only the first of a path's methods (see
+        IncidentController.allowed_methods); this handler is found first, so it answers."""
+        return Response(None, status_code=204, headers={"Allow": "GET, OPTIONS, POST"})
 
     @post("/", operation_id="createKey", status_code=201)
     async def create(
