@@ -1,7 +1,7 @@
 """API keys: bearer keys stored as SHA-256, each with a role and optionally its units.
 
 The service role reads and changes keys only through the SECURITY DEFINER functions of
-migration 0007 (a lookup by hash, a list without hashes, make, revoke); the owner
+migration 0008 (a lookup by hash, a list without hashes, make, revoke); the owner
 (`nedbrud keys`, `serve`'s bootstrap) may use the table itself."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """API keys over HTTP (admin): make a key for a person or a system, list the keys, revoke one.
 
 The same acts as `nedbrud keys`, through the functions the service role may call (migration
-0007): a new key is shown once, in the 201, and kept only as its hash; a revoked key fails on
+0008): a new key is shown once, in the 201, and kept only as its hash; a revoked key fails on
 its next request, and a stream it holds open ends within seconds.
 """
 

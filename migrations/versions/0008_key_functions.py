@@ -11,13 +11,14 @@ works on the table directly.
 the variable changes or is unset; `revoked_reason` tells such a retirement (undone if the same
 key is configured again) from a revocation by an admin (never undone).
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0006 (main's 0007, the webhooks, was made meanwhile on another branch; where the two
+meet, this one's down_revision becomes "0007", so the chain stays one line)
 """
 
 from migrations import run_sql
 
-revision = "0007"
+revision = "0008"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
