@@ -100,3 +100,52 @@ def test_every_view_runs_under_the_content_security_policy(
     expect(page.locator("#live")).to_have_text("● Live")  # the stream's fetch is allowed too
     assert page.evaluate("window.__violations") == []
     context.close()
+
+
+SHARED_OUTBOX = """async ({path, body}) => {
+  const db = await new Promise((ok, fail) => {
+    const r = indexedDB.open("nedbrud-dashboard", 1);
+    r.onupgradeneeded = () => {
+      r.result.createObjectStore("outbox", { keyPath: "seq", autoIncrement: true });
+      r.result.createObjectStore("refused", { keyPath: "seq" });
+    };
+    r.onsuccess = () => ok(r.result);
+    r.onerror = () => fail(r.error);
+  });
+  await new Promise((ok) => {
+    const tx = db.transaction("outbox", "readwrite");
+    tx.objectStore("outbox").add({ key: crypto.randomUUID(), path, body, label: "medicin før",
+                                   savedAt: new Date().toISOString() });
+    tx.oncomplete = ok;
+  });
+  db.close();
+}"""
+
+
+def test_a_record_saved_by_the_version_with_one_shared_outbox_is_not_lost(
+    browser: Browser, server: Server
+) -> None:
+    incident = declared(server, unit=UNIT)
+    outage = str(incident.incident_id)
+    body = {
+        "citizen": {"cpr": "010170-0000"},
+        "unit": UNIT,
+        "by": {"id": "emp-2000"},
+        "medication": {"name": "Paracetamol", "dose": "1 tabl."},
+        "dispensed_at": "2026-03-05T08:00:00+01:00",
+    }
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{server.url}/dashboard/")
+    path = f"/v1/incidents/{outage}/medication-dispensings"
+    page.evaluate(SHARED_OUTBOX, {"path": path, "body": body})
+    anne = make_key(server, "Anne, after the update")
+    log_in(page, anne["key"])
+    for _ in range(200):  # the outbox's round comes every 5 s
+        if sources := sources_of_dispensings(server, outage, incident.position):
+            break
+        page.wait_for_timeout(100)
+    assert sources == [anne["key_id"]]
+    names = page.evaluate("indexedDB.databases().then((all) => all.map((d) => d.name))")
+    assert "nedbrud-dashboard" not in names
+    context.close()
