@@ -36,7 +36,7 @@ from service.events import AppendRequest
 from service.store import EventStore
 from service.vault import Vault
 
-KEY = "nbd_bench-bootstrap-key"
+KEY = "nbd_bench-bootstrap-key-of-at-least-32-characters"
 SEALING_KEY = b"bench-synthetic-sealing-key"
 SITUATION_POSITION = "SELECT position FROM projection_positions WHERE name = 'situation'"
 AT = datetime(2026, 3, 5, 13, 30, tzinfo=UTC)

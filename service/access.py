@@ -51,6 +51,10 @@ MATRIX: dict[str, frozenset[Role]] = {
     "listWebhookDeliveries": frozenset(),
     "replayWebhook": frozenset(),
     "removeWebhook": frozenset(),
+    # Keys: admin only (admin may do everything; no other role is named).
+    "createKey": frozenset(),
+    "listKeys": frozenset(),
+    "revokeKey": frozenset(),
 }
 
 # Who may see a citizen's name and CPR number, for which purposes (sundhedsloven § 42 a: a

@@ -24,9 +24,11 @@ from service.api.guards import require_key
 from service.api.health import HealthController, MetricsController
 from service.api.idempotency import FirstAnswers
 from service.api.incidents import IncidentController
+from service.api.keys import KeyController
 from service.api.problems import EXCEPTION_HANDLERS
 from service.api.records import ManualRecordController
 from service.api.situation import SharedChanges, SituationController
+from service.api.static import DashboardFiles
 from service.api.units import UnitController
 from service.api.webhooks import WebhookController
 from service.api.worklist import WorklistController
@@ -137,6 +139,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
             incident_views=IncidentViews(plan),
             rate_limiter=RateLimiter(settings.rate_per_second, settings.rate_burst),
             webhooks=Webhooks(pool, secrets, allow_private=settings.webhook_allow_private),
+            auth_failures=RateLimiter(settings.auth_failure_rate, settings.auth_failure_burst),
             citizen_refs=CitizenRefs(
                 settings.pseudonym_key or load_or_create_key(settings.data_dir)
             ),
@@ -178,6 +181,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
             WorklistController,
             CloudEventsController,
             WebhookController,
+            KeyController,
         ],
         guards=[require_key],
     )
@@ -185,6 +189,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
     dashboard = create_static_files_router(
         path="/dashboard",
         directories=[DASHBOARD_DIR],
+        file_system=DashboardFiles(),
         html_mode=True,
         include_in_schema=False,
         name="dashboard",

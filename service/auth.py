@@ -1,10 +1,16 @@
-"""API keys: bearer keys stored as SHA-256, each with a role and optionally its units."""
+"""API keys: bearer keys stored as SHA-256, each with a role and optionally its units.
+
+The service role reads and changes keys only through the SECURITY DEFINER functions of
+migration 0008 (a lookup by hash, a list without hashes, make, revoke); the owner
+(`nedbrud keys`, `serve`'s bootstrap) may use the table itself."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -12,7 +18,11 @@ from enum import StrEnum
 import asyncpg
 
 from service.coalesce import Coalescer
-from service.store import fetch
+from service.events import StoreUnavailable
+from service.store import UNAVAILABLE, fetch
+
+# What runs a statement: a pool, a connection, or a connection taken from a pool.
+Executor = asyncpg.Pool | asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
 
 
 class Role(StrEnum):
@@ -41,6 +51,8 @@ class Principal:
 
 
 def hash_key(key: str) -> bytes:
+    """SHA-256: enough for keys made by `new_key` (256 random bits); a short chosen key is
+    refused by `serve` (`bootstrap_key_problem`)."""
     return hashlib.sha256(key.encode()).digest()
 
 
@@ -48,8 +60,66 @@ def new_key() -> str:
     return "nbd_" + secrets.token_urlsafe(32)
 
 
+# A bootstrap key shorter than this is refused by `serve`: `nbd_` + 32 random bytes is 47.
+MIN_BOOTSTRAP_KEY_LENGTH = 32
+BOOTSTRAP_LABEL = "bootstrap (NEDBRUD_BOOTSTRAP_KEY)"
+
+
+def bootstrap_key_problem(given: str | None) -> str | None:
+    """Why NEDBRUD_BOOTSTRAP_KEY cannot be used, or None when it is unset or long enough."""
+    if given is not None and len(given) < MIN_BOOTSTRAP_KEY_LENGTH:
+        return (
+            f"NEDBRUD_BOOTSTRAP_KEY is {len(given)} characters long; it must be at least "
+            f"{MIN_BOOTSTRAP_KEY_LENGTH} (an admin key: make one with "
+            '`python -c "import secrets; print(secrets.token_urlsafe(32))"`)'
+        )
+    return None
+
+
+@contextmanager
+def _reachable() -> Iterator[None]:
+    """A database that cannot answer is StoreUnavailable (503), as for every other read."""
+    try:
+        yield
+    except UNAVAILABLE as exc:
+        raise StoreUnavailable("the database is unavailable") from exc
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """A key just made: the only moment its secret is known."""
+
+    key_id: uuid.UUID
+    key: str
+    role: Role
+    units: tuple[str, ...] | None
+    label: str
+    created_at: datetime
+
+
+async def issue_key(
+    conn: Executor,
+    role: Role,
+    label: str,
+    units: list[str] | None = None,
+) -> IssuedKey:
+    """Make a new random key; the database keeps only its hash (through `api_key_create`, so
+    the service role can do it without writing the table)."""
+    key, key_id = new_key(), uuid.uuid4()
+    with _reachable():
+        created_at = await conn.fetchval(
+            "SELECT api_key_create($1, $2, $3, $4, $5)",
+            key_id,
+            hash_key(key),
+            role.value,
+            units,
+            label,
+        )
+    return IssuedKey(key_id, key, role, None if units is None else tuple(units), label, created_at)
+
+
 async def create_key(
-    conn: asyncpg.Connection | asyncpg.Pool,
+    conn: Executor,
     role: Role,
     label: str,
     *,
@@ -57,7 +127,8 @@ async def create_key(
     units: list[str] | None = None,
 ) -> str:
     """Register a key (a new random one unless given) and return it; it is shown only now."""
-    key = key or new_key()
+    if key is None:
+        return (await issue_key(conn, role, label, units)).key
     await conn.execute(
         "INSERT INTO api_keys (key_id, key_hash, role, units, label) VALUES ($1, $2, $3, $4, $5) "
         "ON CONFLICT (key_hash) DO NOTHING",
@@ -72,7 +143,7 @@ async def create_key(
 
 @dataclass(frozen=True)
 class KeyInfo:
-    """A registered key as `nedbrud keys list` shows it (never the key itself)."""
+    """A registered key as `nedbrud keys list` and `GET /v1/keys` show it (never the key)."""
 
     key_id: uuid.UUID
     role: Role
@@ -80,13 +151,12 @@ class KeyInfo:
     label: str
     created_at: datetime
     revoked_at: datetime | None
+    bootstrap: bool = False
 
 
-async def list_keys(conn: asyncpg.Connection | asyncpg.Pool) -> list[KeyInfo]:
-    rows = await conn.fetch(
-        "SELECT key_id, role, units, label, created_at, revoked_at FROM api_keys "
-        "ORDER BY created_at, key_id"
-    )
+async def list_keys(conn: Executor) -> list[KeyInfo]:
+    with _reachable():
+        rows = await conn.fetch("SELECT * FROM api_keys_listed()")
     return [
         KeyInfo(
             key_id=r["key_id"],
@@ -95,30 +165,61 @@ async def list_keys(conn: asyncpg.Connection | asyncpg.Pool) -> list[KeyInfo]:
             label=r["label"],
             created_at=r["created_at"],
             revoked_at=r["revoked_at"],
+            bootstrap=r["bootstrap"],
         )
         for r in rows
     ]
 
 
-async def revoke_key(conn: asyncpg.Connection | asyncpg.Pool, key_id: uuid.UUID) -> bool:
+async def revoke_key(conn: Executor, key_id: uuid.UUID) -> bool:
     """Revoke a key from now on; False when no such key is active. Every request checks, so the
-    next request with it fails."""
-    status = await conn.execute(
-        "UPDATE api_keys SET revoked_at = now() WHERE key_id = $1 AND revoked_at IS NULL", key_id
-    )
-    return bool(status == "UPDATE 1")
+    next request with it fails, and an open stream ends within seconds."""
+    with _reachable():
+        return bool(await conn.fetchval("SELECT api_key_revoke($1)", key_id))
 
 
-async def bootstrap_admin_key(conn: asyncpg.Connection, given: str | None) -> str | None:
-    """Register NEDBRUD_BOOTSTRAP_KEY as admin, or make one admin key on the very first start.
+BOOTSTRAP_LOCK = 0x6E6B6579  # "nkey": instances starting together bootstrap one at a time
+
+
+async def bootstrap_admin_key(
+    conn: asyncpg.Connection | asyncpg.pool.PoolConnectionProxy, given: str | None
+) -> str | None:
+    """Bring the keys in line with NEDBRUD_BOOTSTRAP_KEY at start (as the owner):
+
+    - a key registered from the variable that it no longer names (changed or unset) is retired
+      (revoked), so the variable of an instance long gone is not left behind as an admin key;
+    - the key it names is registered as admin, or brought back if it was only retired; a key
+      an admin revoked stays revoked;
+    - when no active admin key is left at all (the very first start, or the variable removed),
+      one is made.
 
     Returns a newly made key (to print once), or None when nothing new needs showing.
     """
-    if given:
-        await create_key(conn, Role.ADMIN, "bootstrap (NEDBRUD_BOOTSTRAP_KEY)", key=given)
-        return None
-    if await conn.fetchval("SELECT count(*) FROM api_keys") == 0:
-        return await create_key(conn, Role.ADMIN, "bootstrap (first start)")
+    if problem := bootstrap_key_problem(given):
+        raise ValueError(problem)
+    digest = hash_key(given) if given else None
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", BOOTSTRAP_LOCK)
+        await conn.execute(
+            "UPDATE api_keys SET revoked_at = now(), revoked_reason = 'bootstrap-retired' "
+            "WHERE bootstrap AND revoked_at IS NULL AND key_hash IS DISTINCT FROM $1",
+            digest,
+        )
+        if given:
+            await conn.execute(
+                "INSERT INTO api_keys (key_id, key_hash, role, label, bootstrap) "
+                "VALUES ($1, $2, 'admin', $3, true) "
+                "ON CONFLICT (key_hash) DO UPDATE SET revoked_at = NULL, revoked_reason = NULL "
+                "WHERE api_keys.bootstrap AND api_keys.revoked_reason = 'bootstrap-retired'",
+                uuid.uuid4(),
+                digest,
+                BOOTSTRAP_LABEL,
+            )
+        admins = await conn.fetchval(
+            "SELECT count(*) FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL"
+        )
+        if admins == 0:
+            return await create_key(conn, Role.ADMIN, "bootstrap (first start)")
     return None
 
 
@@ -129,18 +230,22 @@ class Authenticator:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
         self._keys: Coalescer[bytes, Principal] = Coalescer(self._fetch)
+        self._active: Coalescer[uuid.UUID, bool] = Coalescer(self._fetch_active)
 
     async def principal(self, key: str) -> Principal | None:
         """The holder of this key, or None when it is unknown or revoked."""
         return await self._keys.get(hash_key(key))
 
+    async def still_valid(self, principal: Principal) -> bool:
+        """Whether the key is still active: a long-lived response (a stream) asks now and then."""
+        return bool(await self._active.get(principal.key_id))
+
+    async def _fetch_active(self, key_ids: list[uuid.UUID]) -> dict[uuid.UUID, bool]:
+        rows = await fetch(self.pool, "SELECT * FROM api_keys_active($1::uuid[]) AS k", key_ids)
+        return {row["k"]: True for row in rows}
+
     async def _fetch(self, hashes: list[bytes]) -> dict[bytes, Principal]:
-        rows = await fetch(
-            self.pool,
-            "SELECT key_hash, key_id, role, units FROM api_keys "
-            "WHERE key_hash = ANY($1::bytea[]) AND revoked_at IS NULL",
-            hashes,
-        )
+        rows = await fetch(self.pool, "SELECT * FROM api_key_holders($1::bytea[])", hashes)
         return {
             bytes(row["key_hash"]): Principal(
                 key_id=row["key_id"],

@@ -21,7 +21,14 @@ import asyncpg
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from service.auth import Role, bootstrap_admin_key, create_key, hash_key, list_keys, revoke_key
+from service.auth import (
+    Role,
+    bootstrap_admin_key,
+    bootstrap_key_problem,
+    issue_key,
+    list_keys,
+    revoke_key,
+)
 from service.chain import verify_chain
 from service.checkpoints import (
     SIGNING_KEY_FILE,
@@ -83,6 +90,9 @@ def serve(host: str, port: int, workers: int = 1) -> None:
 
     configure_logging()
     settings = Settings.from_env()
+    if problem := bootstrap_key_problem(settings.bootstrap_key):
+        print(f"nedbrud serve: {problem}", file=sys.stderr, flush=True)
+        sys.exit(2)
     url = database_url(settings)
     if key := asyncio.run(_bootstrap(url, settings.bootstrap_key)):
         print(f"New admin API key (shown only this once): {key}", flush=True)
@@ -189,11 +199,13 @@ async def _keys(url: str, args: argparse.Namespace) -> int:
     async with connected(url) as conn:
         if args.action == "create":
             units = args.unit or None
-            key = await create_key(conn, Role(args.role), args.label, units=units)
-            key_id = await conn.fetchval(
-                "SELECT key_id FROM api_keys WHERE key_hash = $1", hash_key(key)
-            )
-            created = {"key_id": str(key_id), "role": args.role, "units": units, "key": key}
+            issued = await issue_key(conn, Role(args.role), args.label, units)
+            created = {
+                "key_id": str(issued.key_id),
+                "role": args.role,
+                "units": units,
+                "key": issued.key,
+            }
             print(json.dumps(created))
             print("The key is shown only this once; store it now.", file=sys.stderr)
             return 0

@@ -26,6 +26,10 @@ class Settings:
     plan_path: Path | None = None
     rate_per_second: float = 50.0
     rate_burst: int = 500
+    # Unknown or revoked keys per client address: `auth_failure_burst` at once, then one every
+    # 1 / `auth_failure_rate` seconds.
+    auth_failure_rate: float = 0.2
+    auth_failure_burst: int = 20
     pseudonym_key: bytes | None = None
     lock_timeout_ms: int = 5000
     statement_timeout_ms: int = 15000
@@ -65,6 +69,8 @@ class Settings:
             plan_path=Path(plan) if (plan := os.environ.get("NEDBRUD_PLAN")) else None,
             rate_per_second=float(os.environ.get("NEDBRUD_RATE_PER_SECOND", "50")),
             rate_burst=int(os.environ.get("NEDBRUD_RATE_BURST", "500")),
+            auth_failure_rate=float(os.environ.get("NEDBRUD_AUTH_FAILURE_RATE", "0.2")),
+            auth_failure_burst=int(os.environ.get("NEDBRUD_AUTH_FAILURE_BURST", "20")),
             pseudonym_key=key.encode()
             if (key := os.environ.get("NEDBRUD_PSEUDONYM_KEY"))
             else None,

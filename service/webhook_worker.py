@@ -24,11 +24,15 @@ import httpx
 import msgspec
 from standardwebhooks.webhooks import Webhook as Signer
 
+from domain.incident import STREAM_TYPE as INCIDENT
+from domain.manual_record import STREAM_TYPE as MANUAL_RECORD
 from service.chain import ROW_COLUMNS
+from service.disclosure import RecordRef, record_of
 from service.events import RecordedEvent
 from service.notifier import Notifier
 from service.webhooks import (
     WEBHOOK_COLUMNS,
+    Scope,
     SecretBox,
     Webhook,
     WebhookRefused,
@@ -68,7 +72,7 @@ class WebhookWorker:
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._client: httpx.AsyncClient | None = None
-        self._context: OrderedDict[UUID, tuple[str | None, str | None]] = OrderedDict()
+        self._first: OrderedDict[UUID, dict[str, Any]] = OrderedDict()  # streams' first payloads
 
     def start(self) -> None:
         self._client = httpx.AsyncClient(timeout=self.timeout_s, follow_redirects=False)
@@ -159,12 +163,11 @@ class WebhookWorker:
             hook.position,
             BATCH,
         )
-        at = hook.position
+        at = hook.position  # the last event passed over; the database still says hook.position
         for stored in rows:
             event = RecordedEvent.from_row(stored)
-            unit, _ = await self._unit_and_subject(event)
-            if hook.wants(event, unit):
-                return await self._move(hook, at, event.position, event.event_id)
+            if hook.wants(event, await self._scope(event)):
+                return await self._move(hook, hook.position, event.position, event.event_id)
             at = event.position
         if at != hook.position:
             await self._move(hook, hook.position, at, None)
@@ -227,8 +230,7 @@ class WebhookWorker:
         self, hook: Webhook, secret: str, event: RecordedEvent
     ) -> tuple[int | None, str | None]:
         assert self._client is not None
-        _, subject = await self._unit_and_subject(event)
-        body = message(event, subject, self.source)
+        body = message(event, (await self._scope(event)).subject, self.source)
         sent_at = now()
         headers = {
             "content-type": "application/cloudevents+json",
@@ -245,12 +247,11 @@ class WebhookWorker:
             return None, type(exc).__name__
         return response.status_code, None if response.is_success else response.reason_phrase
 
-    async def _unit_and_subject(self, event: RecordedEvent) -> tuple[str | None, str | None]:
-        """A paper record's or a unit's unit (None for an incident's events) and the CloudEvent
-        subject: the incident where there is one, else the unit."""
-        if event.stream_type == "incident":
-            return None, str(event.stream_id)
-        if event.stream_id not in self._context:
+    async def _scope(self, event: RecordedEvent) -> Scope:
+        """Whose the event is, from the event itself or its stream's first event."""
+        if event.stream_type == INCIDENT:
+            return Scope(record_of(event, {}), None, str(event.stream_id))
+        if event.stream_id not in self._first:
             first: Any = event.payload if event.version == 1 else None
             if first is None:
                 first = await self.pool.fetchval(
@@ -258,9 +259,13 @@ class WebhookWorker:
                     event.stream_id,
                 )
                 first = {} if first is None else msgspec.json.decode(first)
-            unit = first.get("unit")
-            incident = first.get("incident_id") or event.correlation_id
-            self._context[event.stream_id] = (unit, str(incident) if incident else unit)
-            if len(self._context) > 10_000:
-                self._context.popitem(last=False)
-        return self._context[event.stream_id]
+            self._first[event.stream_id] = first
+            if len(self._first) > 10_000:
+                self._first.popitem(last=False)
+        first = self._first[event.stream_id]
+        unit = first.get("unit")
+        if event.stream_type != MANUAL_RECORD:
+            return Scope(None, unit, unit)
+        record = RecordRef(event.stream_id, unit, first.get("citizen_ref"))
+        incident = first.get("incident_id") or event.correlation_id
+        return Scope(record, unit, str(incident) if incident else None)

@@ -30,8 +30,10 @@ import asyncpg
 import msgspec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from service.auth import Role
 from service.chain import utc_text
 from service.codec import KINDS
+from service.disclosure import Reader, RecordRef, may_see_record
 from service.events import RecordedEvent
 from service.vault import key_encryption_key
 
@@ -75,13 +77,31 @@ class Webhook:
             row["deleted_at"],
         )
 
-    def wants(self, event: RecordedEvent, unit: str | None) -> bool:
-        """Its mode, one of its types, and (for a paper record or a unit) one of its units."""
+    def wants(self, event: RecordedEvent, scope: Scope) -> bool:
+        """Its mode and one of its types; a paper record (or a correction about one) and a
+        unit's events only as the disclosure policy lets a reader for its units see them."""
         if event.mode != self.mode:
             return False
         if "*" not in self.event_types and event.type not in self.event_types:
             return False
-        return self.units is None or unit is None or unit in self.units
+        if scope.record is not None:
+            return may_see_record(self.reader, scope.record.unit)
+        return self.units is None or scope.unit is None or scope.unit in self.units
+
+    @property
+    def reader(self) -> Reader:
+        """The webhook as the disclosure policy sees it: its units, no purpose (plain only)."""
+        return Reader(self.webhook_id, Role.ADMIN, self.units)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose an event is: a paper record's (with its unit), a unit's, or the incident's own; and
+    the CloudEvent subject (the incident where there is one, else the unit)."""
+
+    record: RecordRef | None
+    unit: str | None
+    subject: str | None
 
 
 def blocked_address(address: str) -> bool:

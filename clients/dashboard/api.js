@@ -22,18 +22,19 @@ export class ApiError extends Error {
 /** No answer at all: the network or the server is down. */
 export class Offline extends Error {}
 
-function headers(extra = {}) {
+function headers(extra = {}, key = session.key) {
   const h = { Accept: "application/json", ...extra };
-  if (session.key) h.Authorization = `Bearer ${session.key}`;
+  if (key) h.Authorization = `Bearer ${key}`;
   return h;
 }
 
-export async function request(method, path, { body, params, idempotencyKey, accept } = {}) {
+/** `key`: the key to send (the outbox sends each record with the key it was saved under). */
+export async function request(method, path, { body, params, idempotencyKey, accept, key } = {}) {
   const url = new URL(path, location.origin);
   for (const [k, v] of Object.entries(params || {})) {
     if (v !== undefined && v !== null && v !== "") url.searchParams.set(k, v);
   }
-  const h = headers(accept ? { Accept: accept } : {});
+  const h = headers(accept ? { Accept: accept } : {}, key || session.key);
   if (body !== undefined) h["Content-Type"] = "application/json";
   if (idempotencyKey) h["Idempotency-Key"] = idempotencyKey;
   let response;

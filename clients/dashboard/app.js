@@ -102,6 +102,7 @@ function login() {
       session.employee = who.value.trim();
       try {
         await get("/v1/contacts/now");
+        await outbox.adoptShared().catch(() => {});  // tried again at the next login
         say("");
         start();
       } catch (error) {

@@ -3,15 +3,41 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
+from litestar.params import Parameter
 from msgspec import Struct
 
 from domain.contacts import ContactAnswer, contact_now
 from domain.plan import ContactLine, Plan
-from service.api.reading import QueryTime, query_time
+from service.api.problems import InvalidField
+from service.api.reading import query_time
+
+# The contact rule looks some days either side of the time asked; these bounds keep that inside
+# the calendar (year 1 or 9999 overflowed it: a 500) and are far beyond any outage.
+EARLIEST_ASKED = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_ASKED = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+AskedTime = Annotated[
+    str | None,
+    Parameter(
+        required=False,
+        schema_extra={"format": "date-time"},
+        description="RFC 3339 with an offset, like 2026-11-26T08:00:00+01:00, between the years "
+        "1900 and 9000 (default: now)",
+    ),
+]
+
+
+def asked_time(value: str | None) -> datetime:
+    """`at` as given (default: now), or a 422 naming it when the plan cannot answer for it."""
+    at = query_time("at", value) or datetime.now(UTC)
+    if not EARLIEST_ASKED <= at < LATEST_ASKED:
+        raise InvalidField("at", "must lie between the years 1900 and 9000")
+    return at
 
 
 class ContactNow(Struct):
@@ -104,9 +130,9 @@ class ContactController(Controller):
     tags = ["plan"]
 
     @get("/contacts/now", operation_id="getContactNow")
-    async def now(self, plan_in_force: NamedDependency[Plan], at: QueryTime = None) -> ContactNow:
+    async def now(self, plan_in_force: NamedDependency[Plan], at: AskedTime = None) -> ContactNow:
         """Whom to call at `at` (default: now): Service Desk, IT-vagt or beredskabet."""
-        return contact_answer(query_time("at", at) or datetime.now(UTC), plan_in_force)
+        return contact_answer(asked_time(at), plan_in_force)
 
     @get("/plan", operation_id="getPlan")
     async def plan(self, plan_in_force: NamedDependency[Plan]) -> PlanView:

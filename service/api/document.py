@@ -50,7 +50,8 @@ _WHY = {
     415: "The media type is not one this operation takes",
     422: "A field is invalid (named in `errors`), or a rule of the response plan refuses the "
     "step (the problem type names the rule)",
-    429: "Too many requests for this key; wait Retry-After seconds",
+    429: "Too many requests for this key, or too many unknown keys from this address; wait "
+    "Retry-After seconds",
     500: "A fault on our side; the body carries a correlation id and nothing internal",
     503: "The database cannot be reached, or a projection is not yet at after_position; "
     "retry after Retry-After seconds",

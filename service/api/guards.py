@@ -17,16 +17,22 @@ from service.ratelimit import RateLimiter
 async def require_key(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
-    """401 without a valid key; 403 when the role matrix does not let the key's role do this."""
+    """401 without a valid key; 403 when the role matrix does not let the key's role do this;
+    429 for an address that sent too many unknown or revoked keys (service/ratelimit.py)."""
     scheme, _, key = connection.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise NotAuthorizedException(
             "an API key is needed: Authorization: Bearer <key>",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    failures: RateLimiter = connection.app.state.auth_failures
+    address = connection.client.host if connection.client else "unknown"
+    if wait := failures.waiting(address):
+        raise too_many(wait, "too many unknown or revoked keys from this address")
     authenticator: Authenticator = connection.app.state.authenticator
     principal = await authenticator.principal(key.strip())
     if principal is None:
+        failures.take(address)
         raise NotAuthorizedException(
             "the API key is unknown or revoked", headers={"WWW-Authenticate": "Bearer"}
         )
@@ -47,14 +53,15 @@ def may_do(
     """429 when the key is over its rate limit; 403 when its role may not do `operation` (an
     operation without a name: admin only), unless `anyone` may."""
     if wait := limiter.take(principal.key_id):
-        raise ApiProblem(
-            429,
-            "too-many-requests",
-            f"this key is over its rate limit; retry in {wait} s",
-            headers={"Retry-After": str(wait)},
-        )
+        raise too_many(wait, "this key is over its rate limit")
     if not anyone and not allowed(operation, principal.role):
         raise PermissionDeniedException(f"the role {principal.role} may not do this")
+
+
+def too_many(wait: int, why: str) -> ApiProblem:
+    return ApiProblem(
+        429, "too-many-requests", f"{why}; retry in {wait} s", headers={"Retry-After": str(wait)}
+    )
 
 
 def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:

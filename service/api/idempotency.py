@@ -2,12 +2,21 @@
 
 The first answer is stored with its event in one transaction (see `IdempotencyRecord`); a replay
 reads it back and rebuilds the body from the stored receipt plus the ids the handler returned.
+
+Requests with the same key that arrive together take turns in each process (`FirstAnswers.turn`):
+the first one writes, and each later one then finds its stored answer and is answered with it,
+`Idempotent-Replayed: true`, instead of deciding again on a state the first has already changed
+(which would refuse a step as already done, or answer 201 twice).
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -64,6 +73,12 @@ def record_for(
     )
 
 
+@dataclass
+class _Turn:
+    lock: asyncio.Lock
+    waiting: int = 0
+
+
 class FirstAnswers:
     """The stored first answers to Idempotency-Keys. The requests that ask at the same moment
     are answered by one statement."""
@@ -71,6 +86,27 @@ class FirstAnswers:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
         self._rows: Coalescer[tuple[str, str], asyncpg.Record] = Coalescer(self._fetch)
+        self._turns: dict[tuple[str, str], _Turn] = {}
+
+    @asynccontextmanager
+    async def turn(self, record: IdempotencyRecord | None) -> AsyncIterator[None]:
+        """One request at a time per (scope, key) in this process; none for a request without a
+        key. The entry goes when its last request is done, so the map holds only keys in use."""
+        if record is None:
+            yield
+            return
+        name = (record.scope, record.key)
+        turn = self._turns.get(name)
+        if turn is None:
+            turn = self._turns[name] = _Turn(asyncio.Lock())
+        turn.waiting += 1
+        try:
+            async with turn.lock:
+                yield
+        finally:
+            turn.waiting -= 1
+            if turn.waiting == 0:
+                del self._turns[name]
 
     async def find(self, scope: str, key: str) -> asyncpg.Record | None:
         return await self._rows.get((scope, key))

@@ -46,6 +46,19 @@ class InvalidField(ApiProblem):
         self.errors = [FieldError(field=field, message=message)]
 
 
+class InvalidPosition(ApiProblem):
+    """400: a position to resume from that is not a non-negative integer."""
+
+    def __init__(self, field: str) -> None:
+        message = "must be a non-negative integer (a position in the log)"
+        super().__init__(400, "invalid-position", f"{field}: {message}")
+        self.errors = [FieldError(field=field, message=message)]
+
+
+# Query parameters that name a position in the log: a bad one is 400, as a bad Last-Event-ID.
+POSITION_PARAMETERS = frozenset({"after_position"})
+
+
 class NotFound(ApiProblem):
     def __init__(self, what: str) -> None:
         super().__init__(404, "not-found", f"{what} does not exist")
@@ -125,6 +138,9 @@ def on_validation(_: Request[Any, Any, Any], exc: ValidationException) -> Respon
     errors = _field_errors(exc)
     if any("malformed" in e.message.lower() or "invalid json" in e.message.lower() for e in errors):
         return problem(400, "malformed-json", "the body is not valid JSON", errors=errors)
+    if errors and all(e.field in POSITION_PARAMETERS for e in errors):
+        detail = "; ".join(f"{e.field}: must be a non-negative integer" for e in errors)
+        return problem(400, "invalid-position", detail, errors=errors)
     detail = "; ".join(f"{e.field}: {e.message}" for e in errors) or str(exc.detail)
     return problem(422, "invalid-request", detail, errors=errors)
 

@@ -84,15 +84,16 @@ async def answer_write(
     event_id = idempotency.event_id_for(principal, idempotency.check_key(idempotency_key))
     extras = ids(event_id)
     record = idempotency.record_for(request, principal, idempotency_key, body, 201, extras)
-    answers = request.app.state.first_answers
-    if stored := await idempotency.replay(answers, request.app.state.store, record):
-        return stored
-    refuse_implausible_times(times)
-    ctx = WriteContext(event_id, source=principal.scope, mode=mode, idempotency=record)
-    try:
-        receipt = await perform(ctx)
-    except EventIdReused:
-        raise IdempotencyKeyReused() from None
+    answers: idempotency.FirstAnswers = request.app.state.first_answers
+    async with answers.turn(record):
+        if stored := await idempotency.replay(answers, request.app.state.store, record):
+            return stored
+        refuse_implausible_times(times)
+        ctx = WriteContext(event_id, source=principal.scope, mode=mode, idempotency=record)
+        try:
+            receipt = await perform(ctx)
+        except EventIdReused:
+            raise IdempotencyKeyReused() from None
     content = msgspec.to_builtins(receipt) | msgspec.to_builtins(extras)
     headers = {"Location": location.format(**extras)} if location else None
     return Response(content, status_code=201, headers=headers)

@@ -32,6 +32,7 @@ def operations() -> dict[str, tuple[str, str]]:
         concrete = (
             path.replace("{incident_id}", SOME_ID)
             .replace("{record_id}", SOME_ID)
+            .replace("{key_id}", SOME_ID)
             .replace("{unit}", "botilbud-solsikken")
             .replace("{webhook_id}", SOME_ID)
         )

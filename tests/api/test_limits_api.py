@@ -108,3 +108,13 @@ async def test_a_position_beyond_a_bigint_is_refused_not_a_500(
     response = await client.get(path, params={"after_position": str(2**73)}, headers=auditor)
     assert response.status_code in (400, 422)
     assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    "given", ["0001-01-01T00:00:00Z", "0001-01-01T00:30:00+01:00", "9999-12-31T23:59:59-05:00"]
+)
+async def test_a_time_beyond_the_calendar_is_refused_naming_at(client: Client, given: str) -> None:
+    response = await client.get("/v1/contacts/now", params={"at": given})
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["errors"][0]["field"] == "at"

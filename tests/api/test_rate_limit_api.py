@@ -1,4 +1,5 @@
-"""A key over its rate limit gets 429 with Retry-After, and other keys are not slowed by it."""
+"""A key over its rate limit gets 429 with Retry-After, and other keys are not slowed by it; an
+address that sends too many unknown keys is told to wait."""
 
 from __future__ import annotations
 
@@ -34,3 +35,35 @@ async def test_a_key_over_its_limit_is_told_when_to_retry_and_others_are_not(
     assert refused.json()["type"] == "/problems/too-many-requests"
     assert refused.headers["retry-after"] == "2"
     assert (await slow_client.get("/v1/contacts/now", headers=quiet)).status_code == 200
+
+
+@pytest.fixture
+async def wary_client(database_url: str) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    settings = settings_for(database_url, auth_failure_rate=0.5, auth_failure_burst=3)
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        yield client
+
+
+async def test_an_address_that_guesses_keys_is_told_to_wait_even_when_it_guesses_right(
+    wary_client: AsyncTestClient[Litestar], keys: dict[Role, str]
+) -> None:
+    guesses = [{"Authorization": f"Bearer nbd_guess-{n}"} for n in range(4)]
+    answers = [(await wary_client.get("/v1/contacts/now", headers=g)) for g in guesses]
+    assert [a.status_code for a in answers] == [401, 401, 401, 429]
+    refused = answers[-1]
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert refused.json()["type"] == "/problems/too-many-requests"
+    assert int(refused.headers["retry-after"]) >= 1
+    # A right key from that address waits too: else the answers would tell a hit from a miss.
+    right = {"Authorization": f"Bearer {keys[Role.STAFF]}"}
+    assert (await wary_client.get("/v1/contacts/now", headers=right)).status_code == 429
+
+
+async def test_right_keys_do_not_use_up_the_addresss_allowance_for_failures(
+    wary_client: AsyncTestClient[Litestar], keys: dict[Role, str]
+) -> None:
+    right = {"Authorization": f"Bearer {keys[Role.STAFF]}"}
+    for _ in range(10):
+        assert (await wary_client.get("/v1/contacts/now", headers=right)).status_code == 200
+    wrong = {"Authorization": "Bearer nbd_typo"}
+    assert (await wary_client.get("/v1/contacts/now", headers=wrong)).status_code == 401

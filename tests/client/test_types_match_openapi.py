@@ -18,6 +18,7 @@ import pytest
 
 from nedbrud_client import AsyncClient, Client
 from nedbrud_client import types as wire
+from service.api.document import portable
 
 DOCUMENT = json.loads(
     (Path(__file__).resolve().parents[2] / "openapi" / "openapi.json").read_text("utf-8")
@@ -27,11 +28,12 @@ REF = "#/components/schemas/{name}"
 
 
 def plain(schema: Any) -> Any:
-    """The schema without prose (titles and descriptions say nothing a client must match) and
-    without `"default": null`, which the document leaves out for every optional field."""
+    """The schema without prose (titles and descriptions say nothing a client must match),
+    without `"default": null`, which the document leaves out for every optional field, and with
+    patterns as the document writes them (without the lookahead only Python's `$` needs)."""
     if isinstance(schema, dict):
         return {
-            k: plain(v)
+            k: portable(v) if k == "pattern" else plain(v)
             for k, v in schema.items()
             if k not in ("title", "description") and not (k == "default" and v is None)
         }

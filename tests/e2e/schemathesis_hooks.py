@@ -20,6 +20,7 @@ BEYOND_THE_SCHEMA = (
     "lies in the future",
     "lies before 2000",
     "is beyond the end of the log",
+    "must lie between the years 1900 and 9000",  # contacts/now's at, as its description says
 )
 
 

@@ -14,7 +14,7 @@ import httpx
 from service.projector import PROJECTOR_LOCK
 from tests.e2e.conftest import running_server
 
-KEY = "nbd_e2e-live-bootstrap-key"
+KEY = "nbd_e2e-live-bootstrap-key-of-at-least-32-chars"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 DECLARE = {
     "title": "Nexus nede",

@@ -13,7 +13,7 @@ import pytest
 
 from tests.e2e.conftest import free_port, running_server
 
-KEY = "nbd_e2e-test-bootstrap-key"
+KEY = "nbd_e2e-test-bootstrap-key-of-at-least-32-chars"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 DECLARE = {
     "title": "Nexus og FMK nede",

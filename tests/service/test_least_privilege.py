@@ -1,5 +1,7 @@
 """The service's own role may read and append, but cannot alter, delete or truncate the log,
-disable its triggers, or touch the keys; the tables belong to the role that migrated them."""
+disable its triggers, or read or write the keys table (it looks a key up by its hash, and makes
+and revokes keys, through the owner's functions); the tables belong to the role that migrated
+them."""
 
 from __future__ import annotations
 
@@ -26,6 +28,9 @@ FORBIDDEN = [
     "INSERT INTO api_keys (key_id, key_hash, role, label) "
     "VALUES (gen_random_uuid(), '\\x00', 'admin', 'x')",
     "UPDATE api_keys SET revoked_at = NULL",
+    # Key hashes are looked up one by one through api_key_holders, never read wholesale.
+    "SELECT key_hash FROM api_keys",
+    "SELECT count(*) FROM api_keys",
     "CREATE TABLE shadow (x int)",
     # Forgetting a citizen (deleting their key) is the owner's act, `nedbrud forget`.
     "DELETE FROM keyring.subject_keys",
@@ -80,3 +85,17 @@ async def test_the_running_app_connects_as_the_service_role(
             "AND application_name LIKE 'nedbrud%'"
         )
     assert {u["usename"] for u in users} == {SERVICE_ROLE}
+
+
+async def test_the_service_finds_a_key_by_its_hash_but_cannot_list_the_hashes(
+    as_service: asyncpg.Connection, pool: asyncpg.Pool
+) -> None:
+    from service.auth import Role, create_key, hash_key, list_keys
+
+    key = await create_key(pool, Role.STAFF, "least privilege")
+    (found,) = await as_service.fetch("SELECT * FROM api_key_holders($1::bytea[])", [hash_key(key)])
+    assert found["role"] == "staff"
+    assert await as_service.fetch("SELECT * FROM api_key_holders($1::bytea[])", [b"\x00"]) == []
+    listed = await list_keys(as_service)
+    assert listed
+    assert all(not hasattr(info, "key_hash") for info in listed)

@@ -336,6 +336,57 @@ def verify_log() -> Call[t.ChainCheck]:
     return _read("verifyLog", "/v1/audit/verify", t.ChainCheck)
 
 
+def create_key(body: t.KeyIn) -> Call[t.KeyCreated]:
+    """Make an API key (admin); the key is in the answer only. Not for the outbox: a retry
+    would make a second key."""
+    return Call("createKey", "POST", "/v1/keys", t.KeyCreated, body=_checked(body))
+
+
+def list_keys() -> Call[list[t.KeyView]]:
+    """Every API key, active and revoked, without its secret (admin)."""
+    return _read("listKeys", "/v1/keys", list[t.KeyView])
+
+
+def revoke_key(key_id: UUID) -> Call[str]:
+    """Revoke an API key at once (admin): 204, nothing in the answer."""
+    return Call("revokeKey", "DELETE", f"/v1/keys/{key_id}", str)
+
+
+def register_webhook(body: t.WebhookIn) -> Call[t.WebhookCreated]:
+    """Subscribe a URL to the log (admin); the signing secret is in the answer only. Not for the
+    outbox: a retry would register a second webhook."""
+    return Call("registerWebhook", "POST", "/v1/webhooks", t.WebhookCreated, body=_checked(body))
+
+
+def list_webhooks() -> Call[list[t.WebhookView]]:
+    """Every webhook, without secrets (admin)."""
+    return _read("listWebhooks", "/v1/webhooks", list[t.WebhookView])
+
+
+def list_webhook_deliveries(
+    webhook_id: UUID, *, after: int = 0, limit: int = 100
+) -> Call[list[t.DeliveryView]]:
+    """What was sent to a webhook, in order, with each answer (admin)."""
+    path = f"/v1/webhooks/{webhook_id}/deliveries"
+    return _read("listWebhookDeliveries", path, list[t.DeliveryView], after=after, limit=limit)
+
+
+def replay_webhook(webhook_id: UUID, from_position: int) -> Call[t.ReplayStarted]:
+    """Send a webhook every event it wants again, from a position on (admin)."""
+    return Call(
+        "replayWebhook",
+        "POST",
+        f"/v1/webhooks/{webhook_id}/replay",
+        t.ReplayStarted,
+        params=_params(from_position=from_position),
+    )
+
+
+def remove_webhook(webhook_id: UUID) -> Call[str]:
+    """Send nothing more to a webhook (admin): 204."""
+    return Call("removeWebhook", "DELETE", f"/v1/webhooks/{webhook_id}", str)
+
+
 def live() -> Call[t.Health]:
     return _read("live", "/health/live", t.Health)
 

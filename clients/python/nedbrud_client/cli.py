@@ -348,9 +348,15 @@ def cmd_outbox(args: argparse.Namespace) -> int:
             dead = [
                 {"id": i.id, "what": i.label, "saved": i.created_at, "reason": i.last_error}
                 for i in outbox.items("dead")
+                if i.dismissed_at is None
             ]
             rows = [(d["id"], d["saved"], d["what"], d["reason"]) for d in dead]
             return show(args, dead, lambda _: table(rows, ("nr", "gemt", "hvad", "afvist fordi")))
+        if args.action == "dismiss":
+            unknown = [n for n in args.ids if not outbox.dismiss(n)]
+            for n in unknown:
+                print(f"ingen afvist registrering nr. {n}", file=sys.stderr)
+            return INVALID if unknown or not args.ids else OK
         if args.action == "receipts":
             for receipt in outbox.receipts():
                 print(json.dumps(receipt))
@@ -480,7 +486,13 @@ def parser() -> argparse.ArgumentParser:
     outbox = add(
         "outbox", cmd_outbox, "what waits to be sent: status, sync, dead-letters, receipts"
     )
-    outbox.add_argument("action", choices=["status", "sync", "dead-letters", "receipts"])
+    outbox.add_argument("action", choices=["status", "sync", "dead-letters", "dismiss", "receipts"])
+    outbox.add_argument(
+        "ids",
+        nargs="*",
+        type=int,
+        help="dismiss: the dead letters' numbers (their data is dropped)",
+    )
     outbox.add_argument("--wait", type=float, default=0, help="sync: keep trying this many seconds")
     return top
 

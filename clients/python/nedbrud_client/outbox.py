@@ -10,10 +10,19 @@ reason and does not hold up the rest; a write the server could not take now (no 
 waits: exponential backoff with full jitter, never earlier than Retry-After, so a hundred clients
 coming back at once do not retry in step. A wrong or revoked key (401/403) stops delivery without
 dead-lettering anything: it is the key, not the record, that needs fixing. Receipts are kept.
+
+The file holds CPR numbers, names and free text only while they may still be needed: a write's
+body is dropped the moment the server has it (the receipt stays), and a dead letter's once it is
+dismissed (`dismiss`; until then it is kept to be corrected). SQLite overwrites what it frees
+(`secure_delete`), and each sync ends with the write-ahead log folded back and truncated, so the
+dropped bodies do not live on in free pages or old log frames. The file and its `-wal`/`-shm`
+siblings are readable by their owner only (0600), in a folder made 0700.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import random
 import sqlite3
 import threading
@@ -59,10 +68,30 @@ CREATE TABLE IF NOT EXISTS outbox (
     last_error      TEXT,
     http_status     INTEGER,
     answer          BLOB,
-    settled_at      TEXT
+    settled_at      TEXT,
+    dismissed_at    TEXT
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, id);
 """
+# Files of an earlier version lack the columns added since.
+_ADDED_COLUMNS = {"dismissed_at": "ALTER TABLE outbox ADD COLUMN dismissed_at TEXT"}
+# What the outbox no longer needs of a settled write: the body (with any personal data in it).
+_DROP_SETTLED_BODIES = (
+    "UPDATE outbox SET body = NULL WHERE body IS NOT NULL "
+    "AND (state = 'delivered' OR (state = 'dead' AND dismissed_at IS NOT NULL))"
+)
+PRIVATE = 0o600
+SIBLINGS = ("", "-wal", "-shm", "-journal")
+
+
+def _private_file(path: Path) -> None:
+    """Create `path` (if new) readable by its owner only, and make it and its siblings so."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, PRIVATE))
+    for suffix in SIBLINGS:
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(f"{path}{suffix}", PRIVATE)
 
 
 def _now_text() -> str:
@@ -84,6 +113,7 @@ class Item:
     last_error: str | None
     http_status: int | None
     answer: Any
+    dismissed_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -116,14 +146,31 @@ class Outbox:
 
     def __init__(self, path: Path, *, rng: random.Random | None = None) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _private_file(path)
         self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA secure_delete=ON")
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(_SCHEMA)
+        have = {row["name"] for row in self.db.execute("PRAGMA table_info(outbox)")}
+        for column, statement in _ADDED_COLUMNS.items():
+            if column not in have:
+                self.db.execute(statement)
+        _private_file(path)  # the -wal and -shm SQLite has just made
         self.lock = threading.Lock()
         self.rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
+        # A file of an earlier version may hold delivered bodies: drop them, and rewrite the
+        # file so that no free page keeps them.
+        if self.db.execute(_DROP_SETTLED_BODIES).rowcount:
+            self.db.execute("VACUUM")
+            self.fold_log()
+
+    def fold_log(self) -> None:
+        """Fold the write-ahead log back into the file and truncate it: the old copies of the
+        pages whose bodies were dropped go with it."""
+        with self.lock:
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         self.db.close()
@@ -176,6 +223,7 @@ class Outbox:
             last_error=row["last_error"],
             http_status=row["http_status"],
             answer=msgspec.json.decode(row["answer"]) if row["answer"] else None,
+            dismissed_at=row["dismissed_at"],
         )
 
     def items(self, state: str | None = None) -> list[Item]:
@@ -225,6 +273,7 @@ class Outbox:
         return row, call
 
     def _settle(self, row: sqlite3.Row, state: str, status: int, answer: bytes) -> None:
+        """Book the answer; a delivered write's body goes at once (the receipt stays)."""
         error = None
         if state == "dead":
             problem = msgspec.json.decode(answer) if answer else {}
@@ -232,9 +281,30 @@ class Outbox:
         with self.lock:
             self.db.execute(
                 "UPDATE outbox SET state = ?, http_status = ?, answer = ?, last_error = ?, "
-                "attempts = attempts + 1, settled_at = ? WHERE id = ? AND state = 'pending'",
-                (state, status, answer, error, _now_text(), row["id"]),
+                "attempts = attempts + 1, settled_at = ?, "
+                "body = CASE WHEN ? = 'delivered' THEN NULL ELSE body END "
+                "WHERE id = ? AND state = 'pending'",
+                (state, status, answer, error, _now_text(), state, row["id"]),
             )
+
+    def dismiss(self, item_id: int) -> bool:
+        """A dead letter someone has seen (and corrected, or given up on): its body, with the
+        personal data in it, is dropped; its label and the server's reason stay. False when
+        there is no such dead letter."""
+        with self.lock:
+            cursor = self.db.execute(
+                "UPDATE outbox SET dismissed_at = ?, body = NULL "
+                "WHERE id = ? AND state = 'dead' AND dismissed_at IS NULL",
+                (_now_text(), item_id),
+            )
+        self.fold_log()
+        return cursor.rowcount == 1
+
+    def body(self, item_id: int) -> bytes | None:
+        """What a write sends, while the outbox still keeps it (pending, or dead and not yet
+        dismissed)."""
+        row = self.db.execute("SELECT body FROM outbox WHERE id = ?", (item_id,)).fetchone()
+        return None if row is None or row["body"] is None else bytes(row["body"])
 
     def _postpone(self, row: sqlite3.Row, error: str, retry_after: float | None) -> None:
         delay = backoff_delay(row["attempts"], retry_after, self.rng)
@@ -285,6 +355,8 @@ class Outbox:
                 progress(report)
             if stopped:
                 break
+        if report.delivered:
+            self.fold_log()
         return report
 
     async def sync_async(self, send: Callable[[Call[Any]], Awaitable[Any]]) -> SyncReport:
@@ -298,4 +370,6 @@ class Outbox:
                 outcome = exc
             if self.book(report, row, outcome):
                 break
+        if report.delivered:
+            self.fold_log()
         return report

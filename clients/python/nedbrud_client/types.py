@@ -397,6 +397,43 @@ class JournalEntryIn(Struct, forbid_unknown_fields=True, kw_only=True):
     mode: Mode | None = None
 
 
+KeyRole = Literal["admin", "auditor", "it", "leader", "reporter", "staff"]
+KeyLabel = Annotated[
+    str, Meta(max_length=200, min_length=1, pattern="^\\s*[^\\s\\x00][^\\x00]*$(?!\\n)")
+]
+
+
+class KeyIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """A key to make (admin): its role, who holds it, and optionally its units."""
+
+    role: KeyRole
+    label: KeyLabel
+    units: Annotated[list[Slug], Meta(max_length=500, min_length=1)] | None = None
+
+
+class KeyCreated(Struct, kw_only=True):
+    """The new key: `key` is shown only in this answer; store it now."""
+
+    key_id: UUID
+    key: str
+    role: KeyRole
+    units: list[str] | None
+    label: str
+    created_at: str
+
+
+class KeyView(Struct, kw_only=True):
+    """A registered key, without its secret."""
+
+    key_id: UUID
+    role: KeyRole
+    units: list[str] | None
+    label: str
+    created_at: str
+    revoked_at: str | None
+    bootstrap: bool
+
+
 class LeaderInformedIn(Struct, forbid_unknown_fields=True, kw_only=True):
     """The nearest leader was informed."""
 
@@ -758,3 +795,78 @@ def _step_name(step: type[Struct]) -> str:
 
 # Each step by the name the API gives it (`it-contacted`, `system-restored`, ...).
 STEPS: dict[str, type[Struct]] = {_step_name(s): s for s in typing.get_args(IncidentStep)}
+
+
+WebhookEventType = Annotated[
+    str,
+    Meta(
+        max_length=120,
+        extra_json_schema={
+            "enum": [
+                "*", "alarm-received", "care-delivered", "colleagues-informed",
+                "communication-sent", "communications-decided", "entered-in-journal",
+                "escalated", "escalation-assessed", "event-corrected", "incident-closed",
+                "incident-detected", "it-contacted", "leader-informed", "medication-dispensed",
+                "medication-list-printed", "note-added", "record-voided", "restoration-verified",
+                "scope-assessed", "staffing-decided", "staffing-requested", "system-restored",
+                "unit-registered", "units-notified", "vendor-contacted", "workaround-agreed",
+            ]
+        },
+    ),
+]  # fmt: skip
+WebhookUrl = Annotated[
+    str,
+    Meta(
+        max_length=2000,
+        pattern="^https?://[^\\x00-\\x20\\x7f/?#@]+(?:[/?#][^\\x00-\\x20\\x7f]*)?$(?!\\n)",
+    ),
+]
+
+
+class WebhookIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """A new subscriber (admin): where to post and which events (`*`: all)."""
+
+    url: WebhookUrl
+    event_types: Annotated[list[WebhookEventType], Meta(max_length=100, min_length=1)]
+    mode: Mode = "actual"
+    units: Annotated[list[Slug], Meta(max_length=500, min_length=1)] | None = None
+
+
+class WebhookView(Struct, kw_only=True):
+    """A webhook, without its secret."""
+
+    webhook_id: UUID
+    url: str
+    event_types: list[str]
+    mode: str
+    units: list[str] | None
+    created_at: datetime
+    position: int
+
+
+class WebhookCreated(WebhookView, kw_only=True):
+    """A webhook just registered, with its signing secret (shown this once)."""
+
+    secret: str
+
+
+class DeliveryView(Struct, kw_only=True):
+    """One event sent (or being sent) to a webhook, and what the receiver answered."""
+
+    delivery_id: int
+    position: int
+    event_id: UUID
+    status: Literal["pending", "delivered", "failed"]
+    attempts: int
+    first_attempt_at: datetime | None
+    last_attempt_at: datetime | None
+    next_attempt_at: datetime | None
+    response_status: int | None
+    error: str | None
+
+
+class ReplayStarted(Struct, kw_only=True):
+    """The webhook will be sent every event it wants again, from this position on."""
+
+    webhook_id: UUID
+    from_position: int
