@@ -34,6 +34,7 @@ MATRIX: dict[str, frozenset[Role]] = {
     "voidManualRecord": frozenset({STAFF, LEADER}),
     "getManualRecord": frozenset({STAFF, LEADER, AUDITOR}),
     "listBackEntry": frozenset({STAFF, LEADER, AUDITOR}),
+    "getBackEntryFhir": frozenset({STAFF, LEADER}),
     "recordMedicationListPrint": frozenset({STAFF, LEADER}),
     "getReadiness": frozenset({STAFF, LEADER, IT, AUDITOR}),
     "getSituation": frozenset({STAFF, LEADER, IT, AUDITOR}),

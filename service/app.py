@@ -20,6 +20,7 @@ from service.api.cloudevents import CloudEventsController
 from service.api.contacts import ContactController
 from service.api.document import complete
 from service.api.edge import edge
+from service.api.fhir import FhirController
 from service.api.guards import require_key
 from service.api.health import HealthController, MetricsController
 from service.api.idempotency import FirstAnswers
@@ -179,6 +180,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
             ContactController,
             SituationController,
             WorklistController,
+            FhirController,
             CloudEventsController,
             WebhookController,
             KeyController,

@@ -13,6 +13,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery, Parameter
 from msgspec import Struct
 
+from domain.worklist import BackEntryItem
 from service import reads
 from service.access_log import accesses
 from service.api.guards import principal_of, require_unit
@@ -57,6 +58,29 @@ class AccessView(Struct):
     outcome: str
 
 
+async def worklist_page(
+    request: Request[Any, Any, Any],
+    incidents: IncidentService,
+    disclosure: Disclosure,
+    **filters: Any,
+) -> tuple[int, list[tuple[BackEntryItem, dict[str, Any], dict[str, Any]]]]:
+    """One page of the worklist as the reader may see it: each record, its first event's data
+    (without the citizen) and the citizen's identity where the disclosure allows it; the total."""
+    total, items = await reads.back_entry(
+        pool_of(request), units=record_units(disclosure.reader), **filters
+    )
+    first = {i.first_event_id for i in items if i.first_event_id is not None}
+    found = await incidents.streams.open(await incidents.store.find_many(list(first)))
+    papers = {e.event_id: e for e in found}
+    page = []
+    for item in items:
+        paper = papers.get(item.first_event_id) if item.first_event_id else None
+        data = incidents.codec.data(paper) if paper is not None else {}
+        citizen = disclosure.citizen(item.citizen_ref, data.pop("citizen", None))
+        page.append((item, data, citizen))
+    return total, page
+
+
 class WorklistController(Controller):
     """The paper records still to be entered into the journal, and the log for integrations."""
 
@@ -86,26 +110,19 @@ class WorklistController(Controller):
         )
         if unit is not None:
             require_unit(principal_of(request), unit)
-        total, items = await reads.back_entry(
-            pool_of(request),
+        total, page = await worklist_page(
+            request,
+            incidents,
+            disclosure,
             mode=mode,
             incident=incident,
             unit=unit,
             status=status,
             citizen_ref=citizen_ref,
-            units=record_units(disclosure.reader),
             limit=limit,
             offset=offset,
         )
-        first = {i.first_event_id for i in items if i.first_event_id is not None}
-        found = await incidents.streams.open(await incidents.store.find_many(list(first)))
-        papers = {e.event_id: e for e in found}
-        body = []
-        for item in items:
-            paper = papers.get(item.first_event_id) if item.first_event_id else None
-            data = incidents.codec.data(paper) if paper is not None else {}
-            citizen = disclosure.citizen(item.citizen_ref, data.pop("citizen", None))
-            body.append(back_entry_view(item, data, citizen))
+        body = [back_entry_view(item, data, citizen) for item, data, citizen in page]
         await disclosure.release(pool_of(request))  # if it cannot be written, nothing leaves
         return Response(body, headers={"X-Total-Count": str(total)})
 

@@ -76,6 +76,7 @@ CALLS: dict[str, Callable[[Seed], list[Call]]] = {
         Call("/v1/access-log", {"citizen_ref": ref}) for ref in s.citizens.values()
     ],
     "/v1/back-entry": lambda s: [Call("/v1/back-entry", {"incident": s.incident})],
+    "/v1/back-entry/fhir": lambda s: [Call("/v1/back-entry/fhir", {"incident": s.incident})],
     "/v1/events": lambda s: [Call("/v1/events", {"after_position": s.start, "limit": 500})],
     "/v1/audit/verify": lambda s: [Call("/v1/audit/verify", {})],
     "/health/live": lambda s: [Call("/health/live", {})],
@@ -92,6 +93,7 @@ PERSONAL = {
     "/v1/incidents/{incident_id}/timeline",
     "/v1/manual-records/{record_id}",
     "/v1/back-entry",
+    "/v1/back-entry/fhir",
 }
 
 

@@ -320,6 +320,32 @@ def list_back_entry(
     )
 
 
+def get_back_entry_fhir(
+    *,
+    incident: UUID | None = None,
+    unit: str | None = None,
+    status: t.RecordStatus | None = None,
+    mode: t.Mode | None = None,
+    limit: int | None = None,
+    offset: int | None = None,
+    after_position: int | None = None,
+) -> Call[dict[str, Any]]:
+    """The paper records as a FHIR R4 Bundle (for back-entry, which it names as its purpose)."""
+    return _read(
+        "getBackEntryFhir",
+        "/v1/back-entry/fhir",
+        dict[str, Any],
+        purpose="back-entry",
+        incident=incident,
+        unit=unit,
+        status=status,
+        mode=mode,
+        limit=limit,
+        offset=offset,
+        after_position=after_position,
+    )
+
+
 def list_events(
     *, after_position: int | None = None, limit: int | None = None
 ) -> Call[list[t.EventView]]:

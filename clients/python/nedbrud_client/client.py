@@ -84,6 +84,7 @@ class _Operations:
     get_situation = _Operation(calls.get_situation)
     list_access_log = _Operation(calls.list_access_log)
     list_back_entry = _Operation(calls.list_back_entry)
+    get_back_entry_fhir = _Operation(calls.get_back_entry_fhir)
     list_events = _Operation(calls.list_events)
     verify_log = _Operation(calls.verify_log)
     create_key = _Operation(calls.create_key)
