@@ -21,6 +21,7 @@ import asyncpg
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from service import failover
 from service.auth import Role, bootstrap_admin_key, create_key, hash_key, list_keys, revoke_key
 from service.chain import verify_chain
 from service.checkpoints import (
@@ -58,7 +59,7 @@ def database_url(settings: Settings) -> str:
 @asynccontextmanager
 async def connected(url: str) -> AsyncIterator[asyncpg.Connection]:
     """One connection as the owner, for a command's few statements."""
-    conn = await asyncpg.connect(url)
+    conn = await failover.connect(url)
     try:
         yield conn
     finally:

@@ -25,6 +25,7 @@ import asyncpg
 import msgspec
 
 from domain.facts import Fact
+from service import failover
 from service.notifier import Notifier
 from service.projections import Projection
 from service.store import CHANNEL
@@ -96,7 +97,7 @@ class Projector:
     async def run(self) -> None:
         while not self._stopping.is_set():
             try:
-                conn = await asyncpg.connect(
+                conn = await failover.connect(
                     self.dsn, server_settings={"application_name": "nedbrud-projector"}
                 )
                 try:
@@ -214,7 +215,7 @@ async def rebuild(
     after another and writes each row once, into a new table that is swapped in at the end. The
     others fold their rows in memory (at most `keep` at a time) and write them in large
     statements, instead of reading back and writing for every batch of the log."""
-    conn = await asyncpg.connect(dsn)
+    conn = await failover.connect(dsn)
     try:
         started = time.perf_counter()
         ours = await conn.fetchval(
@@ -286,7 +287,7 @@ async def _fold_stream_by_stream(
     each stream's order. A row is complete when its stream ends, and is written once, by COPY
     into `table`. The log is read on a second connection, so that PostgreSQL reads the next
     events while this process folds and writes."""
-    reader = await asyncpg.connect(dsn)
+    reader = await failover.connect(dsn)
     chunks: asyncio.Queue[list[asyncpg.Record] | None] = asyncio.Queue(maxsize=2)
 
     async def read() -> None:
