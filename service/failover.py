@@ -22,6 +22,13 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import asyncpg
 
 CONNECT_TIMEOUT_S = 10.0
+CONNECT_ERRORS = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,  # TargetServerAttributeNotMatched: a standby answered
+)
 
 
 def hosts_of(url: str) -> list[str]:
@@ -65,7 +72,7 @@ async def connect(
             try:
                 chosen = await finished
                 return chosen
-            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            except CONNECT_ERRORS as exc:
                 errors.append(exc)
     finally:
         for attempt in attempts:  # the hosts not chosen: stop trying, or hang up on them

@@ -103,9 +103,12 @@ class Node:
             run("pg_ctl", "-D", str(self.pgdata), "-m", mode, "-w", "stop")
 
     def promote(self) -> None:
-        """pg_ctl promote, then commits stop waiting for a standby: there is none until the old
-        primary is seeded again (see README, "A synchronous standby")."""
+        """pg_ctl promote: the standby takes writes."""
         run("pg_ctl", "-D", str(self.pgdata), "-w", "promote")
+
+    def stand_alone(self) -> None:
+        """Commits stop waiting for a standby: there is none until the old primary is seeded
+        again (see README, "A synchronous standby")."""
         sql(self.url, "ALTER SYSTEM SET synchronous_standby_names = ''", "SELECT pg_reload_conf()")
 
     def require_standby(self, standby: Node, timeout: float = 60) -> None:
@@ -116,11 +119,14 @@ class Node:
             "SELECT pg_reload_conf()",
         )
         deadline = time.monotonic() + timeout
-        while fetch_value(
-            self.url,
-            "SELECT coalesce(max(sync_state), '') FROM pg_stat_replication "
-            f"WHERE application_name = '{standby.name}'",
-        ) != "sync":
+        while (
+            fetch_value(
+                self.url,
+                "SELECT coalesce(max(sync_state), '') FROM pg_stat_replication "
+                f"WHERE application_name = '{standby.name}'",
+            )
+            != "sync"
+        ):
             if time.monotonic() > deadline:
                 raise AssertionError(f"{standby.name} did not become a synchronous standby")
             time.sleep(0.1)
