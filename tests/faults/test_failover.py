@@ -157,16 +157,24 @@ def fail_over(load: Load, old: Node, new: Node, outage_s: float) -> Failover:
 
 
 def check_no_loss(load: Load, url: str) -> tuple[int, int]:
-    """Every acknowledged write at its receipt's position, once; (acknowledged, lost)."""
+    """Every acknowledged write at its receipt's position, once; (acknowledged, lost). The
+    receipts are taken before the log is read: writes acknowledged meanwhile are checked at the
+    next turn."""
+    acked = dict(load.acked)
     positions, answered = asyncio.run(stored_events(url))
     lost = [
         key
-        for key, receipt in load.acked.items()
+        for key, receipt in acked.items()
         if positions.get(str(receipt["event_id"])) != receipt["position"]
     ]
-    assert lost == [], f"{len(lost)} acknowledged writes are not in the new primary"
+    assert lost == [], (
+        f"{len(lost)} acknowledged writes are not in the new primary (of {len(acked)}): "
+        f"receipts at {sorted(int(acked[k]['position']) for k in lost)[:20]}, "
+        f"stored there: {[positions.get(str(acked[k]['event_id'])) for k in lost[:20]]}, "
+        f"the new primary's head {max(positions.values(), default=0)}"
+    )
     assert all(count == 1 for count in answered.values())
-    return len(load.acked), len(lost)
+    return len(acked), len(lost)
 
 
 def situation_shows(base: str, incident_id: str, after_position: int) -> bool:
