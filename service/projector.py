@@ -192,6 +192,10 @@ async def reset(conn: asyncpg.Connection, projection: Projection[Any]) -> None:
         )
 
 
+def _untold(done: int, total: int | None = None) -> None:
+    """No one follows the rebuild's progress."""
+
+
 @dataclass(frozen=True)
 class RebuildResult:
     name: str
@@ -204,7 +208,12 @@ class RebuildResult:
 
 
 async def rebuild(
-    dsn: str, projection: Projection[Any], *, batch: int = 10_000, keep: int = 50_000
+    dsn: str,
+    projection: Projection[Any],
+    *,
+    batch: int = 10_000,
+    keep: int = 50_000,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> RebuildResult:
     """Drop one projection and rebuild it from the log. When a running service leads this
     projection, its projector rebuilds it and this waits until it has caught up.
@@ -214,7 +223,9 @@ async def rebuild(
     cursor. A projection with one row per stream (the back-entry worklist) reads its streams one
     after another and writes each row once, into a new table that is swapped in at the end. The
     others fold their rows in memory (at most `keep` at a time) and write them in large
-    statements, instead of reading back and writing for every batch of the log."""
+    statements, instead of reading back and writing for every batch of the log. `progress` is
+    told the events folded so far of the head's (done, total)."""
+    told = progress or _untold
     conn = await failover.connect(dsn)
     try:
         started = time.perf_counter()
@@ -222,21 +233,29 @@ async def rebuild(
             "SELECT pg_try_advisory_lock($1, $2)", PROJECTOR_LOCK, lock_key(projection.name)
         )
         if ours:
-            head = await _fold_the_log(dsn, conn, projection, batch, keep)
+            head = await _fold_the_log(dsn, conn, projection, batch, keep, told)
         else:
             await reset(conn, projection)
             head = int(await conn.fetchval("SELECT coalesce(max(position), 0) FROM events"))
             while True:
-                if await position_of(conn, projection.name) >= head:
+                done = await position_of(conn, projection.name)
+                told(min(done, head), head)
+                if done >= head:
                     break
                 await asyncio.sleep(0.1)
+        told(head, head)
         return RebuildResult(projection.name, head, time.perf_counter() - started)
     finally:
         await conn.close()
 
 
 async def _fold_the_log(
-    dsn: str, conn: asyncpg.Connection, projection: Projection[Any], batch: int, keep: int
+    dsn: str,
+    conn: asyncpg.Connection,
+    projection: Projection[Any],
+    batch: int,
+    keep: int,
+    told: Callable[[int, int | None], None],
 ) -> int:
     """Empty the projection and fold the whole log into it, in one transaction; the head."""
     async with conn.transaction():
@@ -252,7 +271,7 @@ async def _fold_the_log(
                 f"(LIKE {projection.table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
             )
             head = int(await conn.fetchval("SELECT coalesce(max(position), 0) FROM events"))
-            await _fold_stream_by_stream(dsn, conn, projection, staging, head, batch)
+            await _fold_stream_by_stream(dsn, conn, projection, staging, head, batch, told)
             await _swap_in(conn, projection.table, staging)
         else:
             await reset(conn, projection)
@@ -263,6 +282,7 @@ async def _fold_the_log(
             )
             while chunk := await cursor.fetch(batch):
                 await rows.fold(conn, facts_of(chunk))
+                told(chunk[-1][0], head)
             await rows.write(conn)
         await conn.execute(
             "UPDATE projection_positions SET position = $2, updated_at = now() WHERE name = $1",
@@ -282,6 +302,7 @@ async def _fold_stream_by_stream(
     table: str,
     head: int,
     batch: int,
+    told: Callable[[int, int | None], None],
 ) -> None:
     """A projection with one row per stream: its streams' events, one stream after another, in
     each stream's order. A row is complete when its stream ends, and is written once, by COPY
@@ -306,7 +327,7 @@ async def _fold_stream_by_stream(
 
     reading = asyncio.create_task(read())
     try:
-        await _fold_chunks(conn, projection, table, chunks)
+        await _fold_chunks(conn, projection, table, chunks, lambda done: told(done, head))
         await reading  # its error, if it stopped on one
     finally:
         reading.cancel()
@@ -320,10 +341,14 @@ async def _fold_chunks(
     projection: Projection[Any],
     table: str,
     chunks: asyncio.Queue[list[asyncpg.Record] | None],
+    told: Callable[[int], None],
 ) -> None:
     done: dict[str, Any] = {}
     key, state = "", None
+    folded = 0
     while chunk := await chunks.get():
+        folded += len(chunk)
+        told(folded)
         for fact in facts_of(chunk):
             if str(fact.stream_id) != key:
                 if state is not None:
