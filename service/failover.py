@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
 
-CONNECT_TIMEOUT_S = 10.0
+# How long one connection attempt may take (NEDBRUD_CONNECT_TIMEOUT, seconds). While no host takes
+# writes and one of them does not answer, each attempt takes this long before it is a 503.
+CONNECT_TIMEOUT_S = float(os.environ.get("NEDBRUD_CONNECT_TIMEOUT") or "5")
 CONNECT_ERRORS = (
     OSError,
     TimeoutError,
