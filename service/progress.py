@@ -69,8 +69,9 @@ def step(
         TaskProgressColumn(),
         _Rate(unit),
         TimeElapsedColumn(),
-        TextColumn("left"),
+        TextColumn("elapsed,"),
         TimeRemainingColumn(),
+        TextColumn("left"),
         console=Console(stderr=True),
         transient=False,
     )
