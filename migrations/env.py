@@ -13,14 +13,16 @@ from alembic import context
 from sqlalchemy import Connection, pool, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from service import failover
+
 MIGRATION_LOCK = 7426001
 
 
-def _async_url() -> str:
+def _url() -> str:
     url = context.config.get_main_option("sqlalchemy.url") or os.environ["DATABASE_URL"]
-    for prefix in ("postgresql://", "postgres://"):
+    for prefix in ("postgresql+asyncpg://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+asyncpg://" + url[len(prefix) :]
+            return "postgresql://" + url[len(prefix) :]
     return url
 
 
@@ -32,7 +34,14 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_async() -> None:
-    engine = create_async_engine(_async_url(), poolclass=pool.NullPool)
+    # SQLAlchemy's URL takes one host only; asyncpg, through service.failover, connects to the
+    # primary of a multi-host DATABASE_URL (postgresql://a,b/nedbrud).
+    url = _url()
+    engine = create_async_engine(
+        "postgresql+asyncpg://",
+        poolclass=pool.NullPool,
+        async_creator=lambda: failover.connect(url),
+    )
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run)

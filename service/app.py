@@ -16,6 +16,7 @@ from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 
+from service import failover
 from service.api.cloudevents import CloudEventsController
 from service.api.contacts import ContactController
 from service.api.document import complete
@@ -57,6 +58,9 @@ from service.webhook_worker import WebhookWorker
 from service.webhooks import SecretBox, Webhooks
 
 MAX_BODY_BYTES = 64 * 1024
+# Every host of a multi-host DATABASE_URL at once, keeping the one that takes writes (the
+# stubs' protocol spells out each of asyncpg.connect's keywords; this passes them on).
+POOL_CONNECT: Any = failover.connect
 
 
 DASHBOARD_DIR = Path(__file__).resolve().parent.parent / "clients" / "dashboard"
@@ -89,6 +93,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
             min_size=1,
             max_size=settings.pool_size,
             reset=keep_session,
+            connect=POOL_CONNECT,
             server_settings={
                 "lock_timeout": str(settings.lock_timeout_ms),
                 "statement_timeout": str(settings.statement_timeout_ms),

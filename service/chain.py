@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -130,10 +130,15 @@ async def _rows(conn: Connection, page: int) -> AsyncIterator[asyncpg.Record]:
         after = rows[-1]["position"]
 
 
-async def verify_chain(conn: Connection, *, page: int = 5000) -> VerifyResult:
-    """Recompute the chain from the first row; stop at the first row that does not match."""
+async def verify_chain(
+    conn: Connection, *, page: int = 5000, progress: Callable[[int], None] | None = None
+) -> VerifyResult:
+    """Recompute the chain from the first row; stop at the first row that does not match.
+    `progress` is told the rows checked so far, once a page."""
     previous, expected_position, checked = GENESIS, 1, 0
     async for row in _rows(conn, page):
+        if progress is not None and checked % page == 0:
+            progress(checked)
         if row["position"] != expected_position:
             return VerifyResult(ok=False, checked=checked, first_bad_position=expected_position)
         computed = chain_hash(previous, row_canonical_bytes(row))

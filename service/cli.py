@@ -21,6 +21,7 @@ import asyncpg
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from service import failover, progress
 from service.auth import (
     Role,
     bootstrap_admin_key,
@@ -65,7 +66,7 @@ def database_url(settings: Settings) -> str:
 @asynccontextmanager
 async def connected(url: str) -> AsyncIterator[asyncpg.Connection]:
     """One connection as the owner, for a command's few statements."""
-    conn = await asyncpg.connect(url)
+    conn = await failover.connect(url)
     try:
         yield conn
     finally:
@@ -133,7 +134,11 @@ async def _verify(url: str, settings: Settings, args: argparse.Namespace) -> dic
     trusted = trusted_key(settings, args.public_key)
     latest = latest_checkpoint(directory)
     async with connected(url) as conn, conn.transaction(readonly=True, isolation="repeatable_read"):
-        result: dict[str, Any] = dataclasses.asdict(await verify_chain(conn))
+        head = int(await conn.fetchval("SELECT coalesce(max(position), 0) FROM events"))
+        with progress.step("verify", head, "events") as told:
+            checked = await verify_chain(conn, progress=told)
+            told(checked.checked)
+        result: dict[str, Any] = dataclasses.asdict(checked)
         if latest is not None and trusted is not None:
             check = await check_checkpoint(conn, latest, trusted)
             result["checkpoint"] = dataclasses.asdict(check)
@@ -183,7 +188,8 @@ async def _rebuild(url: str, names: list[str]) -> list[dict[str, object]]:
 
     results = []
     for name in names:
-        result = await rebuild(url, PROJECTIONS[name])
+        with progress.step(f"rebuild {name}", None, "events") as told:
+            result = await rebuild(url, PROJECTIONS[name], progress=told)
         results.append(
             {
                 "projection": name,
@@ -223,6 +229,28 @@ async def _keys(url: str, args: argparse.Namespace) -> int:
         revoked = await revoke_key(conn, args.key_id)
         print("revoked" if revoked else "no active key with that id", file=sys.stderr)
         return 0 if revoked else 1
+
+
+def _backup(settings: Settings, directory: Path) -> dict[str, Any]:
+    from service.backup import backup
+
+    url = database_url(settings)
+    return asyncio.run(
+        backup(url, directory, settings.data_dir, settings.checkpoints(), progress.step)
+    )
+
+
+def _restore(settings: Settings, directory: Path) -> dict[str, Any]:
+    """Into DATABASE_URL's (or the embedded) database, which must be empty: not migrated first,
+    since the backup brings its own schema and migration version."""
+    from service.backup import restore
+
+    url = settings.database_url or start_embedded(settings.data_dir)[0]
+
+    async def rebuild_all() -> list[dict[str, object]]:
+        return await _rebuild(url, list(PROJECTION_NAMES))
+
+    return asyncio.run(restore(url, directory, settings.checkpoints(), progress.step, rebuild_all))
 
 
 def write_openapi(path: Path) -> None:
@@ -286,6 +314,18 @@ def main(argv: list[str] | None = None) -> int:
     rebuild_cmd.add_argument(
         "projection", nargs="*", help="situation, back-entry or readiness (default: all three)"
     )
+    backup_cmd = commands.add_parser(
+        "backup",
+        help="dump the log, keyring and checkpoints at one moment into a new directory "
+        "(pg_dump -Fd); never the sealing key",
+    )
+    backup_cmd.add_argument("directory", type=Path)
+    restore_cmd = commands.add_parser(
+        "restore",
+        help="load a backup into an empty database (pg_restore, one transaction) and rebuild "
+        "the projections; then run `nedbrud verify`",
+    )
+    restore_cmd.add_argument("directory", type=Path)
     openapi_cmd = commands.add_parser("openapi", help="write openapi/openapi.json")
     openapi_cmd.add_argument("--output", type=Path, default=OPENAPI_PATH)
     args = parser.parse_args(argv)
@@ -324,6 +364,19 @@ def main(argv: list[str] | None = None) -> int:
             )
         for line in asyncio.run(_rebuild(database_url(Settings.from_env()), names)):
             print(json.dumps(line))
+    elif args.command in ("backup", "restore"):
+        from service.backup import BackupError
+
+        settings = Settings.from_env()
+        try:
+            if args.command == "backup":
+                summary = _backup(settings, args.directory)
+            else:
+                summary = _restore(settings, args.directory)
+        except BackupError as exc:
+            print(f"nedbrud {args.command}: {exc}", file=sys.stderr)
+            return 1
+        print(json.dumps(summary))
     elif args.command == "openapi":
         write_openapi(args.output)
     return 0

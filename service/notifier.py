@@ -15,6 +15,7 @@ from typing import Any
 
 import asyncpg
 
+from service import failover
 from service.events import RecordedEvent, StoreUnavailable
 from service.store import CHANNEL, EventStore
 
@@ -53,7 +54,7 @@ class Notifier:
         while True:
             conn: asyncpg.Connection | None = None
             try:
-                conn = await asyncpg.connect(self.dsn)
+                conn = await failover.connect(self.dsn)
                 lost = asyncio.Event()
                 conn.add_termination_listener(lambda _c, lost=lost: lost.set())
                 await conn.add_listener(CHANNEL, self._wake)

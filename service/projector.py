@@ -25,6 +25,7 @@ import asyncpg
 import msgspec
 
 from domain.facts import Fact
+from service import failover
 from service.notifier import Notifier
 from service.projections import Projection
 from service.store import CHANNEL
@@ -96,7 +97,7 @@ class Projector:
     async def run(self) -> None:
         while not self._stopping.is_set():
             try:
-                conn = await asyncpg.connect(
+                conn = await failover.connect(
                     self.dsn, server_settings={"application_name": "nedbrud-projector"}
                 )
                 try:
@@ -191,6 +192,10 @@ async def reset(conn: asyncpg.Connection, projection: Projection[Any]) -> None:
         )
 
 
+def _untold(done: int, total: int | None = None) -> None:
+    """No one follows the rebuild's progress."""
+
+
 @dataclass(frozen=True)
 class RebuildResult:
     name: str
@@ -203,7 +208,12 @@ class RebuildResult:
 
 
 async def rebuild(
-    dsn: str, projection: Projection[Any], *, batch: int = 10_000, keep: int = 50_000
+    dsn: str,
+    projection: Projection[Any],
+    *,
+    batch: int = 10_000,
+    keep: int = 50_000,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> RebuildResult:
     """Drop one projection and rebuild it from the log. When a running service leads this
     projection, its projector rebuilds it and this waits until it has caught up.
@@ -213,29 +223,39 @@ async def rebuild(
     cursor. A projection with one row per stream (the back-entry worklist) reads its streams one
     after another and writes each row once, into a new table that is swapped in at the end. The
     others fold their rows in memory (at most `keep` at a time) and write them in large
-    statements, instead of reading back and writing for every batch of the log."""
-    conn = await asyncpg.connect(dsn)
+    statements, instead of reading back and writing for every batch of the log. `progress` is
+    told the events folded so far of the head's (done, total)."""
+    told = progress or _untold
+    conn = await failover.connect(dsn)
     try:
         started = time.perf_counter()
         ours = await conn.fetchval(
             "SELECT pg_try_advisory_lock($1, $2)", PROJECTOR_LOCK, lock_key(projection.name)
         )
         if ours:
-            head = await _fold_the_log(dsn, conn, projection, batch, keep)
+            head = await _fold_the_log(dsn, conn, projection, batch, keep, told)
         else:
             await reset(conn, projection)
             head = int(await conn.fetchval("SELECT coalesce(max(position), 0) FROM events"))
             while True:
-                if await position_of(conn, projection.name) >= head:
+                done = await position_of(conn, projection.name)
+                told(min(done, head), head)
+                if done >= head:
                     break
                 await asyncio.sleep(0.1)
+        told(head, head)
         return RebuildResult(projection.name, head, time.perf_counter() - started)
     finally:
         await conn.close()
 
 
 async def _fold_the_log(
-    dsn: str, conn: asyncpg.Connection, projection: Projection[Any], batch: int, keep: int
+    dsn: str,
+    conn: asyncpg.Connection,
+    projection: Projection[Any],
+    batch: int,
+    keep: int,
+    told: Callable[[int, int | None], None],
 ) -> int:
     """Empty the projection and fold the whole log into it, in one transaction; the head."""
     async with conn.transaction():
@@ -251,7 +271,7 @@ async def _fold_the_log(
                 f"(LIKE {projection.table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
             )
             head = int(await conn.fetchval("SELECT coalesce(max(position), 0) FROM events"))
-            await _fold_stream_by_stream(dsn, conn, projection, staging, head, batch)
+            await _fold_stream_by_stream(dsn, conn, projection, staging, head, batch, told)
             await _swap_in(conn, projection.table, staging)
         else:
             await reset(conn, projection)
@@ -262,6 +282,7 @@ async def _fold_the_log(
             )
             while chunk := await cursor.fetch(batch):
                 await rows.fold(conn, facts_of(chunk))
+                told(chunk[-1][0], head)
             await rows.write(conn)
         await conn.execute(
             "UPDATE projection_positions SET position = $2, updated_at = now() WHERE name = $1",
@@ -281,12 +302,13 @@ async def _fold_stream_by_stream(
     table: str,
     head: int,
     batch: int,
+    told: Callable[[int, int | None], None],
 ) -> None:
     """A projection with one row per stream: its streams' events, one stream after another, in
     each stream's order. A row is complete when its stream ends, and is written once, by COPY
     into `table`. The log is read on a second connection, so that PostgreSQL reads the next
     events while this process folds and writes."""
-    reader = await asyncpg.connect(dsn)
+    reader = await failover.connect(dsn)
     chunks: asyncio.Queue[list[asyncpg.Record] | None] = asyncio.Queue(maxsize=2)
 
     async def read() -> None:
@@ -305,7 +327,7 @@ async def _fold_stream_by_stream(
 
     reading = asyncio.create_task(read())
     try:
-        await _fold_chunks(conn, projection, table, chunks)
+        await _fold_chunks(conn, projection, table, chunks, lambda done: told(done, head))
         await reading  # its error, if it stopped on one
     finally:
         reading.cancel()
@@ -319,10 +341,14 @@ async def _fold_chunks(
     projection: Projection[Any],
     table: str,
     chunks: asyncio.Queue[list[asyncpg.Record] | None],
+    told: Callable[[int], None],
 ) -> None:
     done: dict[str, Any] = {}
     key, state = "", None
+    folded = 0
     while chunk := await chunks.get():
+        folded += len(chunk)
+        told(folded)
         for fact in facts_of(chunk):
             if str(fact.stream_id) != key:
                 if state is not None:

@@ -46,9 +46,23 @@ UNAVAILABLE = (
     asyncpg.LockNotAvailableError,
     asyncpg.InsufficientResourcesError,
     asyncpg.OperatorInterventionError,
+    # No host of a multi-host DATABASE_URL takes writes: the primary is gone and no standby has
+    # been promoted yet.
+    asyncpg.TargetServerAttributeNotMatched,
+    # Connected to a server that no longer takes writes: a hot standby, or a primary fenced with
+    # default_transaction_read_only. The pool's connections are dropped (see `drop_read_only`).
+    asyncpg.ReadOnlySQLTransactionError,
 )
 
 Outcome = list[Receipt] | BaseException
+
+
+async def drop_read_only(pool: asyncpg.Pool, exc: BaseException) -> None:
+    """After a write refused as read-only, replace every connection of the pool: each new one
+    goes to the host that takes writes (`service.failover`), or fails until there is one."""
+    if isinstance(exc, asyncpg.ReadOnlySQLTransactionError):
+        log.warning("the database refused a write as read-only; reconnecting the pool")
+        await pool.expire_connections()
 
 
 async def fetch(pool: asyncpg.Pool, query: str, *args: Any) -> list[asyncpg.Record]:
@@ -56,6 +70,7 @@ async def fetch(pool: asyncpg.Pool, query: str, *args: Any) -> list[asyncpg.Reco
     try:
         return list(await pool.fetch(query, *args))
     except UNAVAILABLE as exc:
+        await drop_read_only(pool, exc)
         raise StoreUnavailable("the database is unavailable") from exc
 
 
@@ -86,6 +101,11 @@ LEFT JOIN LATERAL (SELECT position, hash FROM events ORDER BY position DESC LIMI
 
 # Events, answered Idempotency-Keys and the NOTIFY that wakes followers, in one statement (each
 # part may be empty). Data-modifying CTEs run whether or not the query reads them.
+# With a synchronous standby, COMMIT waits until the standby has the WAL. A statement timeout
+# that fires during that wait does not undo the commit: PostgreSQL only warns ("canceling wait
+# for synchronous replication") and reports it committed, on the primary alone, and a failover
+# then loses what was acknowledged. So the COMMIT of a write has no statement timeout: it waits
+# for the standby, or is never acknowledged.
 _WRITE = """
 WITH written AS (
     INSERT INTO events (position, event_id, stream_id, stream_type, version, type, payload,
@@ -101,8 +121,10 @@ WITH written AS (
     SELECT * FROM unnest($18::text[], $19::text[], $20::bytea[], $21::int[], $22::uuid[],
                          $23::jsonb[])
     ON CONFLICT (scope, key) DO NOTHING
+), commit_waits AS MATERIALIZED (
+    SELECT set_config('statement_timeout', '0', true)
 )
-SELECT pg_notify($24, $25) WHERE cardinality($1::bigint[]) > 0
+SELECT pg_notify($24, $25) FROM commit_waits WHERE cardinality($1::bigint[]) > 0
 """
 
 
@@ -245,6 +267,7 @@ class EventStore:
             outcomes = await self._commit([p.request for p in batch])
         except UNAVAILABLE as exc:
             log.warning("append failed: %s", type(exc).__name__)
+            await drop_read_only(self.pool, exc)
             outcomes = [StoreUnavailable("the database is unavailable")] * len(batch)
         except Exception as exc:
             if len(batch) > 1:  # one request the database refused must not sink the others

@@ -26,6 +26,7 @@ from standardwebhooks.webhooks import Webhook as Signer
 
 from domain.incident import STREAM_TYPE as INCIDENT
 from domain.manual_record import STREAM_TYPE as MANUAL_RECORD
+from service import failover
 from service.chain import ROW_COLUMNS
 from service.disclosure import RecordRef, record_of
 from service.events import RecordedEvent
@@ -90,7 +91,7 @@ class WebhookWorker:
     async def run(self) -> None:
         while not self._stopping.is_set():
             try:
-                conn = await asyncpg.connect(
+                conn = await failover.connect(
                     self.dsn, server_settings={"application_name": "nedbrud-webhooks"}
                 )
                 try:

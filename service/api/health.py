@@ -12,6 +12,8 @@ from service.api.schemas import Health
 from service.metrics import CONTENT_TYPE, Metrics
 from service.store import UNAVAILABLE
 
+READ_ONLY = "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only')::bool"
+
 
 class HealthController(Controller):
     """Is the process up; can it reach the database."""
@@ -34,9 +36,16 @@ class HealthController(Controller):
     )
     async def ready(self, request: Request[Any, Any, Any]) -> Response[Health]:
         """The database answers; 503 with Retry-After while it does not."""
+        # Answering is not enough: a standby, or a primary fenced read-only, takes no writes.
+        # Then the pool's connections are replaced, each by one to the host that takes writes.
+        pool = request.app.state.pool
         try:
-            await asyncio.wait_for(request.app.state.pool.fetchval("SELECT 1"), timeout=2)
+            read_only = await asyncio.wait_for(pool.fetchval(READ_ONLY), timeout=2)
+            if read_only:
+                await pool.expire_connections()
         except UNAVAILABLE:
+            read_only = True
+        if read_only:
             return Response(
                 Health(status="unavailable", database="unavailable"),
                 status_code=503,

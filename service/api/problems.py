@@ -19,6 +19,7 @@ from service.disclosure import PurposeNotAllowed
 from service.events import EventIdReused, StoreUnavailable, WrongExpectedVersion
 from service.logs import REQUEST_ID
 from service.reads import PositionBeyondLog, ProjectionBehind
+from service.store import UNAVAILABLE
 from service.streams import StreamNotFound
 
 log = logging.getLogger(__name__)
@@ -223,6 +224,8 @@ def on_recursion(request: Request[Any, Any, Any], exc: RecursionError) -> Respon
 
 
 def on_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    if isinstance(exc, UNAVAILABLE):  # a query outside the store's own 503 path, same answer
+        return on_unavailable(request, StoreUnavailable("the database is unavailable"))
     correlation_id = REQUEST_ID.get() or uuid.uuid4().hex
     # The exception's message may quote input; log its type and where it came from, not its text.
     log.error(
