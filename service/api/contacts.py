@@ -14,6 +14,7 @@ from domain.contacts import ContactAnswer, contact_now
 from domain.plan import ContactLine, Plan
 from service.api.problems import InvalidField
 from service.api.reading import query_time
+from service.api.schemas import Instant
 
 # The contact rule looks some days either side of the time asked; these bounds keep that inside
 # the calendar (year 1 or 9999 overflowed it: a 500) and are far beyond any outage.
@@ -47,12 +48,12 @@ class ContactNow(Struct):
     phone: str
     label: str
     rule: str
-    valid_from: datetime | None
-    valid_until: datetime | None
+    valid_from: Instant | None
+    valid_until: Instant | None
     plan_version: int
     day_kind: Literal["weekday", "weekend", "holiday"]
     holiday: str | None
-    at: datetime
+    at: Instant
 
 
 class ContactLineView(Struct):

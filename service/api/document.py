@@ -31,9 +31,10 @@ from litestar.openapi.spec import (
 from service.api.cloudevents import BATCH, MAX_BATCH, STRUCTURED, BatchAnswer, CloudEvent
 from service.api.problems import PROBLEM_JSON
 from service.api.schemas import Problem, Receipt
+from service.api.situation import SituationChange
 
 # Wire types the document names though no handler's signature does.
-ALSO_DOCUMENTED = (Problem, Receipt, CloudEvent, BatchAnswer)
+ALSO_DOCUMENTED = (Problem, Receipt, CloudEvent, BatchAnswer, SituationChange)
 
 REF = "#/components/schemas/{name}"
 
@@ -67,6 +68,8 @@ def complete(openapi: OpenAPI) -> OpenAPI:
             if operation is not None:
                 if operation.operation_id == "postCloudEvents":
                     _cloudevents(operation)
+                if operation.operation_id == "streamSituation":
+                    _events(operation)
                 _no_null_parameters(operation)
                 _csv_where_asked(operation)
                 _declare_problems(operation)
@@ -90,12 +93,51 @@ def _describe_wire_types(openapi: OpenAPI) -> None:
     assert openapi.components is not None
     components: dict[str, Any] = dict(openapi.components.schemas or {})
     structs = [t for t in wire_types() if t.__name__ in components or t in ALSO_DOCUMENTED]
-    _, described = msgspec.json.schema_components(structs, ref_template=REF)
-    extras = {t.__name__: getattr(t, "json_schema_extra", None) for t in structs}
-    for name, schema in described.items():
-        # Plain JSON Schema, written as it is; a type may add what msgspec cannot say.
-        components[name] = _merged(_cleaned(schema), extras.get(name) or {})
+    components |= described(structs)
     openapi.components.schemas = dict(sorted(components.items()))
+
+
+def described(structs: list[type[msgspec.Struct]]) -> dict[str, Any]:
+    """Each struct's JSON Schema as msgspec validates it, descriptions and patterns cleaned; a
+    struct with `one_of` (branches of field names, the first of each required) is written as a
+    clean oneOf of those objects; `json_schema_extra` adds what msgspec cannot say. The Python
+    client's wire types are described by this too, so the two can be compared."""
+    _, schemas = msgspec.json.schema_components(structs, ref_template=REF)
+    by_name = {t.__name__: t for t in structs}
+    out = {}
+    for name, schema in schemas.items():
+        cls = by_name.get(name)
+        schema = _cleaned(schema)
+        if branches := getattr(cls, "one_of", None):
+            schema = _exclusive(schema, branches)
+        out[name] = _merged(schema, getattr(cls, "json_schema_extra", None) or {})
+    return out
+
+
+def _exclusive(schema: dict[str, Any], branches: tuple[tuple[str, ...], ...]) -> dict[str, Any]:
+    """An object that is exactly one of several shapes, each its own complete object (a
+    generator then makes a type of each, with every field it has)."""
+    properties = schema["properties"]
+
+    def required(field: str) -> Any:
+        kinds = [k for k in properties[field].get("anyOf", []) if k != {"type": "null"}]
+        return kinds[0] if len(kinds) == 1 else properties[field]
+
+    shapes = [
+        {
+            "type": "object",
+            "properties": {
+                field: required(field) if n == 0 else properties[field]
+                for n, field in enumerate(fields)
+            },
+            "required": [fields[0]],
+            "additionalProperties": False,
+        }
+        for fields in branches
+    ]
+    kept = {k: v for k, v in schema.items() if k not in ("properties", "required", "type")}
+    kept.pop("additionalProperties", None)
+    return kept | {"oneOf": shapes}
 
 
 # Python's `$` also matches before a final newline, so the service's patterns end in `(?!\n)`;
@@ -198,6 +240,24 @@ def _cloudevents(operation: Operation) -> None:
             description="One event, taken: the receipt of the REST operation it names",
             content={"application/json": OpenAPIMediaType(schema=receipt)},
         ),
+    }
+
+
+def _events(operation: Operation) -> None:
+    """The live stream's messages, which OpenAPI 3.1 has no schema for: said in words, with the
+    types of their `data` named."""
+    ok = (operation.responses or {}).get("200")
+    assert isinstance(ok, OpenAPIResponse)
+    ok.content = {
+        "text/event-stream": OpenAPIMediaType(
+            schema=Schema(
+                type=OpenAPIType.STRING,
+                description="Server-Sent Events, each with `id:` its position in the log. "
+                "Without Last-Event-ID, first `event: snapshot`, whose `data:` is a JSON array "
+                "of IncidentView; then `event: incident` for each change, whose `data:` is a "
+                "SituationChange (one line of JSON); a comment line every 15 s keeps it open.",
+            )
+        )
     }
 
 

@@ -8,7 +8,6 @@ its next request, and a stream it holds open ends within seconds.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -19,7 +18,7 @@ from msgspec import Meta, Struct
 from service.api.guards import principal_of
 from service.api.problems import NotFound
 from service.api.reading import pool_of
-from service.api.schemas import Slug
+from service.api.schemas import Instant, Slug
 from service.auth import KeyInfo, Role, issue_key, list_keys, revoke_key
 
 # A label says who or what holds the key: not empty, not only spaces, no NUL.
@@ -44,7 +43,7 @@ class KeyCreated(Struct):
     role: RoleName
     units: list[str] | None
     label: str
-    created_at: datetime
+    created_at: Instant
 
 
 class KeyView(Struct):
@@ -54,8 +53,8 @@ class KeyView(Struct):
     role: RoleName
     units: list[str] | None
     label: str
-    created_at: datetime
-    revoked_at: datetime | None
+    created_at: Instant
+    revoked_at: Instant | None
     bootstrap: bool
 
 

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 from uuid import UUID
 
 from msgspec import Meta, Struct
 
-from service.api.schemas import AwareTime, Mode, PersonIn, Receipt, ShortText, Slug, Text
+from service.api.schemas import AwareTime, Instant, Mode, PersonIn, Receipt, ShortText, Slug, Text
 from service.citizens import CPR_PATTERN, REF_PATTERN
 
 Cpr = Annotated[str, Meta(pattern=CPR_PATTERN, description="CPR number, DDMMYY-XXXX")]
 CitizenRef = Annotated[str, Meta(pattern=REF_PATTERN, description="an opaque citizen_ref")]
 
 
-NULL = {"type": "null"}
 
 
 class CitizenIn(Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -25,13 +23,8 @@ class CitizenIn(Struct, forbid_unknown_fields=True, omit_defaults=True):
     name: ShortText | None = None
     ref: CitizenRef | None = None
 
-    # Exactly one of cpr and ref; a name may come with either (added to the OpenAPI document).
-    json_schema_extra: ClassVar[dict[str, Any]] = {
-        "oneOf": [
-            {"required": ["cpr"], "properties": {"cpr": {"type": "string"}, "ref": NULL}},
-            {"required": ["ref"], "properties": {"ref": {"type": "string"}, "cpr": NULL}},
-        ]
-    }
+    # Exactly one of cpr and ref; a name may come with either (the OpenAPI document's oneOf).
+    one_of: ClassVar[tuple[tuple[str, ...], ...]] = (("cpr", "name"), ("ref", "name"))
 
 
 class MedicationIn(Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -106,11 +99,11 @@ class ManualRecordView(Struct, omit_defaults=True):
     kind: Literal["medication-dispensing", "care-delivery"]
     unit: str
     citizen_ref: str
-    occurred_at: datetime
+    occurred_at: Instant
     by: str
     status: Literal["pending", "entered", "voided"]
     entered_by: str | None
-    entered_at: datetime | None
+    entered_at: Instant | None
     journal_reference: str | None
     mode: Mode
     version: int

@@ -17,6 +17,8 @@ AwareTime = Annotated[
         "the future is refused",
     ),
 ]
+# A time the service answers with: always in UTC (`Z`); `tz` makes the document say date-time.
+Instant = Annotated[datetime, Meta(tz=True, description="RFC 3339, in UTC")]
 # PostgreSQL cannot store NUL in text or jsonb: refuse it here, with the field named.
 Text = Annotated[str, Meta(min_length=1, max_length=4000, pattern=r"^[^\x00]*$")]
 ShortText = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]
@@ -64,7 +66,7 @@ class Receipt(Struct):
     stream_id: UUID
     version: int
     position: int
-    recorded_at: datetime
+    recorded_at: Instant
     hash: str
 
 
@@ -122,14 +124,14 @@ class IncidentView(Struct):
     incident_id: UUID
     title: str
     status: Literal["open", "partly-restored", "restored", "closed"]
-    detected_at: datetime
+    detected_at: Instant
     detected_via: str
     systems_down: list[str]
     systems_restored: list[str]
     affected_units: list[str]
     isolated_to_single_unit: bool | None
     severity: str | None
-    expected_restoration_at: datetime | None
+    expected_restoration_at: Instant | None
     steps_done: list[str]
     steps_outstanding: list[OutstandingStepView]
     escalated_to: list[str]
@@ -138,8 +140,8 @@ class IncidentView(Struct):
     closing: ClosingView
     mode: Mode
     version: int
-    last_change_at: datetime
-    closed_at: datetime | None
+    last_change_at: Instant
+    closed_at: Instant | None
 
 
 class BackEntryItemView(Struct, omit_defaults=True):
@@ -151,12 +153,12 @@ class BackEntryItemView(Struct, omit_defaults=True):
     unit: str
     citizen_ref: str
     summary: str
-    occurred_at: datetime
-    recorded_at: datetime
+    occurred_at: Instant
+    recorded_at: Instant
     by: str
     status: Literal["pending", "entered", "voided"]
     entered_by: str | None = None
-    entered_at: datetime | None = None
+    entered_at: Instant | None = None
     journal_reference: str | None = None
     citizen_name: str | None = None
     citizen_cpr: str | None = None
@@ -166,8 +168,8 @@ class ReadinessView(Struct):
     """A unit's printed medication list: when it was printed, how old its contents are."""
 
     unit: str
-    list_printed_at: datetime | None
-    list_as_of: datetime | None
+    list_printed_at: Instant | None
+    list_as_of: Instant | None
     printed_by: str | None
     age_days: float | None
     stale: bool
@@ -184,8 +186,8 @@ class EventView(Struct):
     stream_type: str
     version: int
     type: str
-    occurred_at: datetime
-    recorded_at: datetime
+    occurred_at: Instant
+    recorded_at: Instant
     actor: str | None
     source: str | None
     correlation_id: UUID | None
@@ -195,17 +197,25 @@ class EventView(Struct):
     hash: str
 
 
+class PersonView(Struct, omit_defaults=True):
+    """Who did it: their id, and their name and role where the reader may see them."""
+
+    id: str
+    name: str | None = None
+    role: str | None = None
+
+
 class TimelineEntry(Struct):
     """One event of an incident's timeline."""
 
     event_id: UUID
     type: str
-    occurred_at: datetime
-    recorded_at: datetime
+    occurred_at: Instant
+    recorded_at: Instant
     position: int
     version: int
     stream_id: UUID
-    by: dict[str, Any] | None
+    by: PersonView | None
     data: dict[str, Any]
     # A paper record's first event: what it says in a line (medication and dose, or the help).
     summary: str | None = None

@@ -8,7 +8,7 @@ import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
 import asyncpg
@@ -26,7 +26,7 @@ from service.api.contacts import ContactNow, contact_answer
 from service.api.guards import principal_of
 from service.api.problems import InvalidPosition
 from service.api.reading import AfterPosition, ModeQuery, caught_up, pool_of
-from service.api.schemas import IncidentView
+from service.api.schemas import IncidentView, Instant
 from service.auth import Authenticator, Principal
 from service.codec import Codec
 from service.disclosure import Disclosure, Reader, RecordRef, record_of
@@ -59,7 +59,7 @@ LastEventId = Annotated[
 class SituationPicture(Struct):
     """Situationsbilledet: whom to call now and every open incident, as of `position`."""
 
-    generated_at: datetime
+    generated_at: Instant
     position: int
     contact_now: ContactNow
     incidents: list[IncidentView]
@@ -72,6 +72,10 @@ class SituationChange(Struct):
     position: int
     event_type: str
     incident: msgspec.Raw  # an IncidentView, encoded once for every stream
+
+    json_schema_extra: ClassVar[dict[str, Any]] = {
+        "properties": {"incident": {"$ref": "#/components/schemas/IncidentView"}}
+    }
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from datetime import UTC
 import msgspec
 
 from domain.manual_record import STREAM_TYPE as MANUAL_RECORD
-from service.api.schemas import TimelineEntry
+from service.api.schemas import PersonView, TimelineEntry
 from service.disclosure import Disclosure, record_heads, record_of
 from service.events import RecordedEvent
 from service.views import record_kind, summary
@@ -40,7 +40,7 @@ def timeline_entries(
                 position=event.position,
                 version=event.version,
                 stream_id=event.stream_id,
-                by=data.get("by"),
+                by=msgspec.convert(data["by"], PersonView) if data.get("by") else None,
                 data=data,
                 summary=line,
             )
@@ -62,7 +62,7 @@ def timeline_csv(entries: list[TimelineEntry]) -> str:
                 e.recorded_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
                 e.position,
                 e.type,
-                (e.by or {}).get("id", ""),
+                e.by.id if e.by else "",
                 e.event_id,
                 e.stream_id,
                 msgspec.json.encode(e.data, order="sorted").decode(),

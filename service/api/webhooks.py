@@ -7,7 +7,6 @@ extra one).
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -18,7 +17,7 @@ from msgspec import Meta, Struct
 from service.api.guards import principal_of
 from service.api.problems import ApiProblem, InvalidField
 from service.api.reading import MAX_POSITION
-from service.api.schemas import FieldError, Mode, Page, Slug
+from service.api.schemas import FieldError, Instant, Mode, Page, Slug
 from service.webhooks import EVENT_TYPES, Webhook, WebhookRefused, Webhooks
 
 EventType = Annotated[
@@ -57,7 +56,7 @@ class WebhookView(Struct):
     event_types: list[str]
     mode: str
     units: list[str] | None
-    created_at: datetime
+    created_at: Instant
     position: int
 
 
@@ -75,9 +74,9 @@ class DeliveryView(Struct):
     event_id: UUID
     status: Literal["pending", "delivered", "failed"]
     attempts: int
-    first_attempt_at: datetime | None
-    last_attempt_at: datetime | None
-    next_attempt_at: datetime | None
+    first_attempt_at: Instant | None
+    last_attempt_at: Instant | None
+    next_attempt_at: Instant | None
     response_status: int | None
     error: str | None
 

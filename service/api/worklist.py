@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -25,7 +24,7 @@ from service.api.reading import (
     caught_up,
     pool_of,
 )
-from service.api.schemas import SLUG_PATTERN, BackEntryItemView, EventView
+from service.api.schemas import SLUG_PATTERN, BackEntryItemView, EventView, Instant
 from service.chain import verify_chain
 from service.checkpoints import check_checkpoint, latest_checkpoint
 from service.citizens import REF_PATTERN
@@ -49,7 +48,7 @@ class ChainCheck(Struct, omit_defaults=True):
 class AccessView(Struct):
     """One look-up of a citizen's identity."""
 
-    at: datetime
+    at: Instant
     key_id: str
     role: str
     purpose: str

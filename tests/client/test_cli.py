@@ -234,3 +234,22 @@ def test_a_time_of_day_means_the_last_time_the_clock_showed_it(
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_a_table_shows_times_as_the_clock_on_the_wall_in_copenhagen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time as clock
+    from datetime import UTC
+    from datetime import datetime as moment
+
+    from nedbrud_client.cli import table
+
+    monkeypatch.setenv("TZ", "Europe/Copenhagen")
+    clock.tzset()
+    try:
+        shown = table([(moment(2026, 3, 5, 13, 30, tzinfo=UTC), None)], ["tid", "note"])
+    finally:
+        monkeypatch.delenv("TZ")
+        clock.tzset()
+    assert shown.splitlines()[2].startswith("05.03.2026 14:30")

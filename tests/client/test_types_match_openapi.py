@@ -18,7 +18,7 @@ import pytest
 
 from nedbrud_client import AsyncClient, Client
 from nedbrud_client import types as wire
-from service.api.document import portable
+from service.api.document import described, portable
 
 DOCUMENT = json.loads(
     (Path(__file__).resolve().parents[2] / "openapi" / "openapi.json").read_text("utf-8")
@@ -42,23 +42,13 @@ def plain(schema: Any) -> Any:
     return schema
 
 
-def merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in extra.items():
-        both = isinstance(value, dict) and isinstance(out.get(key), dict)
-        out[key] = merged(out[key], value) if both else value
-    return out
-
-
 def client_schemas() -> dict[str, Any]:
     structs = [
         v
         for v in vars(wire).values()
         if isinstance(v, type) and issubclass(v, msgspec.Struct) and v is not msgspec.Struct
     ]
-    _, described = msgspec.json.schema_components(structs, ref_template=REF)
-    extras = {s.__name__: getattr(s, "json_schema_extra", {}) for s in structs}
-    return {name: merged(schema, extras.get(name, {})) for name, schema in described.items()}
+    return described(structs)
 
 
 CLIENT = client_schemas()

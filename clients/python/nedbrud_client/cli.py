@@ -154,8 +154,17 @@ def read(args: argparse.Namespace, call: Call[Any]) -> Any:
         return client.send(call)
 
 
+def cell(value: Any) -> str:
+    """A table cell: a time as the clock on the wall shows it (the machine's own zone)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone().strftime("%d.%m.%Y %H:%M")
+    return str(value)
+
+
 def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
-    cells = [[str("" if v is None else v) for v in row] for row in [headers, *rows]]
+    cells = [[cell(v) for v in row] for row in [headers, *rows]]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -315,7 +324,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     entries: list[t.TimelineEntry] = read(
         args, calls.get_incident_timeline(args.incident, known_at=known)
     )
-    rows = [(e.occurred_at, e.recorded_at, e.type, (e.by or {}).get("id")) for e in entries]
+    rows = [(e.occurred_at, e.recorded_at, e.type, e.by.id if e.by else None) for e in entries]
     return show(args, entries, lambda _: table(rows, ("skete", "registreret", "hændelse", "af")))
 
 

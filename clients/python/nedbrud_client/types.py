@@ -31,6 +31,8 @@ CitizenRef = Annotated[str, Meta(pattern="^cit_[a-z2-7]{24}$(?!\\n)")]
 Mode = Literal["actual", "exercise"]
 # A time with its offset: a time without one is refused (here and by the server).
 AwareTime = Annotated[datetime, Meta(tz=True)]
+# A time the service answers with, in UTC: a datetime, as the document says (date-time).
+Instant = Annotated[datetime, Meta(tz=True)]
 CLOUDEVENT_TYPES = (
     "dk.nedbrud.alarm-received",
     "dk.nedbrud.care-delivered",
@@ -63,7 +65,7 @@ CLOUDEVENT_TYPES = (
 class AccessView(Struct, kw_only=True):
     """One look-up of a citizen's identity."""
 
-    at: str
+    at: Instant
     key_id: str
     role: str
     purpose: str
@@ -92,12 +94,12 @@ class BackEntryItemView(Struct, kw_only=True):
     unit: str
     citizen_ref: str
     summary: str
-    occurred_at: str
-    recorded_at: str
+    occurred_at: Instant
+    recorded_at: Instant
     by: str
     status: Literal["entered", "pending", "voided"]
     entered_by: str | None = None
-    entered_at: str | None = None
+    entered_at: Instant | None = None
     journal_reference: str | None = None
     citizen_name: str | None = None
     citizen_cpr: str | None = None
@@ -123,18 +125,7 @@ class CitizenIn(Struct, forbid_unknown_fields=True, kw_only=True):
     cpr: Cpr | None = None
     name: ShortText | None = None
     ref: CitizenRef | None = None
-    json_schema_extra: ClassVar[dict[str, Any]] = {
-        "oneOf": [
-            {
-                "required": ["cpr"],
-                "properties": {"cpr": {"type": "string"}, "ref": {"type": "null"}},
-            },
-            {
-                "required": ["ref"],
-                "properties": {"ref": {"type": "string"}, "cpr": {"type": "null"}},
-            },
-        ]
-    }
+    one_of: ClassVar[tuple[tuple[str, ...], ...]] = (("cpr", "name"), ("ref", "name"))
 
 
 class ClosingView(Struct, kw_only=True):
@@ -211,12 +202,12 @@ class ContactNow(Struct, kw_only=True):
     phone: str
     label: str
     rule: str
-    valid_from: str | None
-    valid_until: str | None
+    valid_from: Instant | None
+    valid_until: Instant | None
     plan_version: int
     day_kind: Literal["holiday", "weekday", "weekend"]
     holiday: str | None
-    at: str
+    at: Instant
 
 
 class DeclareIncident(Struct, forbid_unknown_fields=True, kw_only=True):
@@ -295,8 +286,8 @@ class EventView(Struct, kw_only=True):
     stream_type: str
     version: int
     type: str
-    occurred_at: str
-    recorded_at: str
+    occurred_at: Instant
+    recorded_at: Instant
     actor: str | None
     source: str | None
     correlation_id: UUID | None
@@ -345,7 +336,7 @@ class IncidentDeclared(Struct, kw_only=True):
     stream_id: UUID
     version: int
     position: int
-    recorded_at: str
+    recorded_at: Instant
     hash: str
     incident_id: UUID
 
@@ -356,14 +347,14 @@ class IncidentView(Struct, kw_only=True):
     incident_id: UUID
     title: str
     status: Literal["closed", "open", "partly-restored", "restored"]
-    detected_at: str
+    detected_at: Instant
     detected_via: str
     systems_down: list[str]
     systems_restored: list[str]
     affected_units: list[str]
     isolated_to_single_unit: bool | None
     severity: str | None
-    expected_restoration_at: str | None
+    expected_restoration_at: Instant | None
     steps_done: list[str]
     steps_outstanding: list[OutstandingStepView]
     escalated_to: list[str]
@@ -372,8 +363,8 @@ class IncidentView(Struct, kw_only=True):
     closing: ClosingView
     mode: Mode
     version: int
-    last_change_at: str
-    closed_at: str | None
+    last_change_at: Instant
+    closed_at: Instant | None
 
 
 class ItContactedIn(Struct, forbid_unknown_fields=True, kw_only=True):
@@ -419,7 +410,7 @@ class KeyCreated(Struct, kw_only=True):
     role: KeyRole
     units: list[str] | None
     label: str
-    created_at: str
+    created_at: Instant
 
 
 class KeyView(Struct, kw_only=True):
@@ -429,8 +420,8 @@ class KeyView(Struct, kw_only=True):
     role: KeyRole
     units: list[str] | None
     label: str
-    created_at: str
-    revoked_at: str | None
+    created_at: Instant
+    revoked_at: Instant | None
     bootstrap: bool
 
 
@@ -452,11 +443,11 @@ class ManualRecordView(Struct, kw_only=True):
     kind: Literal["care-delivery", "medication-dispensing"]
     unit: str
     citizen_ref: str
-    occurred_at: str
+    occurred_at: Instant
     by: str
     status: Literal["entered", "pending", "voided"]
     entered_by: str | None
-    entered_at: str | None
+    entered_at: Instant | None
     journal_reference: str | None
     mode: Mode
     version: int
@@ -552,8 +543,8 @@ class ReadinessView(Struct, kw_only=True):
     """A unit's printed medication list: when it was printed, how old its contents are."""
 
     unit: str
-    list_printed_at: str | None
-    list_as_of: str | None
+    list_printed_at: Instant | None
+    list_as_of: Instant | None
     printed_by: str | None
     age_days: float | None
     stale: bool
@@ -567,7 +558,7 @@ class Receipt(Struct, kw_only=True):
     stream_id: UUID
     version: int
     position: int
-    recorded_at: str
+    recorded_at: Instant
     hash: str
 
 
@@ -599,7 +590,7 @@ class RecordCreated(Struct, kw_only=True):
     stream_id: UUID
     version: int
     position: int
-    recorded_at: str
+    recorded_at: Instant
     hash: str
     record_id: UUID
     citizen_ref: str
@@ -647,7 +638,7 @@ class ScopeAssessedIn(Struct, forbid_unknown_fields=True, kw_only=True):
 class SituationPicture(Struct, kw_only=True):
     """Situationsbilledet: whom to call now and every open incident, as of `position`."""
 
-    generated_at: str
+    generated_at: Instant
     position: int
     contact_now: ContactNow
     incidents: list[IncidentView]
@@ -704,17 +695,25 @@ class SystemRestoredIn(Struct, forbid_unknown_fields=True, kw_only=True):
     mode: Mode | None = None
 
 
+class PersonView(Struct, kw_only=True, omit_defaults=True):
+    """Who did it: their id, and their name and role where the reader may see them."""
+
+    id: str
+    name: str | None = None
+    role: str | None = None
+
+
 class TimelineEntry(Struct, kw_only=True):
     """One event of an incident's timeline."""
 
     event_id: UUID
     type: str
-    occurred_at: str
-    recorded_at: str
+    occurred_at: Instant
+    recorded_at: Instant
     position: int
     version: int
     stream_id: UUID
-    by: dict[str, Any] | None
+    by: PersonView | None
     data: dict[str, Any]
     summary: str | None = None
 
@@ -840,7 +839,7 @@ class WebhookView(Struct, kw_only=True):
     event_types: list[str]
     mode: str
     units: list[str] | None
-    created_at: datetime
+    created_at: Instant
     position: int
 
 
@@ -858,9 +857,9 @@ class DeliveryView(Struct, kw_only=True):
     event_id: UUID
     status: Literal["pending", "delivered", "failed"]
     attempts: int
-    first_attempt_at: datetime | None
-    last_attempt_at: datetime | None
-    next_attempt_at: datetime | None
+    first_attempt_at: Instant | None
+    last_attempt_at: Instant | None
+    next_attempt_at: Instant | None
     response_status: int | None
     error: str | None
 
@@ -870,3 +869,12 @@ class ReplayStarted(Struct, kw_only=True):
 
     webhook_id: UUID
     from_position: int
+
+
+class SituationChange(Struct, kw_only=True):
+    """One message of the live stream: the incident as it stands after the event at `position`
+    (`event_type` record-counts-changed: a paper record the key may not see changed its counts)."""
+
+    position: int
+    event_type: str
+    incident: IncidentView
