@@ -70,6 +70,21 @@ PURPOSES: dict[Role, frozenset[str]] = {
 # Who may see paper records at all (each for its units): never a reporter; IT sees counts only.
 RECORD_READERS = frozenset({STAFF, LEADER, AUDITOR, Role.ADMIN})
 
+# Keys and webhooks reach every unit (a new key, a subscriber to the whole log): only a key for
+# every unit manages them, or a key scoped to one unit could make itself a wider one.
+EVERY_UNIT_ONLY = frozenset(
+    {
+        "createKey",
+        "listKeys",
+        "revokeKey",
+        "registerWebhook",
+        "listWebhooks",
+        "listWebhookDeliveries",
+        "replayWebhook",
+        "removeWebhook",
+    }
+)
+
 # Closing with paper records still pending needs a leader's waiver.
 WAIVERS = frozenset({Role.LEADER, Role.ADMIN})
 

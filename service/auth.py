@@ -67,12 +67,19 @@ BOOTSTRAP_LABEL = "bootstrap (NEDBRUD_BOOTSTRAP_KEY)"
 
 def bootstrap_key_problem(given: str | None) -> str | None:
     """Why NEDBRUD_BOOTSTRAP_KEY cannot be used, or None when it is unset or long enough."""
+    make_one = (
+        '(an admin key: make one with `python -c "import secrets; '
+        'print(secrets.token_urlsafe(32))"`)'
+    )
     if given is not None and len(given) < MIN_BOOTSTRAP_KEY_LENGTH:
         return (
             f"NEDBRUD_BOOTSTRAP_KEY is {len(given)} characters long; it must be at least "
-            f"{MIN_BOOTSTRAP_KEY_LENGTH} (an admin key: make one with "
-            '`python -c "import secrets; print(secrets.token_urlsafe(32))"`)'
+            f"{MIN_BOOTSTRAP_KEY_LENGTH} {make_one}"
         )
+    if given is not None and not all(33 <= ord(c) <= 126 for c in given):
+        # A key goes in an Authorization header: spaces (a key of 40 spaces) or other
+        # characters would be trimmed or refused there, and are no secret anyway.
+        return f"NEDBRUD_BOOTSTRAP_KEY may hold only printable ASCII, no spaces {make_one}"
     return None
 
 

@@ -116,6 +116,10 @@ def serve(host: str, port: int, workers: int = 1) -> None:
         log_config=None,  # keep the JSON lines set up above
         access_log=False,  # requests are logged by route template in service.api.edge
         timeout_graceful_shutdown=5,
+        # The client's address (for the failed-key limit) is the connection's own, unless a
+        # reverse proxy is named: otherwise anyone could choose it with X-Forwarded-For.
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or None,
     )
 
 

@@ -30,6 +30,9 @@ class Settings:
     # 1 / `auth_failure_rate` seconds.
     auth_failure_rate: float = 0.2
     auth_failure_burst: int = 20
+    # The reverse proxies whose X-Forwarded-For names the client (comma-separated addresses);
+    # none by default, so no client can choose the address it is counted under.
+    forwarded_allow_ips: str | None = None
     pseudonym_key: bytes | None = None
     lock_timeout_ms: int = 5000
     statement_timeout_ms: int = 15000
@@ -71,6 +74,7 @@ class Settings:
             rate_burst=int(os.environ.get("NEDBRUD_RATE_BURST", "500")),
             auth_failure_rate=float(os.environ.get("NEDBRUD_AUTH_FAILURE_RATE", "0.2")),
             auth_failure_burst=int(os.environ.get("NEDBRUD_AUTH_FAILURE_BURST", "20")),
+            forwarded_allow_ips=os.environ.get("NEDBRUD_FORWARDED_ALLOW_IPS") or None,
             pseudonym_key=key.encode()
             if (key := os.environ.get("NEDBRUD_PSEUDONYM_KEY"))
             else None,

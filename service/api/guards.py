@@ -8,7 +8,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
-from service.access import allowed
+from service.access import EVERY_UNIT_ONLY, allowed
 from service.api.problems import ApiProblem
 from service.auth import Authenticator, Principal
 from service.ratelimit import RateLimiter
@@ -25,13 +25,16 @@ async def require_key(
             "an API key is needed: Authorization: Bearer <key>",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    failures: RateLimiter = connection.app.state.auth_failures
-    address = connection.client.host if connection.client else "unknown"
-    if wait := failures.waiting(address):
-        raise too_many(wait, "too many unknown or revoked keys from this address")
     authenticator: Authenticator = connection.app.state.authenticator
     principal = await authenticator.principal(key.strip())
     if principal is None:
+        # Only what fails is counted, and only it is refused: a valid key from the same address
+        # (every dashboard behind one proxy) is never locked out by someone else's stale key.
+        # A key is 256 random bits, so a right guess is not what this limit guards against.
+        failures: RateLimiter = connection.app.state.auth_failures
+        address = connection.client.host if connection.client else "unknown"
+        if wait := failures.waiting(address):
+            raise too_many(wait, "too many unknown or revoked keys from this address")
         failures.take(address)
         raise NotAuthorizedException(
             "the API key is unknown or revoked", headers={"WWW-Authenticate": "Bearer"}
@@ -56,6 +59,10 @@ def may_do(
         raise too_many(wait, "this key is over its rate limit")
     if not anyone and not allowed(operation, principal.role):
         raise PermissionDeniedException(f"the role {principal.role} may not do this")
+    if operation in EVERY_UNIT_ONLY and principal.units is not None:
+        raise ApiProblem(
+            403, "every-unit-key-needed", "keys and webhooks are managed with a key for every unit"
+        )
 
 
 def too_many(wait: int, why: str) -> ApiProblem:

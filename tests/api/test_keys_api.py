@@ -106,3 +106,30 @@ async def test_only_an_admin_may_make_list_or_revoke_keys(
     for answer in (made, listed, revoked):
         assert answer.status_code == 403, answer.text
         assert answer.json()["type"] == "/problems/forbidden"
+
+
+async def test_an_admin_key_for_one_unit_cannot_make_itself_a_wider_one(
+    client: Client, pool: asyncpg.Pool, keys: dict[Role, str]
+) -> None:
+    from service.auth import create_key
+
+    scoped = await create_key(pool, Role.ADMIN, "egen admin", units=["botilbud-egen"])
+    headers = {"Authorization": f"Bearer {scoped}"}
+    wider = await client.post("/v1/keys", json={"role": "admin", "label": "x"}, headers=headers)
+    listed = await client.get("/v1/keys", headers=headers)
+    everyone = (await client.get("/v1/keys", headers=as_role(keys, Role.ADMIN))).json()
+    revoked = await client.delete(f"/v1/keys/{everyone[0]['key_id']}", headers=headers)
+    hook = await client.post(
+        "/v1/webhooks", json={"url": "https://intranet.example/x", "event_types": ["*"]},
+        headers=headers,
+    )  # fmt: skip
+    hooks = await client.get("/v1/webhooks", headers=headers)
+    for answer in (wider, listed, revoked, hook, hooks):
+        assert answer.status_code == 403, answer.text
+        assert answer.json()["type"] == "/problems/every-unit-key-needed"
+    still = (await client.get("/v1/keys", headers=as_role(keys, Role.ADMIN))).json()
+    assert len(still) == len(everyone)
+    assert all(k["revoked_at"] is None for k in still if k["key_id"] == everyone[0]["key_id"])
+    # What a unit's admin may do for its own unit stays: it reads its unit's worklist.
+    own = await client.get("/v1/back-entry", params={"unit": "botilbud-egen"}, headers=headers)
+    assert own.status_code == 200
