@@ -18,6 +18,7 @@ import asyncpg
 from domain.manual_record import STREAM_TYPE as MANUAL_RECORD
 from domain.readiness import UnitReadiness
 from domain.situation import SituationEntry
+from domain.unit import STREAM_TYPE as UNIT
 from domain.worklist import BackEntryItem
 from service.chain import ROW_COLUMNS
 from service.disclosure import RecordRef
@@ -164,18 +165,28 @@ WHERE e.position > $1 AND (
     $3::text[] IS NULL OR about.record_id IS NULL
     OR (SELECT r.payload->>'unit' FROM events r
         WHERE r.stream_id = about.record_id AND r.version = 1) = ANY($3)
+) AND (
+    $4::text[] IS NULL OR e.stream_type <> '{UNIT}'
+    OR (SELECT u.payload->>'unit' FROM events u
+        WHERE u.stream_id = e.stream_id AND u.version = 1) = ANY($4)
 )
 ORDER BY e.position LIMIT $2
 """
 
 
 async def feed(
-    pool: asyncpg.Pool, after_position: int, limit: int, record_units: tuple[str, ...] | None
+    pool: asyncpg.Pool,
+    after_position: int,
+    limit: int,
+    record_units: tuple[str, ...] | None,
+    own_units: tuple[str, ...] | None = None,
 ) -> list[RecordedEvent]:
     """The global feed in commit order, with paper records only of `record_units` (None: of
-    every unit; empty: none)."""
+    every unit; empty: none), and a unit's own events (its printed lists) only of `own_units`
+    (the key's units; None: every unit), as readiness shows them."""
     units = None if record_units is None else list(record_units)
-    rows = await fetch(pool, _FEED, after_position, limit, units)
+    own = None if own_units is None else list(own_units)
+    rows = await fetch(pool, _FEED, after_position, limit, units, own)
     return [RecordedEvent.from_row(r) for r in rows]
 
 

@@ -104,9 +104,33 @@ class Scope:
     subject: str | None
 
 
+# IPv6 forms that carry an IPv4 address a gateway may forward to: NAT64 (64:ff9b::/96 and the
+# local-use 64:ff9b:1::/48), IPv4-translated (::ffff:0:a.b.c.d) and IPv4-compatible (::a.b.c.d);
+# mapped, 6to4 and Teredo are known to the ipaddress module.
+NAT64 = tuple(
+    ipaddress.ip_network(net) for net in ("64:ff9b::/96", "64:ff9b:1::/48", "::ffff:0:0:0/96")
+)
+
+
+def _carried(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if any(ip in net for net in NAT64) or int(ip) >> 32 == 0:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def blocked_address(address: str) -> bool:
+    """Not a public unicast address, or an IPv6 one that carries an IPv4 address that is not."""
     ip = ipaddress.ip_address(address.split("%")[0])
-    return not ip.is_global or ip.is_multicast
+    if not ip.is_global or ip.is_multicast:
+        return True
+    carried = _carried(ip) if isinstance(ip, ipaddress.IPv6Address) else None
+    return carried is not None and (not carried.is_global or carried.is_multicast)
 
 
 async def check_destination(url: str, *, allow_private: bool) -> None:

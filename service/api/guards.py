@@ -9,9 +9,12 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 
 from service.access import EVERY_UNIT_ONLY, allowed
-from service.api.problems import ApiProblem
+from service.api.problems import ApiProblem, InvalidPosition
 from service.auth import Authenticator, Principal
 from service.ratelimit import RateLimiter
+
+# Query parameters that are positions, counts or ids in a sequence.
+WHOLE_NUMBERS = frozenset({"after_position", "from_position", "since_position", "limit", "offset"})
 
 
 async def require_key(
@@ -25,6 +28,10 @@ async def require_key(
             "an API key is needed: Authorization: Bearer <key>",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    for name in WHOLE_NUMBERS & connection.query_params.keys():
+        # Read as a number, "1e3", "-0" or "+5" would pass: only digits are a position.
+        if not all(v.isascii() and v.isdigit() for v in connection.query_params.getall(name)):
+            raise InvalidPosition(name)
     authenticator: Authenticator = connection.app.state.authenticator
     principal = await authenticator.principal(key.strip())
     if principal is None:

@@ -14,6 +14,7 @@ from litestar.exceptions import HTTPException, ValidationException
 
 from domain.errors import DomainError
 from service.access import NotYoursToCorrect
+from service.access_log import AccessLogUnavailable
 from service.api.schemas import FieldError, Problem
 from service.disclosure import PurposeNotAllowed
 from service.events import EventIdReused, StoreUnavailable, WrongExpectedVersion
@@ -205,6 +206,13 @@ def on_beyond_log(_: Request[Any, Any, Any], exc: PositionBeyondLog) -> Response
 
 
 def on_unavailable(_: Request[Any, Any, Any], exc: StoreUnavailable) -> Response[Problem]:
+    if isinstance(exc, AccessLogUnavailable):
+        return problem(
+            503,
+            "access-log-unavailable",
+            "the access log cannot be written, so nothing is shown; retry later",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     return problem(
         503,
         "database-unavailable",

@@ -48,8 +48,19 @@ def timeline_entries(
     return entries
 
 
+# A cell a spreadsheet would run as a formula (=HYPERLINK(…) could send the other cells away).
+FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: object) -> str:
+    """A cell as text, with a leading apostrophe where a spreadsheet would see a formula."""
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA) else text
+
+
 def timeline_csv(entries: list[TimelineEntry]) -> str:
-    """One row per event; `data` as JSON, so nothing is lost in the spreadsheet."""
+    """One row per event; `data` as JSON, so nothing is lost in the spreadsheet; no cell runs
+    as a formula."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -57,7 +68,8 @@ def timeline_csv(entries: list[TimelineEntry]) -> str:
     )
     for e in entries:
         writer.writerow(
-            [
+            cell(value)
+            for value in [
                 e.occurred_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
                 e.recorded_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
                 e.position,

@@ -167,5 +167,7 @@ class WorklistController(Controller):
         """The global feed in commit order, plain payload only: page on with the last position.
         Paper records' events only of the units the key may see records of."""
         reader = Reader.of(principal_of(request))
-        feed = await reads.feed(pool_of(request), after_position, limit, record_units(reader))
+        feed = await reads.feed(
+            pool_of(request), after_position, limit, record_units(reader), reader.units
+        )
         return [event_view(e) for e in feed]

@@ -107,7 +107,7 @@ def unwritable_access_log(database_url: str) -> Iterator[None]:
 
 
 async def test_without_an_access_log_the_read_fails_and_discloses_nothing(
-    client: Client, unwritable_access_log: None
+    client: Client, unwritable_access_log: None, caplog: pytest.LogCaptureFixture
 ) -> None:
     incident, record, _, position = await paper(client)
     reads: tuple[tuple[str, dict[str, str | int]], ...] = (
@@ -120,5 +120,9 @@ async def test_without_an_access_log_the_read_fails_and_discloses_nothing(
     for path, params in reads:
         response = await client.get(path, params=params)
         assert response.status_code == 503
+        assert response.json()["type"] == "/problems/access-log-unavailable"
         assert CPR_DIGITS not in response.text
         assert "Synthetic Borger" not in response.text
+    # And it says so where the operator looks: an error, not a quiet "database unavailable".
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert any("access log cannot be written" in r.getMessage() for r in errors)

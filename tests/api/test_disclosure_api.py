@@ -241,6 +241,31 @@ async def test_the_feed_shows_paper_records_only_to_keys_for_their_unit(
     assert await feed(await key(pool, Role.AUDITOR)) == sees
 
 
+async def test_the_feed_shows_a_units_printed_lists_only_to_keys_for_that_unit(
+    client: Client, pool: asyncpg.Pool
+) -> None:
+    """Found by the attacker: unit-scoped keys saw other units' medication-list prints."""
+    start = int(await pool.fetchval("SELECT coalesce(max(position), 0) FROM events"))
+    printed = await client.post(
+        f"/v1/units/{SOLSIKKEN}/medication-list-prints",
+        json={"printed_at": "2026-03-01T08:00:00+01:00", "by": {"id": "emp-1042"},
+              "list_as_of": "2026-03-01T06:00:00+01:00"},
+    )  # fmt: skip
+    assert printed.status_code == 201, printed.text
+
+    async def types(headers: dict[str, str]) -> list[str]:
+        page = await client.get(
+            "/v1/events", params={"after_position": start, "limit": 500}, headers=headers
+        )
+        assert page.status_code == 200, page.text
+        return [e["type"] for e in page.json() if e["stream_type"] == "unit"]
+
+    for role in (Role.IT, Role.AUDITOR):
+        assert "medication-list-printed" not in await types(await key(pool, role, [EGEN]))
+        assert "medication-list-printed" in await types(await key(pool, role, [SOLSIKKEN]))
+        assert "medication-list-printed" in await types(await key(pool, role))
+
+
 async def test_the_live_stream_tells_only_a_records_unit_what_the_record_was(
     client: Client, pool: asyncpg.Pool
 ) -> None:

@@ -216,3 +216,18 @@ async def test_the_timeline_exports_as_csv(client: Client) -> None:
     assert CPR_DIGITS not in exported.text
     same = await client.get(f"/v1/incidents/{incident}/timeline", params={"format": "csv"})
     assert same.text == exported.text
+
+
+async def test_no_cell_of_the_timeline_csv_runs_as_a_formula_in_a_spreadsheet(
+    client: Client,
+) -> None:
+    incident = await declare(client)
+    trap = '=HYPERLINK("http://evil.example","Klik her")'
+    alarm = step("alarm-received", source="=1+1", summary="x")
+    alarm["by"] = {"id": trap}
+    assert (await client.post(f"/v1/incidents/{incident}/events", json=alarm)).status_code == 201
+    exported = await client.get(f"/v1/incidents/{incident}/timeline", params={"format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert rows[1]["by"] == "'" + trap  # text, shown as typed, never run
+    for row in rows:
+        assert not any(v.startswith(("=", "+", "-", "@")) for v in row.values())

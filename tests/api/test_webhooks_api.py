@@ -215,6 +215,11 @@ async def test_a_webhook_gets_only_its_types_and_its_units_paper_records(admin: 
         "http://10.1.2.3/hook",
         "http://[::1]/hook",
         "http://169.254.169.254/latest/meta-data",
+        "http://[64:ff9b::7f00:1]/hook",  # NAT64 of 127.0.0.1
+        "http://[64:ff9b::a9fe:a9fe]/latest",  # NAT64 of 169.254.169.254
+        "http://[2002:7f00:1::]/hook",  # 6to4 of 127.0.0.1
+        "http://[::127.0.0.1]/hook",  # IPv4-compatible
+        "http://[::ffff:0:7f00:1]/hook",  # IPv4-translated
     ],
 )
 async def test_a_private_or_loopback_address_is_refused_without_the_setting(
