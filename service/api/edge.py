@@ -50,7 +50,12 @@ def security_headers(path: str) -> list[tuple[bytes, bytes]]:
         csp = SCHEMA_CSP
     else:
         csp = API_CSP
-    return [*SECURITY_HEADERS, (b"content-security-policy", csp.encode())]
+    headers = [*SECURITY_HEADERS, (b"content-security-policy", csp.encode())]
+    if path.startswith("/v1/"):
+        # Answers may hold CPR numbers and names: no cache, shared or the browser's, keeps one
+        # (a handler that says otherwise keeps its own Cache-Control).
+        headers.append((b"cache-control", b"no-store"))
+    return headers
 
 
 log = logging.getLogger("nedbrud.http")

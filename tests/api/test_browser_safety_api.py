@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.outage import Client
+from tests.api.outage import Client, declare
 
 pytestmark = pytest.mark.anyio
 
@@ -91,3 +91,15 @@ async def test_a_path_no_file_can_have_is_not_found_without_a_key(
     assert answer.status_code == 404, answer.text
     assert answer.headers["content-type"].startswith("application/problem+json")
     assert answer.json()["type"] == "/problems/not-found"
+
+
+async def test_no_answer_of_the_api_is_kept_in_a_cache(client: Client) -> None:
+    incident = await declare(client)
+    for path in (
+        f"/v1/incidents/{incident}",
+        "/v1/back-entry",
+        f"/v1/incidents/{incident}/timeline",
+    ):
+        answer = await client.get(path, params={"purpose": "back-entry"} if "back" in path else {})
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["cache-control"] == "no-store", path
