@@ -22,7 +22,15 @@ from service.api.schemas import Instant, Slug
 from service.auth import KeyInfo, Role, issue_key, list_keys, revoke_key
 
 # A label says who or what holds the key: not empty, not only spaces, no NUL.
-Label = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^\s*[^\s\x00][^\x00]*$(?!\n)")]
+# (Spaces spelt out, not \s: Python's and ECMA-262's \s differ, and the document must read alike.)
+Label = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[ \t\n\r\f\v]*[^ \t\n\r\f\v\x00][^\x00]*$(?!\n)",
+    ),
+]
 log = logging.getLogger(__name__)
 RoleName = Literal["reporter", "staff", "leader", "it", "auditor", "admin"]
 

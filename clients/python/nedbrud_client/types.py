@@ -390,7 +390,12 @@ class JournalEntryIn(Struct, forbid_unknown_fields=True, kw_only=True):
 
 KeyRole = Literal["admin", "auditor", "it", "leader", "reporter", "staff"]
 KeyLabel = Annotated[
-    str, Meta(max_length=200, min_length=1, pattern="^\\s*[^\\s\\x00][^\\x00]*$(?!\\n)")
+    str,
+    Meta(
+        max_length=200,
+        min_length=1,
+        pattern="^[ \\t\\n\\r\\f\\v]*[^ \\t\\n\\r\\f\\v\\x00][^\\x00]*$(?!\\n)",
+    ),
 ]
 
 
