@@ -519,6 +519,20 @@ class PlanLineView(Struct, kw_only=True):
     steps: list[str]
 
 
+class CatalogueEntryView(Struct, kw_only=True):
+    """CatalogueEntryView"""
+
+    slug: str
+    name: str
+
+
+class CatalogueView(Struct, kw_only=True):
+    """The municipality's systems and units, with the names people know them by."""
+
+    systems: list[CatalogueEntryView]
+    units: list[CatalogueEntryView]
+
+
 class PlanView(Struct, kw_only=True):
     """The response plan in force (indsatsplan), as data."""
 
@@ -534,6 +548,8 @@ class PlanView(Struct, kw_only=True):
     holidays: HolidaysView
     roles: dict[str, str]
     lines: list[PlanLineView]
+    steps: dict[str, str]
+    catalogue: CatalogueView
 
 
 class Problem(Struct, kw_only=True):
