@@ -106,3 +106,20 @@ async def test_only_an_admin_may_make_list_or_revoke_keys(
     for answer in (made, listed, revoked):
         assert answer.status_code == 403, answer.text
         assert answer.json()["type"] == "/problems/forbidden"
+
+
+async def test_a_key_tells_its_holder_its_role_and_units_so_the_forms_can_offer_them(
+    client: Client, keys: dict[Role, str]
+) -> None:
+    made = await client.post(
+        "/v1/keys",
+        json={"role": "staff", "units": ["botilbud-solsikken"], "label": "Solsikken telefon"},
+        headers={"Authorization": f"Bearer {keys[Role.ADMIN]}"},
+    )
+    own = await client.get("/v1/keys/me", headers={"Authorization": f"Bearer {made.json()['key']}"})
+    assert own.status_code == 200
+    assert own.json() == {
+        "key_id": made.json()["key_id"],
+        "role": "staff",
+        "units": ["botilbud-solsikken"],
+    }

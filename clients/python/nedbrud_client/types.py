@@ -422,6 +422,14 @@ class KeyCreated(Struct, kw_only=True):
     created_at: str
 
 
+class OwnKey(Struct, kw_only=True):
+    """The key asking: its role and the units it may act for (none: every unit)."""
+
+    key_id: UUID
+    role: KeyRole
+    units: list[str] | None
+
+
 class KeyView(Struct, kw_only=True):
     """A registered key, without its secret."""
 
