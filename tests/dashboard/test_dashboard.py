@@ -57,11 +57,11 @@ def fill_dispensing(page: Page, incident: str, unit: str, cpr: str, at: str) -> 
         form.get_by_label("Nedbrud").select_option(value=incident)
     else:
         choose(form.get_by_label("Nedbrud"), incident)
-    form.get_by_label("Enhed").fill(unit)
+    form.get_by_label("Enhed").select_option(value=unit)
     form.get_by_label("Borgerens CPR-nummer").fill(cpr)
     form.get_by_label("Tidspunkt").fill(at)
     form.get_by_label("Præparat").fill("Paracetamol")
-    form.get_by_label("Dosis").fill("2 tabl.")
+    form.get_by_label("Dosis", exact=True).fill("2 tabl.")
     form.get_by_role("button", name="Registrér udlevering").click()
 
 
@@ -84,57 +84,60 @@ def test_an_outage_is_run_from_the_forms_and_the_wall_screen_follows_live(
     go(phone, "registrer")
     declare = phone.locator("form", has=phone.get_by_text("Meld IT-nedbrud"))
     declare.get_by_label("Hvad er nede?").fill("Nexus nede i browsertest")
-    declare.get_by_label("Systemer").fill("nexus, fmk")
-    declare.get_by_label("Berørte enheder").fill("botilbud-browser")
+    declare.get_by_label("Nexus (omsorgsjournal)").check()
+    declare.get_by_label("FMK (Fælles medicinkort)").check()
+    declare.get_by_label("Botilbuddet Engtoften").check()
     declare.get_by_role("button", name="Meld nedbrud").click()
-    expect(phone.locator("#message")).to_contain_text("Registreret: nedbrud")
+    # The forms now point at the new outage, and say so beside the step form's button.
+    expect(phone.locator("#s-feedback")).to_contain_text("Registreret: nedbrud")
     shown = wall.locator(
         "article.card", has=wall.get_by_role("heading", name="Nexus nede i browsertest")
     )
     expect(shown).to_be_visible()  # on the wall screen without a reload
-    expect(shown.locator(".missing")).to_contain_text("IT-afdelingen kontaktes")
+    expect(shown.locator(".missing")).to_contain_text("IT-afdelingen kontaktet")
 
-    go(phone, "registrer")  # the forms list the new outage
     step = phone.locator("form", has=phone.get_by_text("Registrér et trin i planen"))
-    choose(step.get_by_label("Nedbrud"), "Nexus nede i browsertest")
-    choose(step.get_by_label("Trin"), "IT kontaktet")
+    expect(step.get_by_label("Nedbrud")).to_have_value(str(incident_id(phone)))  # the new one
+    choose(step.get_by_label("Trin"), "IT-afdelingen kontaktet")  # the card's word, too
     step.get_by_role("button", name="Registrér trin").click()
-    expect(phone.locator("#message")).to_contain_text("Registreret: IT kontaktet")
-    expect(shown.locator(".missing")).not_to_contain_text("IT-afdelingen kontaktes")
+    expect(phone.locator("#s-feedback")).to_contain_text("IT-afdelingen kontaktet")
+    expect(shown.locator(".missing")).not_to_contain_text("IT-afdelingen kontaktet")
 
     fill_dispensing(
-        phone, "Nexus nede i browsertest", "botilbud-browser", "010170-0000", "2026-03-05T16:00"
+        phone, "Nexus nede i browsertest", "botilbud-engtoften", "010170-0000", "2026-03-05T16:00"
     )
-    expect(phone.locator("#message")).to_contain_text("Registreret: medicin botilbud-browser")
-    expect(shown).to_contain_text("1 papirregistreringer afventer efterregistrering")
+    expect(phone.locator("#m-feedback")).to_contain_text("Registreret")
+    expect(phone.locator("#m-feedback")).to_contain_text("Paracetamol 2 tabl. til borgeren kl. 16:00")
+    expect(shown).to_contain_text("1 papirregistrering afventer efterregistrering")
 
     expect(step.get_by_label("Nedbrud")).to_have_value(str(incident_id(phone)))  # still chosen
-    choose(step.get_by_label("Trin"), "System genetableret")
-    step.get_by_label("Detalje").fill("nexus")
+    choose(step.get_by_label("Trin"), "System virker igen")
+    step.get_by_label("System").select_option("nexus")
     step.get_by_role("button", name="Registrér trin").click()
-    expect(shown.locator(".up-tag")).to_have_text(["nexus"])
+    expect(shown.locator(".up-tag")).to_have_text(["Nexus (omsorgsjournal)"])
 
     for page in (wall, phone):
         for view in VIEWS:
             go(page, view)
             screenshot(page, view)
     assert len(list(SCREENSHOTS.glob("*-360.png"))) >= len(VIEWS)
-    assert len(list(SCREENSHOTS.glob("*-1440.png"))) >= len(VIEWS)
+    assert len(list(SCREENSHOTS.glob(f"*-{WALL['width']}.png"))) >= len(VIEWS)
 
     # To the end of the plan: the rest restored and checked, the paper entered, then closed.
     go(wall, "situation")
     go(phone, "registrer")
-    for kind, detail in (
-        ("System genetableret", "fmk"),
-        ("Genetablering kontrolleret", "botilbud-browser"),
+    for kind, label, detail in (
+        ("System virker igen", "System", "fmk"),
+        ("Enheden har bekræftet, at systemerne virker igen", "Enhed", "botilbud-engtoften"),
     ):
         choose(step.get_by_label("Nedbrud"), "Nexus nede i browsertest")
         choose(step.get_by_label("Trin"), kind)
-        step.get_by_label("Detalje").fill(detail)
+        step.get_by_label(label, exact=True).select_option(detail)
         step.get_by_role("button", name="Registrér trin").click()
-        expect(phone.locator("#message")).to_contain_text(f"Registreret: {kind}")
+        expect(phone.locator("#s-feedback")).to_contain_text(f"Registreret kl. ")
+        expect(phone.locator("#s-feedback")).to_contain_text(kind)
     go(phone, "efterregistrering")
-    phone.get_by_label("Enhed").fill("botilbud-browser")
+    phone.get_by_label("Enhed").select_option("botilbud-engtoften")
     phone.get_by_role("button", name="Vis").click()
     expect(phone.locator("#b-count")).to_have_text("1 registrering: afventer journal")
     phone.get_by_role("button", name=re.compile("Indtastet i journal")).click()
@@ -143,7 +146,7 @@ def test_an_outage_is_run_from_the_forms_and_the_wall_screen_follows_live(
     choose(step.get_by_label("Nedbrud"), "Nexus nede i browsertest")
     choose(step.get_by_label("Trin"), "Nedbrud afsluttet")
     step.get_by_role("button", name="Registrér trin").click()
-    expect(phone.locator("#message")).to_contain_text("Registreret: Nedbrud afsluttet")
+    expect(phone.locator("#s-feedback")).to_contain_text("Nedbrud afsluttet")
     expect(shown).to_have_count(0)  # closed: off the wall screen
 
 
