@@ -337,7 +337,9 @@ async function efterregistrering() {
   const picture = await openIncidents();
   if (picture.kept) { needsNetwork("Efterregistrering", "Listen over papirregistreringer hentes fra serveren."); return; }
   known.incidents = newestFirst(picture.incidents);
-  const units = unitChoices();
+  // The units with paper waiting are offered too, also those no open outage names.
+  const waitingUnits = await get("/v1/back-entry", { status: "pending" }).then((items) => items.map((i) => i.unit)).catch(() => []);
+  const units = [...new Set([...unitChoices(), ...waitingUnits])];
   const remembered = sessionStorage.getItem("nedbrud-unit");
   const unit = select("b-unit", units.map((u) => [u, unitName(u)]), remembered || undefined);
   const status = select("b-status", Object.entries(RECORD_STATUS));

@@ -92,7 +92,7 @@ function inputFor(id, [name, label, kind, options, isOptional]) {
   else if (kind === "number" || kind === "number0") input = h("input", { id, type: "number", min: kind === "number" ? 1 : 0, value: kind === "number" ? 1 : 0, required: true, inputmode: "numeric" });
   else input = h("input", { id, required: req, maxlength: 200, autocomplete: "off" });
   const node = kind === "check" ? h("label", { for: id, class: "check" }, input, label)
-    : field(label, input, isOptional ? "frivilligt" : null);
+    : field(label, input, isOptional && kind !== "select" ? "frivilligt" : null);
   const read = () => (kind === "check" ? input.checked : input.value.trim());
   return { name, node, read };
 }
