@@ -41,7 +41,7 @@ def test_a_phone_with_no_network_from_the_start_opens_and_records_two_dispensing
 
     phone.reload()  # the service worker opens the app; the login of this tab still holds
     expect(phone.get_by_role("heading", name="Situationsbillede", exact=True)).to_be_visible()
-    expect(phone.locator("#fresh")).to_contain_text("Ingen forbindelse – viser data fra")
+    expect(phone.locator("#fresh")).to_contain_text("viser data fra")
     expect(phone.locator(f"article[data-incident='{outage}']")).to_be_visible()
     go(phone, "ring")
     expect(phone.get_by_role("region", name="Ring nu til")).to_contain_text("Ring nu til ")
@@ -84,7 +84,7 @@ def test_a_refused_record_does_not_hold_up_the_next_and_is_corrected_and_sent_ag
     fill_dispensing(phone, outage, unit, "020280-1234", "2026-03-05T08:15")
     expect(phone.locator("#waiting")).to_have_text("2 venter på at blive sendt")
     phone.context.set_offline(False)
-    expect(phone.locator("#waiting")).to_have_text("1 afvist – se Registrér", timeout=20_000)
+    expect(phone.locator("#waiting")).to_contain_text("1 afvist", timeout=20_000)
     assert len(records(server, outage, 1)) == 1  # the one after it went on
 
     go(phone, "registrer")
@@ -98,7 +98,8 @@ def test_a_refused_record_does_not_hold_up_the_next_and_is_corrected_and_sent_ag
     fix.get_by_role("button", name="Send igen").click()
     expect(fix.locator(".feedback")).to_contain_text("Registreret")
     assert len(records(server, outage, 2)) == 2
-    assert phone.evaluate("import('./outbox.js').then(async (o) => (await o.refused()).length)") == 0
+    refused_now = "import('./outbox.js').then(async (o) => (await o.refused()).length)"
+    assert phone.evaluate(refused_now) == 0
     expect(phone.locator("#waiting")).to_have_text("")
 
 
