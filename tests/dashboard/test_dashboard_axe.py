@@ -38,7 +38,7 @@ def walk(page: Page, state: str, counts: dict[str, Any]) -> None:
         if view == "registrer":
             page.locator("details.more").first.evaluate("d => { d.open = true; }")
         page.wait_for_timeout(200)
-        counts[f"{view} {state} {width}"] = found = violations(page)
+        counts[f"{view} {state} {width}"] = violations(page)
         screenshot(page, f"{view}-{state}")
 
 
