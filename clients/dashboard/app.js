@@ -147,7 +147,7 @@ function incidentCard(i) {
     h("p", {}, `Ekstra medarbejdere: ${i.staffing.granted} bevilget af ${i.staffing.requested} ønsket`,
       i.staffing.undecided ? `, ${i.staffing.undecided} ikke besluttet` : ""),
     h("p", {}, h("strong", { "data-pending": pending }, count(pending, "papirregistrering", "papirregistreringer")),
-      ` ${pending === 1 ? "afventer" : "afventer"} efterregistrering (${i.manual_records.entered} indtastet)`));
+      ` afventer efterregistrering (${i.manual_records.entered} indtastet)`));
 }
 
 async function situation() {
@@ -163,7 +163,7 @@ async function situation() {
   const kept = offline.contactAt();
   const contact = picture.kept ? kept?.now : picture.contact_now;
   main.replaceChildren(h("h2", {}, "Situationsbillede"), contactBox(contact, kept?.next), cards);
-  if (picture.kept) { liveState(false); return; }
+  if (picture.kept) { document.getElementById("live").textContent = ""; return; }  // #fresh says it
   follow(String(picture.position), (m) => {
     if (m.event === "snapshot") {
       byId.clear();

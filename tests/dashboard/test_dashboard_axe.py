@@ -4,6 +4,7 @@ online and with the network gone: no violation. A screenshot of each goes to the
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -52,8 +53,8 @@ def test_every_view_has_no_axe_violation_online_and_offline(
         client.record_medication_list_print(
             UNIT,
             t.MedicationListPrintIn(
-                printed_at=incident.recorded_at,
-                list_as_of=incident.recorded_at,
+                printed_at=datetime.now(UTC),
+                list_as_of=datetime.now(UTC),
                 by=t.PersonIn(id="emp-1"),
             ),
         )
