@@ -392,6 +392,8 @@ def test_marking_a_record_entered_removes_it_from_that_units_pending_list_only(
     rows.first.get_by_role("button", name=re.compile("Indtastet i journal")).click()
     expect(rows).to_have_count(1)
     expect(laptop.locator("#b-count")).to_have_text("1 registrering: afventer journal")
+    # Focus stays where she works: on the next record's button, not lost to the page.
+    expect(rows.first.get_by_role("button", name=re.compile("Indtastet i journal"))).to_be_focused()
     laptop.get_by_label("Enhed").select_option(b)
     laptop.get_by_role("button", name="Vis").click()
     expect(rows).to_contain_text([shown(b)])  # the other unit's record is still waiting

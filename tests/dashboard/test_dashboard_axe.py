@@ -48,18 +48,26 @@ def test_every_view_has_no_axe_violation_online_and_offline(
     browser: Browser, server: Server, size: ViewportSize
 ) -> None:
     incident = declared(server, unit=UNIT)
+    printed = datetime.now(UTC)
     dispensed(server, incident, UNIT, 5)
     with Client(server.url, server.key) as client:
         client.record_medication_list_print(
             UNIT,
             t.MedicationListPrintIn(
-                printed_at=datetime.now(UTC),
-                list_as_of=datetime.now(UTC),
+                printed_at=printed,
+                list_as_of=printed,
                 by=t.PersonIn(id="emp-1"),
             ),
         )
     page = open_page(browser, server, size)
     ready_for_the_night(page)
+    header = page.locator("header").bounding_box()
+    assert header
+    assert header["height"] <= (150 if size == PHONE else 60), header
+    for link in page.get_by_role("navigation").get_by_role("link").all():
+        box = link.bounding_box()
+        assert box
+        assert box["height"] >= 44, box  # a thumb's target
     counts: dict[str, Any] = {}
     walk(page, "online", counts)
     page.context.set_offline(True)

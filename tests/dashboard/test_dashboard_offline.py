@@ -65,9 +65,20 @@ def test_a_phone_with_no_network_from_the_start_opens_and_records_two_dispensing
         screenshot(tab, f"{view}-offline")
     go(tab, "registrer")
 
+    # The service worker kept the app, never an answer of /v1 (those are this login's own).
+    kept = tab.evaluate(
+        "caches.keys().then(async (names) => (await Promise.all(names.map("
+        "async (n) => (await (await caches.open(n)).keys()).map((r) => r.url)))).flat())"
+    )
+    assert kept
+    assert not [url for url in kept if "/v1/" in url]
+
     phone.context.set_offline(False)
     expect(tab.locator("#waiting")).to_have_text("", timeout=20_000)
     assert len(records(server, outage, 2)) == 2
+    # Delivered, the records are gone from the browser: no CPR number stays behind.
+    left = "import('./outbox.js').then(async (o) => (await o.waiting()).length)"
+    assert tab.evaluate(left) == 0
     time.sleep(1)  # both tabs have sent what they had: each record still once
     assert len(records(server, outage, 3)) == 2
 
