@@ -362,10 +362,10 @@ async function efterregistrering() {
       list.replaceChildren(h("table", {},
         h("thead", {}, h("tr", {}, ["Tidspunkt", "Enhed", "Borger", "Hvad", "Registreret af", "Handling"].map((c) => h("th", { scope: "col" }, c)))),
         h("tbody", {}, items.map((i, n) => h("tr", { "data-record": i.record_id },
-          h("td", {}, time(i.occurred_at)), h("td", {}, unitName(i.unit)),
-          h("td", {}, i.citizen_name ? `${i.citizen_name} (${i.citizen_cpr || ""})` : "Skjult – vælg «Vis navne og CPR»"),
-          h("td", {}, i.summary), h("td", {}, person({ id: i.by })),
-          h("td", {}, i.status === "pending" ? [h("button", {
+          h("td", { "data-label": "Tidspunkt" }, time(i.occurred_at)), h("td", { "data-label": "Enhed" }, unitName(i.unit)),
+          h("td", { "data-label": "Borger" }, i.citizen_name ? `${i.citizen_name} (${i.citizen_cpr || ""})` : "Skjult (se «Vis navne og CPR»)"),
+          h("td", { "data-label": "Hvad" }, i.summary), h("td", { "data-label": "Registreret af" }, person({ id: i.by })),
+          h("td", { class: "act" }, i.status === "pending" ? [h("button", {
             type: "button", "aria-label": `Indtastet i journal: ${i.summary}`, "data-row": n,
             async onclick() {
               try {
