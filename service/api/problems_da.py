@@ -146,6 +146,23 @@ TITLES = {
     "mode-mismatch": "Øvelse og virkelighed kan ikke blandes",
     "already-given": "Allerede givet",
     "repeat-needs-reason": "En gentagelse kræver en begrundelse",
+    "rule-broken": "Planen tillader ikke dette",
+    "emergency-list-invalid": "Nødlisten er ikke udfyldt rigtigt",
+    "too-many-citizens": "Nødlisten har for mange borgere",
+    "too-many-items": "Nødlisten har for mange punkter",
+    "duplicate-citizen": "En borger står to gange på nødlisten",
+    "bad-item-id": "Et punkt på nødlisten har en ugyldig nøgle",
+    "duplicate-item-id": "To punkter hos samme borger har samme nøgle",
+    "bad-time": "Et klokkeslæt på nødlisten er ugyldigt",
+    "empty-times": "Et punkt på nødlisten mangler klokkeslæt",
+    "bad-days": "Et punkt på nødlisten har ugyldige ugedage",
+    "medication-missing": "Et medicinpunkt mangler præparat og dosis",
+    "service-missing": "Et hjælpepunkt mangler ydelsen",
+    "item-kind-mismatch": "Punktets art passer ikke til indholdet",
+    "window-out-of-range": "Tidsvinduet er for kort eller for langt",
+    "vital-needs-unaccounted": "Livsvigtige behov står ikke på listen",
+    "unknown-event-type": "Hændelsestypen kendes ikke",
+    "webhook-destination-refused": "Adressen kan ikke bruges til webhooks",
 }
 
 # A detail of its own where the title alone would not tell her what to do.

@@ -7,6 +7,9 @@ import re
 
 import pytest
 
+import domain.rounds_errors  # noqa: F401  (its refusals are DomainErrors too)
+from domain.errors import DomainError
+from service.api.problems_da import TITLES
 from tests.api.outage import Client, declare, dispensing, step
 
 pytestmark = pytest.mark.anyio
@@ -76,3 +79,13 @@ async def test_without_danish_the_refusal_stays_english(client: Client) -> None:
     )
     assert answer.json()["title"] == "Invalid request"
     assert answer.json()["errors"][0]["field"] == "citizen.cpr"
+
+
+def subclasses(kind: type[DomainError]) -> list[type[DomainError]]:
+    return [kind, *(sub for child in kind.__subclasses__() for sub in subclasses(child))]
+
+
+async def test_every_rule_of_the_plan_has_a_danish_title() -> None:
+    """A new refusal without Danish words fails here, not on a carer's screen."""
+    missing = sorted({k.slug for k in subclasses(DomainError)} - set(TITLES))
+    assert missing == []
