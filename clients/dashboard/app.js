@@ -338,7 +338,7 @@ async function efterregistrering() {
   if (picture.kept) { needsNetwork("Efterregistrering", "Listen over papirregistreringer hentes fra serveren."); return; }
   known.incidents = newestFirst(picture.incidents);
   // The units with paper waiting are offered too, also those no open outage names.
-  const waitingUnits = await get("/v1/back-entry", { status: "pending" }).then((items) => items.map((i) => i.unit)).catch(() => []);
+  const waitingUnits = await unitsWithPaperWaiting();
   const units = [...new Set([...unitChoices(), ...waitingUnits])];
   const remembered = sessionStorage.getItem("nedbrud-unit");
   const unit = select("b-unit", units.map((u) => [u, unitName(u)]), remembered || undefined);
@@ -398,6 +398,19 @@ async function efterregistrering() {
   if (units.length) await load();
 }
 
+/** The units with paper records awaiting back-entry (the worklist comes in pages of 500). */
+async function unitsWithPaperWaiting() {
+  const units = new Set();
+  try {
+    for (let offset = 0; offset < 20 * 500; offset += 500) {
+      const page = await get("/v1/back-entry", { status: "pending", limit: 500, offset });
+      for (const item of page) units.add(item.unit);
+      if (page.length < 500) break;
+    }
+  } catch { /* offline or not allowed: the units known otherwise are offered */ }
+  return [...units];
+}
+
 /** "Annullér": a paper record made in error, with the reason; it will not be entered. */
 function voidForm(item, reload) {
   const reason = h("input", { id: `v-${item.record_id}`, required: true, maxlength: 2000 });
@@ -438,8 +451,10 @@ async function tidslinje() {
     const entries = await get(`/v1/incidents/${incident.value}/timeline`, params());
     table.replaceChildren(h("table", {},
       h("thead", {}, h("tr", {}, ["Skete", "Registreret", "Hændelse", "Af"].map((c) => h("th", { scope: "col" }, c)))),
-      h("tbody", {}, entries.map((e) => h("tr", {}, h("td", {}, time(e.occurred_at)), h("td", {}, time(e.recorded_at)),
-        h("td", {}, stepName(e.type), e.summary ? `: ${e.summary}` : "", e.data.erased ? " (slettet)" : ""), h("td", {}, person(e.by)))))));
+      h("tbody", {}, entries.map((e) => h("tr", {}, h("td", { "data-label": "Skete" }, time(e.occurred_at)),
+        h("td", { "data-label": "Registreret" }, time(e.recorded_at)),
+        h("td", { "data-label": "Hændelse" }, stepName(e.type), e.summary ? `: ${e.summary}` : "", e.data.erased ? " (slettet)" : ""),
+        h("td", { "data-label": "Af" }, person(e.by)))))));
   }
   async function csv() {
     const blob = await request("GET", `/v1/incidents/${incident.value}/timeline`, { params: { ...params(), format: "csv" }, accept: "text/csv" });
@@ -502,9 +517,11 @@ async function parathed(afterPosition) {
     h("p", {}, "Hvert botilbud skal have en printet medicinliste klar til næste nedbrud."),
     h("div", { class: "table", role: "region", "aria-label": "Printede medicinlister", tabindex: 0 }, h("table", {},
       h("thead", {}, h("tr", {}, ["Enhed", "Printet", "Listens indhold fra", "Alder", "Status"].map((c) => h("th", { scope: "col" }, c)))),
-      h("tbody", {}, units.map((u) => h("tr", { "data-unit": u.unit }, h("td", {}, unitName(u.unit)), h("td", {}, time(u.list_printed_at)),
-        h("td", {}, time(u.list_as_of)), h("td", {}, u.age_days === null ? "–" : count(Math.floor(u.age_days), "dag", "dage")),
-        h("td", { class: u.stale ? "stale" : "done" }, u.stale ? `For gammel (over ${count(u.max_age_days, "dag", "dage")})` : "OK")))))),
+      h("tbody", {}, units.map((u) => h("tr", { "data-unit": u.unit }, h("td", { "data-label": "Enhed" }, unitName(u.unit)),
+        h("td", { "data-label": "Printet" }, time(u.list_printed_at)),
+        h("td", { "data-label": "Listens indhold fra" }, time(u.list_as_of)),
+        h("td", { "data-label": "Alder" }, u.age_days === null ? "–" : count(Math.floor(u.age_days), "dag", "dage")),
+        h("td", { "data-label": "Status", class: u.stale ? "stale" : "done" }, u.stale ? `For gammel (over ${count(u.max_age_days, "dag", "dage")})` : "OK")))))),
     form);
 }
 
