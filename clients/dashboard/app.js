@@ -454,7 +454,7 @@ async function tidslinje() {
       h("tbody", {}, entries.map((e) => h("tr", {}, h("td", { "data-label": "Skete" }, time(e.occurred_at)),
         h("td", { "data-label": "Registreret" }, time(e.recorded_at)),
         h("td", { "data-label": "Hændelse" }, stepName(e.type), e.summary ? `: ${e.summary}` : "", e.data.erased ? " (slettet)" : ""),
-        h("td", { "data-label": "Af" }, person(e.by)))))));
+        h("td", { "data-label": "Af" }, person(e.by || e.data.reported_by)))))));
   }
   async function csv() {
     const blob = await request("GET", `/v1/incidents/${incident.value}/timeline`, { params: { ...params(), format: "csv" }, accept: "text/csv" });
