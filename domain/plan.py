@@ -24,6 +24,7 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES_DA = dict(
     zip(DAYS, ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"), strict=True)
 )
+SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 WINDOW = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 MIDNIGHT = time(0, 0)
 
@@ -68,6 +69,20 @@ class PlanLine(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     steps: list[str] = msgspec.field(default_factory=list)
 
 
+class CatalogueEntry(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A system or a unit of the municipality: its slug in the log, its name on the screen."""
+
+    slug: str
+    name: str
+
+
+class Catalogue(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The municipality's own systems and units, so a form offers choices, not codes to type."""
+
+    systems: list[CatalogueEntry] = msgspec.field(default_factory=list)
+    units: list[CatalogueEntry] = msgspec.field(default_factory=list)
+
+
 class PlanFile(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """The plan file as the municipality writes it."""
 
@@ -84,6 +99,9 @@ class PlanFile(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     roles: dict[str, str] = msgspec.field(default_factory=dict)
     readiness: ReadinessRule = msgspec.field(default_factory=ReadinessRule)
     lines: list[PlanLine] = msgspec.field(default_factory=list)
+    # Each step's one name, in the plan's words: the forms, the cards and the timeline say it.
+    steps: dict[str, str] = msgspec.field(default_factory=dict)
+    catalogue: Catalogue = msgspec.field(default_factory=Catalogue)
 
 
 @dataclass(frozen=True)
@@ -134,7 +152,25 @@ def _end_minutes(w: Window) -> int:
     return 24 * 60 if w.end == MIDNIGHT else w.end.hour * 60 + w.end.minute
 
 
+def _check_catalogue(catalogue: Catalogue) -> None:
+    for kind, entries in (("systems", catalogue.systems), ("units", catalogue.units)):
+        seen: set[str] = set()
+        for i, entry in enumerate(entries):
+            where = f"catalogue.{kind}[{i}]"
+            if not SLUG.match(entry.slug):
+                raise PlanInvalid(f"{where}.slug: {entry.slug!r} is not a lowercase ASCII slug")
+            if entry.slug in seen:
+                raise PlanInvalid(f"{where}.slug: {entry.slug!r} appears twice")
+            if not entry.name.strip():
+                raise PlanInvalid(f"{where}.name: a name to show is needed")
+            seen.add(entry.slug)
+
+
 def _check(file: PlanFile) -> dict[str, tuple[Window, ...]]:
+    _check_catalogue(file.catalogue)
+    for step, name in file.steps.items():
+        if not name.strip():
+            raise PlanInvalid(f"steps.{step}: a name to show is needed")
     if file.fallback.hours:
         raise PlanInvalid("fallback.hours: the fallback answers whenever no one else does")
     channels = [c.channel for c in file.contacts] + [file.fallback.channel]

@@ -77,27 +77,25 @@ def outstanding_steps(incident: IncidentFacts, plan: Plan) -> list[OutstandingSt
     done = set(incident.steps_done)
     wanted: list[OutstandingStep] = []
 
-    def want(step: str, label: str, **who: str) -> None:
+    def want(step: str, whom: str = "", **who: str) -> None:
+        label = plan.file.steps.get(step, step) + (f" {whom}" if whom else "")
         wanted.append(OutstandingStep(step, label, _line(plan, step), **who))
 
     if "colleagues-informed" not in done:
-        want("colleagues-informed", "Kollegaer informeres straks")
+        want("colleagues-informed")
     if "leader-informed" not in done:
-        want("leader-informed", "Nærmeste leder informeres ved først givne lejlighed")
+        want("leader-informed")
     if "it-contacted" not in done:
-        want("it-contacted", "IT-afdelingen kontaktes")
+        want("it-contacted")
     if "vendor-contacted" not in done and incident.detected_via is not DetectedVia.VENDOR:
-        want("vendor-contacted", "Leverandøren kontaktes")
+        want("vendor-contacted")
     if "scope-assessed" not in done:
-        want("scope-assessed", "Omfang og løsning af nedbruddet afklares")
+        want("scope-assessed")
     for unit in incident.affected_units:
         if unit not in incident.units_notified:
-            want("units-notified", "IT informerer den berørte enhed", unit=unit)
+            want("units-notified", unit=unit)
     if incident.escalation is None:
-        want(
-            "escalation-assessed",
-            "Afdelingslederen vurderer, om nærmeste leder og Socialchefen skal informeres",
-        )
+        want("escalation-assessed")
     else:
         for needed, role in zip(
             incident.escalation,
@@ -105,28 +103,24 @@ def outstanding_steps(incident: IncidentFacts, plan: Plan) -> list[OutstandingSt
             strict=True,
         ):
             if needed and role not in incident.escalated_to:
-                want("escalated", f"Eskalering til {plan.file.roles.get(role, role)}", role=role)
+                want("escalated", f"til {plan.file.roles.get(role, role)}", role=role)
     if incident.involve_communications is None:
-        want("communications-decided", "Vurdering af, om Kommunikationsafdelingen skal inddrages")
+        want("communications-decided")
     elif (
         incident.involve_communications
         and EscalationRole.KOMMUNIKATIONSAFDELING not in incident.escalated_to
     ):
         role = EscalationRole.KOMMUNIKATIONSAFDELING
-        want("escalated", "Kommunikationsafdelingen inddrages", role=role)
+        want("escalated", f"til {plan.file.roles.get(role, role)}", role=role)
     for audience, label in ((Audience.STAFF, "medarbejdere"), (Audience.CITIZENS, "borgere")):
         if audience not in incident.audiences_reached:
-            want("communication-sent", f"Information til {label}", audience=audience)
+            want("communication-sent", f"til {label}", audience=audience)
     for request in incident.staffing.values():
         if request.granted is None:
-            want(
-                "staffing-decided",
-                "Behov for ekstra medarbejdere drøftes med nærmeste leder",
-                unit=request.unit,
-            )
+            want("staffing-decided", unit=request.unit)
     for unit in incident.affected_units:
         if any(not incident.is_verified(unit, s) for s in incident.systems_restored):
-            want("restoration-verified", "Enheden bekræfter, at systemerne virker igen", unit=unit)
+            want("restoration-verified", unit=unit)
     return wanted
 
 

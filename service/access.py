@@ -41,6 +41,7 @@ MATRIX: dict[str, frozenset[Role]] = {
     "streamSituation": frozenset({STAFF, LEADER, IT, AUDITOR}),
     "getContactNow": EVERYONE,
     "getPlan": EVERYONE,
+    "getOwnKey": EVERYONE,
     "listEvents": frozenset({IT, AUDITOR}),
     # Each event in it is then checked as the operation it names.
     "postCloudEvents": frozenset({REPORTER, STAFF, LEADER, IT}),

@@ -68,6 +68,9 @@ def test_the_dashboard_talks_to_v1_only_like_any_client() -> None:
 
     scripts = {p.name: p.read_text(encoding="utf-8") for p in DASHBOARD.glob("*.js")}
     # Every request goes through api.js, and every path the scripts name is under /v1/.
+    # The service worker fetches only the app's own files, inside its scope (never /v1).
+    worker = scripts.pop("sw.js")
+    assert "url.pathname.startsWith(scope.pathname)" in worker
     assert [name for name, text in scripts.items() if "fetch(" in text] == ["api.js"]
     paths = {
         p for text in scripts.values() for p in re.findall(r"""[`"'](/[a-z][^`"'\s]*)""", text)

@@ -23,7 +23,8 @@ export class ApiError extends Error {
 export class Offline extends Error {}
 
 function headers(extra = {}, key = session.key) {
-  const h = { Accept: "application/json", ...extra };
+  // Refusals come back in Danish, naming the field as the forms do (see the API's problems).
+  const h = { Accept: "application/json", "Accept-Language": "da", ...extra };
   if (key) h.Authorization = `Bearer ${key}`;
   return h;
 }
@@ -54,20 +55,21 @@ export async function request(method, path, { body, params, idempotencyKey, acce
 
 export const get = (path, params) => request("GET", path, { params });
 
-/** A refusal in Danish, for the person in front of the screen. */
+/** A refusal in Danish, for the person in front of the screen: the server says it in Danish. */
 export function danish(error) {
   if (error instanceof Offline) return "Ingen forbindelse til serveren. Prøv igen om lidt.";
-  if (!(error instanceof ApiError)) return `Fejl: ${error.message}`;
-  const p = error.problem || {};
-  if (error.status === 401) return "Nøglen kendes ikke eller er spærret. Log ind med en gyldig nøgle.";
-  if (error.status === 403) {
-    return "Din nøgle må ikke dette: din rolle eller dine enheder giver ikke adgang.";
-  }
-  if (error.status === 404) return "Findes ikke (eller ikke for din enhed).";
-  if (error.status === 429) return "For mange forespørgsler lige nu. Vent et øjeblik.";
-  if (error.status >= 500) return `Serveren kunne ikke svare (${p.correlation_id || error.status}).`;
-  const fields = (p.errors || []).map((e) => `${e.field}: ${e.message}`).join("; ");
-  return [p.title, p.detail, fields].filter(Boolean).join(" – ");
+  if (!(error instanceof ApiError)) return "Noget gik galt i browseren. Prøv igen.";
+  return problemText(error.problem || {}, error.status);
+}
+
+/** A problem's words once each: the title, then each field's message (or the detail). */
+export function problemText(p, status) {
+  if (status === 401) return "Nøglen kendes ikke eller er spærret. Log ind med en gyldig nøgle.";
+  if (status >= 500 && !p.title) return "Serveren kunne ikke svare. Prøv igen om lidt.";
+  const fields = (p.errors || []).map((e) => e.message).filter(Boolean);
+  const said = fields.length ? fields.join("; ") : p.detail;
+  if (!p.title) return said || "Afvist af serveren.";
+  return said && said.replace(/\.$/, "") !== p.title ? `${p.title}: ${said}` : p.title;
 }
 
 /**

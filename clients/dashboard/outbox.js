@@ -1,15 +1,21 @@
 // Records made in this browser wait here (IndexedDB) until the server has them.
-// Each gets its Idempotency-Key when it is made, so sending it again stores it once.
+// Each form fill has one Idempotency-Key, so a double tap or a resend stores it once.
 //
 // Each login has its own outbox, named by a hash of its key (never the key itself): what one
 // person saved, or had refused, is never shown to, or sent with the key of, the next person
-// who logs in on the same browser. Their records wait for them to log in again.
+// who logs in on the same browser. Their records wait for them to log in again. The same
+// database keeps that login's last known outages ("cache"), for opening with no network.
+//
+// Each record is sent on its own: one the server refuses (4xx, not 408 or 429) is set aside
+// with its Danish reason and what was typed, to be corrected and resent or discarded; the
+// others go on. A delivered record is deleted at once: no personal data stays behind.
 
 import { ApiError, Offline, request, session } from "./api.js";
 
 const PREFIX = "nedbrud-outbox-";
 // The one outbox of the versions before outboxes were per login.
 const SHARED = "nedbrud-dashboard";
+const STORES = { outbox: { keyPath: "seq", autoIncrement: true }, refused: { keyPath: "seq" }, cache: { keyPath: "name" } };
 
 /** The name of `key`'s outbox: the first 96 bits of its SHA-256, in hex. */
 async function nameFor(key) {
@@ -20,10 +26,11 @@ async function nameFor(key) {
 
 function open(name) {
   return new Promise((resolve, reject) => {
-    const r = indexedDB.open(name, 1);
+    const r = indexedDB.open(name, 2);
     r.onupgradeneeded = () => {
-      r.result.createObjectStore("outbox", { keyPath: "seq", autoIncrement: true });
-      r.result.createObjectStore("refused", { keyPath: "seq" });
+      for (const [store, options] of Object.entries(STORES)) {
+        if (!r.result.objectStoreNames.contains(store)) r.result.createObjectStore(store, options);
+      }
     };
     r.onsuccess = () => resolve(r.result);
     r.onerror = () => reject(r.error);
@@ -41,24 +48,50 @@ async function run(key, store, mode, work) {
   });
 }
 
-const all = (key, store) => (key ? run(key, store, "readonly", (s) => new Promise((ok) => {
-  const r = s.getAll();
-  r.onsuccess = () => ok(r.result);
-})) : Promise.resolve([]));
+const ask = (r) => new Promise((ok) => { r.onsuccess = () => ok(r.result); });
+const all = (key, store) => (key ? run(key, store, "readonly", (s) => ask(s.getAll())) : Promise.resolve([]));
 
-/** Keep a write in the browser, in the outbox of the key logged in; stored before this resolves. */
-export async function save(path, body, label) {
-  const key = session.key;
-  if (!key) throw new Error("not logged in");
-  const item = { key: crypto.randomUUID(), path, body, label, savedAt: new Date().toISOString() };
-  await run(key, "outbox", "readwrite", (s) => { s.add(item); });
-  return item;
+/** Whether `key` has logged in on this browser before (its outbox exists): it may open offline. */
+export async function known(key) {
+  if (!indexedDB.databases) return false;
+  const name = await nameFor(key);
+  return (await indexedDB.databases()).some((d) => d.name === name);
+}
+
+/** A new Idempotency-Key: one per form fill. */
+export const newKey = () => crypto.randomUUID();
+
+/**
+ * Keep a write in the browser, in the outbox of the key logged in; stored before this resolves.
+ * `key`: the form fill's Idempotency-Key; the same key saved twice (a double tap) is kept once.
+ */
+export async function save(path, body, label, key = newKey(), extra = {}) {
+  const login = session.key;
+  if (!login) throw new Error("not logged in");
+  const item = { key, path, body, label, savedAt: new Date().toISOString(), ...extra };
+  return run(login, "outbox", "readwrite", async (s) => {
+    const waiting = await ask(s.getAll());
+    const same = waiting.find((w) => w.key === key);
+    if (same) return same;
+    s.add(item);
+    return item;
+  });
 }
 
 export const waiting = () => all(session.key, "outbox");
 export const refused = () => all(session.key, "refused");
-/** Take a refused record off the list, once someone has seen why. */
+/** Discard a refused record (what was typed is gone with it). */
 export const dismiss = (seq) => run(session.key, "refused", "readwrite", (s) => { s.delete(seq); });
+
+/** This login's kept copy of something it read (no other login can open it). */
+export async function remember(name, value) {
+  if (!session.key) return;
+  await run(session.key, "cache", "readwrite", (s) => { s.put({ name, value, at: new Date().toISOString() }); });
+}
+export async function recall(name) {
+  if (!session.key) return null;
+  return (await run(session.key, "cache", "readonly", (s) => ask(s.get(name)))) || null;
+}
 
 /**
  * The records of the shared outbox of an earlier version, if any, moved into the outbox of the
@@ -85,12 +118,17 @@ export async function adoptShared() {
   await new Promise((ok) => { const r = indexedDB.deleteDatabase(SHARED); r.onsuccess = r.onerror = ok; });
 }
 
+/** A refusal to set aside: any 4xx but "too slow" (408) and "too many" (429). */
+const isRefusal = (error) => error instanceof ApiError && error.status >= 400 && error.status < 500
+  && ![408, 429].includes(error.status);
+
 const flushing = new Map();
 
 /**
- * Send what waits in the outbox of the key logged in, oldest first, with that key (also if
- * someone else logs in meanwhile). A refusal (4xx) is set aside with the server's reason; no
- * answer, a 429 or a 5xx stops here until the next try. Resolves to {sent, refused, waiting}.
+ * Send what waits in the outbox of the key logged in, each record on its own, with that key
+ * (also if someone else logs in meanwhile). A refusal is set aside with the server's reason;
+ * no answer ends this round (the network is gone); a 5xx, 408 or 429 leaves that record for
+ * the next round and goes on with the others. Resolves to {sent, refused, error, waiting}.
  */
 export function flush() {
   const key = session.key;
@@ -107,11 +145,10 @@ export function flush() {
             outcome.sent.push({ ...item, answer });
             await run(key, "outbox", "readwrite", (s) => { s.delete(item.seq); });
           } catch (error) {
-            const final = error instanceof ApiError && error.status < 500
-              && ![401, 403, 408, 429].includes(error.status);
-            if (!final) { outcome.error = error; break; }
+            if (error instanceof Offline) { outcome.error = error; break; }
+            if (!isRefusal(error)) { outcome.error = error; continue; }
             outcome.refused.push({ ...item, error });
-            await run(key, "refused", "readwrite", (s) => { s.put({ ...item, problem: error.problem }); });
+            await run(key, "refused", "readwrite", (s) => { s.put({ ...item, problem: error.problem, status: error.status }); });
             await run(key, "outbox", "readwrite", (s) => { s.delete(item.seq); });
           }
         }

@@ -76,6 +76,18 @@ class PlanLineView(Struct):
     steps: list[str]
 
 
+class CatalogueEntryView(Struct):
+    slug: str
+    name: str
+
+
+class CatalogueView(Struct):
+    """The municipality's systems and units, with the names people know them by."""
+
+    systems: list[CatalogueEntryView]
+    units: list[CatalogueEntryView]
+
+
 class PlanView(Struct):
     """The response plan in force (indsatsplan), as data."""
 
@@ -91,6 +103,8 @@ class PlanView(Struct):
     holidays: HolidaysView
     roles: dict[str, str]
     lines: list[PlanLineView]
+    steps: dict[str, str]
+    catalogue: CatalogueView
 
 
 # The plan's hours are whole minutes of local time (HH:MM, and days change at midnight), so
@@ -137,7 +151,8 @@ class ContactController(Controller):
 
     @get("/plan", operation_id="getPlan")
     async def plan(self, plan_in_force: NamedDependency[Plan]) -> PlanView:
-        """The response plan in force: contacts and hours, holidays, roles, every line."""
+        """The response plan in force: contacts and hours, holidays, roles, every line, each
+        step's name and the municipality's systems and units."""
         f = plan_in_force.file
 
         def line(c: ContactLine) -> ContactLineView:
@@ -156,4 +171,9 @@ class ContactController(Controller):
             holidays=HolidaysView(f.holidays.follow, f.holidays.observed, f.holidays.extra_dates),
             roles=f.roles,
             lines=[PlanLineView(x.section, x.text, x.steps) for x in f.lines],
+            steps=f.steps,
+            catalogue=CatalogueView(
+                systems=[CatalogueEntryView(e.slug, e.name) for e in f.catalogue.systems],
+                units=[CatalogueEntryView(e.slug, e.name) for e in f.catalogue.units],
+            ),
         )

@@ -7,7 +7,8 @@
 - the browser's security headers: no framing, no sniffing, no referrer, and a content security
   policy. The dashboard's allows scripts, styles and connections from its own origin only (it
   has no inline script, handler or style); an API answer allows nothing; the OpenAPI viewers
-  under /schema load their own scripts and styles, so theirs only refuses framing.
+  under /schema load their own scripts and styles, so theirs only refuses framing;
+- whether the caller asked for Danish (`Accept-Language: da`), for the problems it may get.
 
 It wraps Litestar's whole ASGI handler, outside its router, because Litestar's own middleware
 runs only once a route has been found.
@@ -23,6 +24,7 @@ import uuid
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.api.problems_da import DANISH, wants_danish
 from service.logs import REQUEST_ID
 from service.metrics import UNMATCHED, Metrics
 
@@ -66,7 +68,9 @@ def edge(app: ASGIApp, metrics: Metrics) -> ASGIApp:
         if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
-        given = dict(scope.get("headers", [])).get(b"x-request-id", b"").decode("latin-1")
+        asked = dict(scope.get("headers", []))
+        given = asked.get(b"x-request-id", b"").decode("latin-1")
+        danish = DANISH.set(wants_danish(asked.get(b"accept-language", b"").decode("latin-1")))
         request_id = given if VALID.fullmatch(given) else uuid.uuid4().hex
         status = 500  # if nothing is sent at all, the server answers 500
         extra = security_headers(str(scope.get("path", "")))
@@ -106,5 +110,6 @@ def edge(app: ASGIApp, metrics: Metrics) -> ASGIApp:
                 },
             )
             REQUEST_ID.reset(token)
+            DANISH.reset(danish)
 
     return handle

@@ -66,6 +66,14 @@ class KeyView(Struct):
     bootstrap: bool
 
 
+class OwnKey(Struct):
+    """The key asking: its role and the units it may act for (none: every unit)."""
+
+    key_id: UUID
+    role: RoleName
+    units: list[str] | None
+
+
 def key_view(info: KeyInfo) -> KeyView:
     return KeyView(
         key_id=info.key_id,
@@ -110,6 +118,13 @@ class KeyController(Controller):
             created_at=issued.created_at,
         )
         return Response(body, status_code=201, headers={"Cache-Control": "no-store"})
+
+    @get("/me", operation_id="getOwnKey")
+    async def me(self, request: Request[Any, Any, Any]) -> OwnKey:
+        """The key asking: its role and units, so a form can offer (and preselect) its units."""
+        me = principal_of(request)
+        units = None if me.units is None else list(me.units)
+        return OwnKey(key_id=me.key_id, role=me.role.value, units=units)
 
     @get("/", operation_id="listKeys")
     async def list(self, request: Request[Any, Any, Any]) -> list[KeyView]:

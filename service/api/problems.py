@@ -15,6 +15,8 @@ from litestar.exceptions import HTTPException, ValidationException
 from domain.errors import DomainError
 from service.access import NotYoursToCorrect
 from service.access_log import AccessLogUnavailable
+from service.api import problems_da as da
+from service.api.problems_da import DANISH
 from service.api.schemas import FieldError, Problem
 from service.disclosure import PurposeNotAllowed
 from service.events import EventIdReused, StoreUnavailable, WrongExpectedVersion
@@ -85,9 +87,15 @@ def problem(
     correlation_id: str | None = None,
 ) -> Response[Problem]:
     request_id = REQUEST_ID.get()
+    title = slug.replace("-", " ").capitalize()
+    if DANISH.get():  # the same refusal, said to the person in front of the screen
+        said = [(e.field, e.message) for e in errors or []]
+        title, detail = da.title(slug), da.detail(slug, said)
+        if errors is not None:
+            errors = [FieldError(field=f, message=da.field_message(f, m)) for f, m in said]
     body = Problem(
         type=f"/problems/{slug}",
-        title=slug.replace("-", " ").capitalize(),
+        title=title,
         status=status,
         detail=detail,
         errors=errors,

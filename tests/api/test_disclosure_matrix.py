@@ -83,6 +83,7 @@ CALLS: dict[str, Callable[[Seed], list[Call]]] = {
     "/health/ready": lambda s: [Call("/health/ready", {})],
     "/metrics": lambda s: [Call("/metrics", {})],
     "/v1/keys": lambda s: [Call("/v1/keys", {})],
+    "/v1/keys/me": lambda s: [Call("/v1/keys/me", {})],
     "/v1/webhooks": lambda s: [Call("/v1/webhooks", {})],
     "/v1/webhooks/{webhook_id}/deliveries": lambda s: [
         Call(f"/v1/webhooks/{s.incident}/deliveries", {})  # no such webhook: 404 or 403

@@ -133,3 +133,20 @@ async def test_an_admin_key_for_one_unit_cannot_make_itself_a_wider_one(
     # What a unit's admin may do for its own unit stays: it reads its unit's worklist.
     own = await client.get("/v1/back-entry", params={"unit": "botilbud-egen"}, headers=headers)
     assert own.status_code == 200
+
+
+async def test_a_key_tells_its_holder_its_role_and_units_so_the_forms_can_offer_them(
+    client: Client, keys: dict[Role, str]
+) -> None:
+    made = await client.post(
+        "/v1/keys",
+        json={"role": "staff", "units": ["botilbud-solsikken"], "label": "Solsikken telefon"},
+        headers={"Authorization": f"Bearer {keys[Role.ADMIN]}"},
+    )
+    own = await client.get("/v1/keys/me", headers={"Authorization": f"Bearer {made.json()['key']}"})
+    assert own.status_code == 200
+    assert own.json() == {
+        "key_id": made.json()["key_id"],
+        "role": "staff",
+        "units": ["botilbud-solsikken"],
+    }

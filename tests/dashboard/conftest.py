@@ -38,7 +38,7 @@ SCREENSHOTS = Path(
 expect.set_options(timeout=15_000)
 
 PHONE: ViewportSize = {"width": 360, "height": 780}
-WALL: ViewportSize = {"width": 1440, "height": 900}
+WALL: ViewportSize = {"width": 1920, "height": 1080}
 
 
 # The same live server the client's tests use: a `nedbrud serve` on the session's database.

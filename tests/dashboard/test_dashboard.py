@@ -57,11 +57,11 @@ def fill_dispensing(page: Page, incident: str, unit: str, cpr: str, at: str) -> 
         form.get_by_label("Nedbrud").select_option(value=incident)
     else:
         choose(form.get_by_label("Nedbrud"), incident)
-    form.get_by_label("Enhed").fill(unit)
+    form.get_by_label("Enhed").select_option(value=unit)
     form.get_by_label("Borgerens CPR-nummer").fill(cpr)
     form.get_by_label("Tidspunkt").fill(at)
     form.get_by_label("Præparat").fill("Paracetamol")
-    form.get_by_label("Dosis").fill("2 tabl.")
+    form.get_by_label("Dosis", exact=True).fill("2 tabl.")
     form.get_by_role("button", name="Registrér udlevering").click()
 
 
@@ -84,57 +84,62 @@ def test_an_outage_is_run_from_the_forms_and_the_wall_screen_follows_live(
     go(phone, "registrer")
     declare = phone.locator("form", has=phone.get_by_text("Meld IT-nedbrud"))
     declare.get_by_label("Hvad er nede?").fill("Nexus nede i browsertest")
-    declare.get_by_label("Systemer").fill("nexus, fmk")
-    declare.get_by_label("Berørte enheder").fill("botilbud-browser")
+    declare.get_by_label("Nexus (omsorgsjournal)").check()
+    declare.get_by_label("FMK (Fælles medicinkort)").check()
+    declare.get_by_label("Botilbuddet Engtoften").check()
     declare.get_by_role("button", name="Meld nedbrud").click()
-    expect(phone.locator("#message")).to_contain_text("Registreret: nedbrud")
+    # The forms now point at the new outage, and say so beside the step form's button.
+    expect(phone.locator("#s-feedback")).to_contain_text("Registreret: nedbrud")
     shown = wall.locator(
         "article.card", has=wall.get_by_role("heading", name="Nexus nede i browsertest")
     )
     expect(shown).to_be_visible()  # on the wall screen without a reload
-    expect(shown.locator(".missing")).to_contain_text("IT-afdelingen kontaktes")
+    expect(shown.locator(".missing")).to_contain_text("IT-afdelingen kontaktet")
 
-    go(phone, "registrer")  # the forms list the new outage
     step = phone.locator("form", has=phone.get_by_text("Registrér et trin i planen"))
-    choose(step.get_by_label("Nedbrud"), "Nexus nede i browsertest")
-    choose(step.get_by_label("Trin"), "IT kontaktet")
+    expect(step.get_by_label("Nedbrud")).to_have_value(str(incident_id(phone)))  # the new one
+    choose(step.get_by_label("Trin"), "IT-afdelingen kontaktet")  # the card's word, too
     step.get_by_role("button", name="Registrér trin").click()
-    expect(phone.locator("#message")).to_contain_text("Registreret: IT kontaktet")
-    expect(shown.locator(".missing")).not_to_contain_text("IT-afdelingen kontaktes")
+    expect(phone.locator("#s-feedback")).to_contain_text("IT-afdelingen kontaktet")
+    expect(shown.locator(".missing")).not_to_contain_text("IT-afdelingen kontaktet")
 
     fill_dispensing(
-        phone, "Nexus nede i browsertest", "botilbud-browser", "010170-0000", "2026-03-05T16:00"
+        phone, "Nexus nede i browsertest", "botilbud-engtoften", "010170-0000", "2026-03-05T16:00"
     )
-    expect(phone.locator("#message")).to_contain_text("Registreret: medicin botilbud-browser")
-    expect(shown).to_contain_text("1 papirregistreringer afventer efterregistrering")
+    expect(phone.locator("#m-feedback")).to_contain_text("Registreret")
+    expect(phone.locator("#m-feedback")).to_contain_text(
+        "Paracetamol 2 tabl. til borgeren kl. 16:00"
+    )
+    expect(shown).to_contain_text("1 papirregistrering afventer efterregistrering")
 
     expect(step.get_by_label("Nedbrud")).to_have_value(str(incident_id(phone)))  # still chosen
-    choose(step.get_by_label("Trin"), "System genetableret")
-    step.get_by_label("Detalje").fill("nexus")
+    choose(step.get_by_label("Trin"), "System virker igen")
+    step.get_by_label("System").select_option("nexus")
     step.get_by_role("button", name="Registrér trin").click()
-    expect(shown.locator(".up-tag")).to_have_text(["nexus"])
+    expect(shown.locator(".up-tag")).to_have_text(["Nexus (omsorgsjournal)"])
 
     for page in (wall, phone):
         for view in VIEWS:
             go(page, view)
             screenshot(page, view)
     assert len(list(SCREENSHOTS.glob("*-360.png"))) >= len(VIEWS)
-    assert len(list(SCREENSHOTS.glob("*-1440.png"))) >= len(VIEWS)
+    assert len(list(SCREENSHOTS.glob(f"*-{WALL['width']}.png"))) >= len(VIEWS)
 
     # To the end of the plan: the rest restored and checked, the paper entered, then closed.
     go(wall, "situation")
     go(phone, "registrer")
-    for kind, detail in (
-        ("System genetableret", "fmk"),
-        ("Genetablering kontrolleret", "botilbud-browser"),
+    for kind, label, detail in (
+        ("System virker igen", "System", "fmk"),
+        ("Enheden har bekræftet, at systemerne virker igen", "Enhed", "botilbud-engtoften"),
     ):
         choose(step.get_by_label("Nedbrud"), "Nexus nede i browsertest")
         choose(step.get_by_label("Trin"), kind)
-        step.get_by_label("Detalje").fill(detail)
+        step.get_by_label(label, exact=True).select_option(detail)
         step.get_by_role("button", name="Registrér trin").click()
-        expect(phone.locator("#message")).to_contain_text(f"Registreret: {kind}")
+        expect(phone.locator("#s-feedback")).to_contain_text("Registreret kl. ")
+        expect(phone.locator("#s-feedback")).to_contain_text(kind)
     go(phone, "efterregistrering")
-    phone.get_by_label("Enhed").fill("botilbud-browser")
+    phone.get_by_label("Enhed").select_option("botilbud-engtoften")
     phone.get_by_role("button", name="Vis").click()
     expect(phone.locator("#b-count")).to_have_text("1 registrering: afventer journal")
     phone.get_by_role("button", name=re.compile("Indtastet i journal")).click()
@@ -143,7 +148,7 @@ def test_an_outage_is_run_from_the_forms_and_the_wall_screen_follows_live(
     choose(step.get_by_label("Nedbrud"), "Nexus nede i browsertest")
     choose(step.get_by_label("Trin"), "Nedbrud afsluttet")
     step.get_by_role("button", name="Registrér trin").click()
-    expect(phone.locator("#message")).to_contain_text("Registreret: Nedbrud afsluttet")
+    expect(phone.locator("#s-feedback")).to_contain_text("Nedbrud afsluttet")
     expect(shown).to_have_count(0)  # closed: off the wall screen
 
 
@@ -156,12 +161,11 @@ def test_a_leader_records_scope_escalation_workaround_staffing_and_communication
     go(phone, "registrer")
     step = phone.locator("form", has=phone.get_by_text("Registrér et trin i planen"))
 
-    def record(kind: str, detail: str, more: dict[str, str | bool]) -> None:
-        """Fill the step form, "Detalje" and the fields the step adds (by their labels)."""
+    def record(kind: str, fields: dict[str, str | bool]) -> None:
+        """Fill the step form: the step, then the fields it adds (by their labels, as shown)."""
         step.get_by_label("Nedbrud").select_option(value=str(incident.incident_id))
         choose(step.get_by_label("Trin"), kind)
-        step.get_by_label("Detalje").fill(detail)
-        for label, value in more.items():
+        for label, value in fields.items():
             box = step.get_by_label(label, exact=True)
             if isinstance(value, bool):
                 box.set_checked(value)
@@ -170,37 +174,70 @@ def test_a_leader_records_scope_escalation_workaround_staffing_and_communication
             else:
                 box.fill(value)
         step.get_by_role("button", name="Registrér trin").click()
-        expect(phone.locator("#message")).to_contain_text(f"Registreret: {kind}")
+        expect(phone.locator("#s-feedback")).to_contain_text("Registreret kl.")
+        expect(phone.locator("#s-feedback")).to_contain_text(kind)
 
-    record("Alarm modtaget", "Nexus svarer ikke", {"Alarmen kom fra": "overvågningen"})
+    shown_unit = unit.replace("-", " ").capitalize()  # not in the plan's catalogue: its slug
     record(
-        "Omfang vurderet",
-        "nexus",
-        {"Berørte enheder (adskilt med komma)": unit, "Kun én enhed er ramt": True, "Alvor": "Høj"},
+        "Alarm modtaget",
+        {"Alarmen kom fra": "overvågningen", "Hvad alarmen siger": "Nexus svarer ikke"},
+    )
+    record(
+        "Omfang og løsning afklaret",
+        {
+            "Nexus (omsorgsjournal)": True,
+            shown_unit: True,
+            "Kun én enhed er ramt": True,
+            "Alvor": "Høj",
+        },
     )
     choose(step.get_by_label("Trin"), "Arbejde uden IT aftalt")
     expect(step.get_by_label("Afdelingslederens medarbejdernummer")).to_be_visible()
     screenshot(phone, "registrer-trin")  # a step with fields of its own, at phone width
     record(
-        "Eskalering vurderet",
-        "Kun én enhed, papirlister er printet",
-        {"Nærmeste leder skal informeres": True, "Socialchefen skal informeres": False},
+        "Vurderet, om nærmeste leder og Socialchefen skal informeres",
+        {
+            "Nærmeste leder skal informeres": True,
+            "Socialchefen skal informeres": False,
+            "Begrundelse": "Kun én enhed, papirlister er printet",
+        },
     )
     record(
         "Arbejde uden IT aftalt",
-        "Papirlister og telefon til sygeplejersken",
         {
-            "Enhed": unit,
+            "Enhed": shown_unit,
             "Afdelingslederens medarbejdernummer": "emp-2001",
             "Nærmeste leders medarbejdernummer": "emp-2002",
+            "Hvordan der arbejdes uden IT": "Papirlister og telefon til sygeplejersken",
         },
     )
-    record("Ekstra bemanding anmodet", "", {"Enhed": unit, "Antal ekstra medarbejdere": "2"})
-    record("Kommunikation besluttet", "Kun internt", {"Kommunikationsafdelingen inddrages": False})
     record(
-        "Kommunikation sendt",
-        "Nexus er nede; brug papirlisterne",
-        {"Til": "Medarbejdere", "Hvordan (fx sms, intranet)": "sms"},
+        "Behov for ekstra medarbejdere drøftet med nærmeste leder",
+        {"Enhed": shown_unit, "Antal ekstra medarbejdere": "2"},
+    )
+    record(
+        "Vurderet, om Kommunikationsafdelingen skal inddrages",
+        {"Kommunikationsafdelingen inddrages": False, "Begrundelse": "Kun internt"},
+    )
+    record(
+        "Information givet",
+        {
+            "Til": "Medarbejdere",
+            "Hvordan (fx sms, intranet)": "sms",
+            "Hvad der blev meldt ud": "Nexus er nede; brug papirlisterne",
+        },
+    )
+    record("Eskaleret", {"Eskaleret til": "Socialchef"})
+    # "Bemanding besluttet" chooses the request from the outage's own (once the picture has it).
+    for _ in range(20):
+        go(phone, "registrer")
+        choose(step.get_by_label("Trin"), "Bemanding besluttet")
+        if step.get_by_label("Anmodningen").locator("option", has_text="2 medarbejdere").count():
+            break
+        phone.wait_for_timeout(300)
+    record(
+        "Bemanding besluttet",
+        {"Anmodningen": "2 medarbejdere", "Antal bevilgede medarbejdere": "1"},
     )
 
     with Client(server.url, server.key) as client:
@@ -216,6 +253,8 @@ def test_a_leader_records_scope_escalation_workaround_staffing_and_communication
     assert data["staffing-requested"]["extra_staff"] == 2
     assert data["communications-decided"]["involve_communications"] is False
     assert data["communication-sent"]["audience"] == "staff"
+    assert data["escalated"]["to_role"] == "socialchef"
+    assert data["staffing-decided"]["granted_staff"] == 1
 
 
 def test_a_record_made_in_error_is_voided_with_a_reason_and_leaves_the_pending_list(
@@ -225,7 +264,7 @@ def test_a_record_made_in_error_is_voided_with_a_reason_and_leaves_the_pending_l
     dispensed(server, declared(server, unit=unit), unit, 4)
     laptop = open_page(browser, server, WALL)
     go(laptop, "efterregistrering")
-    laptop.get_by_label("Enhed").fill(unit)
+    laptop.get_by_label("Enhed").select_option(unit)
     laptop.get_by_role("button", name="Vis").click()
     rows = laptop.locator("#worklist tbody tr")
     expect(rows).to_have_count(1)
@@ -244,12 +283,13 @@ def test_a_record_made_in_error_is_voided_with_a_reason_and_leaves_the_pending_l
 def test_a_new_printed_medication_list_is_recorded_in_parathed(
     browser: Browser, server: Server
 ) -> None:
-    unit = f"botilbud-print-{uuid.uuid4().hex[:6]}"
+    unit = "bosted-aahuset"  # from the plan's catalogue
     laptop = open_page(browser, server, WALL)
     go(laptop, "parathed")
-    laptop.get_by_label("Enhed").fill(unit)
+    laptop.get_by_label("Enhed").select_option(unit)
     laptop.get_by_role("button", name="Registrér udskrift").click()
-    row = laptop.locator("tbody tr", has_text=unit)
+    expect(laptop.locator("#p-feedback")).to_contain_text("Registreret")
+    row = laptop.locator(f"tbody tr[data-unit='{unit}']")
     expect(row).to_have_count(1)  # shown once the readiness projection has the print
     expect(row).to_contain_text("OK")
 
@@ -282,7 +322,7 @@ def test_two_dispensings_made_offline_arrive_once_when_the_network_is_back(
 ) -> None:
     phone, outage = offline_phone(browser, server, "botilbud-offline-web")
     fill_dispensing(phone, outage, "botilbud-offline-web", "010170-0000", "2026-03-05T08:00")
-    expect(phone.locator("#message")).to_contain_text("Gemt i browseren")
+    expect(phone.locator("#m-feedback")).to_contain_text("Gemt på telefonen")
     fill_dispensing(phone, outage, "botilbud-offline-web", "020280-1234", "2026-03-05T08:15")
     expect(phone.locator("#waiting")).to_have_text("2 venter på at blive sendt")
 
@@ -323,6 +363,11 @@ def dispensed(server: Server, incident: t.IncidentDeclared, unit: str, minute: i
         )
 
 
+def shown(unit: str) -> str:
+    """A unit the plan's catalogue does not name, as the dashboard shows it."""
+    return unit.replace("-", " ").capitalize()
+
+
 def test_marking_a_record_entered_removes_it_from_that_units_pending_list_only(
     browser: Browser, server: Server
 ) -> None:
@@ -334,27 +379,29 @@ def test_marking_a_record_entered_removes_it_from_that_units_pending_list_only(
     laptop = open_page(browser, server, WALL)
     go(laptop, "efterregistrering")
     rows = laptop.locator("#worklist tbody tr")
-    laptop.get_by_label("Enhed").fill(b)
+    laptop.get_by_label("Enhed").select_option(b)
     laptop.get_by_role("button", name="Vis").click()
     expect(rows).to_have_count(1)
-    expect(rows).to_contain_text([b])
-    laptop.get_by_label("Enhed").fill(a)
+    expect(rows).to_contain_text([shown(b)])
+    laptop.get_by_label("Enhed").select_option(a)
     laptop.get_by_role("button", name="Vis").click()
     expect(rows).to_have_count(2)
-    expect(rows).to_contain_text([a, a])
+    expect(rows).to_contain_text([shown(a), shown(a)])
     expect(laptop.locator("#b-count")).to_have_text("2 registreringer: afventer journal")
 
     rows.first.get_by_role("button", name=re.compile("Indtastet i journal")).click()
     expect(rows).to_have_count(1)
     expect(laptop.locator("#b-count")).to_have_text("1 registrering: afventer journal")
-    laptop.get_by_label("Enhed").fill(b)
+    # Focus stays where she works: on the next record's button, not lost to the page.
+    expect(rows.first.get_by_role("button", name=re.compile("Indtastet i journal"))).to_be_focused()
+    laptop.get_by_label("Enhed").select_option(b)
     laptop.get_by_role("button", name="Vis").click()
-    expect(rows).to_contain_text([b])  # the other unit's record is still waiting
+    expect(rows).to_contain_text([shown(b)])  # the other unit's record is still waiting
     expect(rows).to_have_count(1)
     laptop.get_by_label("Status").select_option("entered")
-    laptop.get_by_label("Enhed").fill(a)
+    laptop.get_by_label("Enhed").select_option(a)
     laptop.get_by_role("button", name="Vis").click()
-    expect(rows).to_contain_text([f"{a}"])
+    expect(rows).to_contain_text([shown(a)])
     expect(rows).to_contain_text(["Indtastet i journal"])
     expect(rows).to_have_count(1)
 
@@ -389,7 +436,7 @@ def test_a_key_whose_role_may_not_see_the_worklist_gets_a_danish_reason(
     it_key = json.loads(made.stdout)["key"]
     laptop = open_page(browser, server, WALL, key=it_key)
     go(laptop, "efterregistrering")
-    expect(laptop.locator("#message")).to_contain_text("Din nøgle må ikke dette")
+    expect(laptop.locator("#message")).to_contain_text("Ikke tilladt med din nøgle")
     expect(laptop.locator("#worklist tbody tr")).to_have_count(0)
     go(laptop, "situation")  # what IT may see, it sees
     expect(laptop.locator("#live")).to_have_text("● Live")
@@ -405,8 +452,8 @@ def test_a_record_refused_after_the_network_came_back_is_shown_with_its_reason(
     expect(phone.locator("#waiting")).to_contain_text("1 afvist")
     go(phone, "registrer")
     refused = phone.get_by_role("region", name="Afviste registreringer")
-    expect(refused).to_contain_text("medicin botilbud-refused-web")
-    expect(refused).to_contain_text("future")
-    refused.get_by_role("button", name="Fjern").click()
+    expect(refused).to_contain_text("Medicin: Paracetamol 2 tabl.")
+    expect(refused).to_contain_text("Tidspunkt ligger i fremtiden")
+    refused.get_by_role("button", name="Kassér").click()
     expect(phone.get_by_role("region", name="Afviste registreringer")).to_have_count(0)
     expect(phone.locator("#waiting")).to_have_text("")

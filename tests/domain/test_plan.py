@@ -44,6 +44,11 @@ def test_every_step_a_plan_line_names_is_an_event_the_service_records(plan: Plan
         assert phrase in texts
 
 
+def test_every_step_the_service_records_has_one_name_in_the_plan(plan: Plan) -> None:
+    assert set(plan.file.steps) == KNOWN_STEPS
+    assert plan.file.steps["staffing-decided"] == "Bemanding besluttet"
+
+
 def plan_text(old: str, new: str) -> str:
     text = DEFAULT_PLAN.read_text(encoding="utf-8")
     assert old in text
@@ -61,6 +66,19 @@ def plan_text(old: str, new: str) -> str:
         ('observed = ["nytaarsdag",', 'observed = ["sankthans",', "holidays.observed"),
         ('timezone = "Europe/Copenhagen"', 'timezone = "Europe/Atlantis"', "timezone"),
         ("version = 1\n", 'version = "one"\n', "version"),
+        ('slug = "fmk"', 'slug = "nexus"', "catalogue.systems[1].slug"),
+        ('slug = "bosted-aahuset"', 'slug = "Bosted Åhuset"', "catalogue.units[2].slug"),
+        ('name = "Intranettet"', 'name = " "', "catalogue.systems[3].name"),
+        (
+            '[[catalogue.units]]\nslug = "botilbud-solsikken"',
+            '[[catalogue.units]]\nslug = "x"\nkind = 1',
+            "kind",
+        ),
+        (
+            'staffing-decided = "Bemanding besluttet"',
+            'staffing-decided = ""',
+            "steps.staffing-decided",
+        ),
     ],
 )
 def test_a_broken_plan_file_is_refused_naming_the_field(old: str, new: str, named: str) -> None:

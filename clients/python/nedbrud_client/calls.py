@@ -368,6 +368,11 @@ def create_key(body: t.KeyIn) -> Call[t.KeyCreated]:
     return Call("createKey", "POST", "/v1/keys", t.KeyCreated, body=_checked(body))
 
 
+def get_own_key() -> Call[t.OwnKey]:
+    """The key in use: its role and the units it may act for."""
+    return _read("getOwnKey", "/v1/keys/me", t.OwnKey)
+
+
 def list_keys() -> Call[list[t.KeyView]]:
     """Every API key, active and revoked, without its secret (admin)."""
     return _read("listKeys", "/v1/keys", list[t.KeyView])

@@ -88,6 +88,7 @@ class _Operations:
     list_events = _Operation(calls.list_events)
     verify_log = _Operation(calls.verify_log)
     create_key = _Operation(calls.create_key)
+    get_own_key = _Operation(calls.get_own_key)
     list_keys = _Operation(calls.list_keys)
     revoke_key = _Operation(calls.revoke_key)
     register_webhook = _Operation(calls.register_webhook)

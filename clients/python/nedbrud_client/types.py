@@ -418,6 +418,14 @@ class KeyCreated(Struct, kw_only=True):
     created_at: Instant
 
 
+class OwnKey(Struct, kw_only=True):
+    """The key asking: its role and the units it may act for (none: every unit)."""
+
+    key_id: UUID
+    role: KeyRole
+    units: list[str] | None
+
+
 class KeyView(Struct, kw_only=True):
     """A registered key, without its secret."""
 
@@ -515,6 +523,20 @@ class PlanLineView(Struct, kw_only=True):
     steps: list[str]
 
 
+class CatalogueEntryView(Struct, kw_only=True):
+    """CatalogueEntryView"""
+
+    slug: str
+    name: str
+
+
+class CatalogueView(Struct, kw_only=True):
+    """The municipality's systems and units, with the names people know them by."""
+
+    systems: list[CatalogueEntryView]
+    units: list[CatalogueEntryView]
+
+
 class PlanView(Struct, kw_only=True):
     """The response plan in force (indsatsplan), as data."""
 
@@ -530,6 +552,8 @@ class PlanView(Struct, kw_only=True):
     holidays: HolidaysView
     roles: dict[str, str]
     lines: list[PlanLineView]
+    steps: dict[str, str]
+    catalogue: CatalogueView
 
 
 class Problem(Struct, kw_only=True):
