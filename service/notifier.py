@@ -93,3 +93,16 @@ async def follow(
         if len(batch) < page:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(woken.wait(), poll_seconds)
+
+
+async def pause(stopping: asyncio.Event, woken: asyncio.Event | None, seconds: float) -> None:
+    """Sleep `seconds`, or less when woken (a notification) or told to stop: how every follower
+    of the log (projectors, the webhook worker) waits between pages."""
+    waits = [asyncio.ensure_future(stopping.wait())]
+    if woken is not None:
+        waits.append(asyncio.ensure_future(woken.wait()))
+    try:
+        await asyncio.wait(waits, timeout=seconds, return_when="FIRST_COMPLETED")
+    finally:
+        for waiting in waits:
+            waiting.cancel()

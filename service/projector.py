@@ -26,7 +26,7 @@ import msgspec
 
 from domain.facts import Fact
 from service import failover
-from service.notifier import Notifier
+from service.notifier import Notifier, pause
 from service.projections import Projection
 from service.store import CHANNEL
 
@@ -119,14 +119,7 @@ class Projector:
 
     async def _pause(self, woken: asyncio.Event | None = None) -> None:
         """Sleep a poll interval, or less when woken or told to stop."""
-        waits = [asyncio.ensure_future(self._stopping.wait())]
-        if woken is not None:
-            waits.append(asyncio.ensure_future(woken.wait()))
-        try:
-            await asyncio.wait(waits, timeout=self.poll_seconds, return_when="FIRST_COMPLETED")
-        finally:
-            for waiting in waits:
-                waiting.cancel()
+        await pause(self._stopping, woken, self.poll_seconds)
 
     async def _lead(self, conn: asyncpg.Connection) -> None:
         key = lock_key(self.projection.name)

@@ -30,7 +30,7 @@ from service import failover
 from service.chain import ROW_COLUMNS
 from service.disclosure import RecordRef, record_of
 from service.events import RecordedEvent
-from service.notifier import Notifier
+from service.notifier import Notifier, pause
 from service.webhooks import (
     WEBHOOK_COLUMNS,
     Scope,
@@ -105,14 +105,8 @@ class WebhookWorker:
             await self._pause()
 
     async def _pause(self, woken: asyncio.Event | None = None) -> None:
-        waits = [asyncio.ensure_future(self._stopping.wait())]
-        if woken is not None:
-            waits.append(asyncio.ensure_future(woken.wait()))
-        try:
-            await asyncio.wait(waits, timeout=self.poll_seconds, return_when="FIRST_COMPLETED")
-        finally:
-            for waiting in waits:
-                waiting.cancel()
+        """Sleep a poll interval, or less when woken or told to stop."""
+        await pause(self._stopping, woken, self.poll_seconds)
 
     async def _lead(self, conn: asyncpg.Connection) -> None:
         while not await conn.fetchval("SELECT pg_try_advisory_lock($1, 0)", WEBHOOK_LOCK):

@@ -40,9 +40,18 @@ async def bootstrap(pool: asyncpg.Pool, given: str | None) -> str | None:
         return await bootstrap_admin_key(conn, given)
 
 
-@pytest.mark.parametrize("given", ["x", "nbd_" + "a" * 27])
-def test_serve_refuses_a_bootstrap_key_shorter_than_32_characters(
-    given: str, database_url: str
+@pytest.mark.parametrize(
+    ("given", "why"),
+    [
+        ("x", "at least 32"),
+        ("nbd_" + "a" * 27, "at least 32"),
+        (" " * 40, "may hold only printable ASCII"),
+        ("nbd_" + "a" * 30 + " x", "may hold only printable ASCII"),
+        ("nbd_" + "æ" * 32, "may hold only printable ASCII"),
+    ],
+)
+def test_serve_refuses_a_bootstrap_key_too_short_or_of_spaces_saying_why(
+    given: str, why: str, database_url: str
 ) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "service.cli", "serve", "--port", "1"],
@@ -54,24 +63,8 @@ def test_serve_refuses_a_bootstrap_key_shorter_than_32_characters(
     )
     assert done.returncode != 0
     assert "NEDBRUD_BOOTSTRAP_KEY" in done.stderr
-    assert "32" in done.stderr
+    assert why in done.stderr
     assert given not in done.stderr + done.stdout  # the message never quotes the key
-
-
-@pytest.mark.parametrize("given", [" " * 40, "nbd_" + "a" * 30 + " x", "nbd_" + "æ" * 32])
-def test_serve_refuses_a_bootstrap_key_of_spaces_or_other_than_printable_ascii(
-    given: str, database_url: str
-) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "service.cli", "serve", "--port", "1"],
-        env=os.environ | {"DATABASE_URL": database_url, "NEDBRUD_BOOTSTRAP_KEY": given},
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
-    assert done.returncode != 0
-    assert "NEDBRUD_BOOTSTRAP_KEY may hold only printable ASCII" in done.stderr
 
 
 async def test_a_bootstrap_key_no_longer_configured_stops_being_an_admin_key(
