@@ -150,6 +150,13 @@ class Streams:
         self._kept_if_written(aggregate, head, receipt)
         return receipt
 
+    async def write(
+        self, aggregate: PlanAggregate, stream_type: str, expected_version: int, ctx: WriteContext
+    ) -> Receipt:
+        """Append what an aggregate the caller replayed itself decided, at the version it read;
+        the aggregate is not kept (its stream may hold many citizens' data)."""
+        return await self._append(aggregate, stream_type, expected_version, ctx)
+
     def _kept_if_written(
         self, aggregate: PlanAggregate, head: StreamHead, receipt: Receipt
     ) -> None:
