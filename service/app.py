@@ -20,6 +20,7 @@ from service.api.cloudevents import CloudEventsController
 from service.api.contacts import ContactController
 from service.api.document import complete
 from service.api.edge import edge
+from service.api.emergency_list import EmergencyListController
 from service.api.guards import require_key
 from service.api.health import HealthController, MetricsController
 from service.api.idempotency import FirstAnswers
@@ -37,6 +38,7 @@ from service.checkpoints import keep_checkpoints, load_or_create_signing_key
 from service.citizens import CitizenRefs, load_or_create_key
 from service.codec import Codec
 from service.collector import tune_collector
+from service.emergency_lists import EmergencyListService
 from service.incidents import IncidentService
 from service.metrics import Metrics
 from service.notifier import Notifier
@@ -130,6 +132,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
             incidents=IncidentService(streams, plan),
             records=ManualRecordService(streams),
             units=UnitService(streams),
+            lists=EmergencyListService(streams),
             projectors=projectors,
             checkpoint_signer=signer,
             checkpoint_dir=settings.checkpoints(),
@@ -176,6 +179,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
             IncidentController,
             ManualRecordController,
             UnitController,
+            EmergencyListController,
             ContactController,
             SituationController,
             WorklistController,

@@ -165,7 +165,9 @@ def on_http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
 
 
 def on_domain(_: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
-    return problem(422, exc.slug, str(exc))
+    field = getattr(exc, "field", None)  # a list's refusal names where, as a path into the body
+    errors = [FieldError(field=field, message=str(exc))] if isinstance(field, str) else None
+    return problem(422, exc.slug, str(exc), errors=errors)
 
 
 def on_conflict(request: Request[Any, Any, Any], exc: WrongExpectedVersion) -> Response[Problem]:
