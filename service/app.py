@@ -28,6 +28,7 @@ from service.api.incidents import IncidentController
 from service.api.keys import KeyController
 from service.api.problems import EXCEPTION_HANDLERS
 from service.api.records import ManualRecordController
+from service.api.rounds import RoundsController
 from service.api.situation import SharedChanges, SituationController
 from service.api.static import DashboardFiles
 from service.api.units import UnitController
@@ -47,6 +48,7 @@ from service.projections import PROJECTIONS
 from service.projector import Projector
 from service.ratelimit import RateLimiter
 from service.records import ManualRecordService
+from service.rounds import RoundsService
 from service.settings import Settings
 from service.store import EventStore
 from service.streams import Streams
@@ -114,6 +116,8 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
             )
         sealing = settings.sealing_key or load_or_create_key(settings.data_dir, SEALING_KEY_FILE)
         streams = Streams(store, Codec(), Vault(pool, sealing))
+        lists = EmergencyListService(streams)
+        rounds = RoundsService(streams, lists, plan)
         secrets = SecretBox(sealing)
         webhook_worker = WebhookWorker(
             url,
@@ -129,10 +133,11 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
             pool=pool,
             store=store,
             notifier=notifier,
-            incidents=IncidentService(streams, plan),
+            incidents=IncidentService(streams, plan, rounds),
             records=ManualRecordService(streams),
             units=UnitService(streams),
-            lists=EmergencyListService(streams),
+            lists=lists,
+            rounds=rounds,
             projectors=projectors,
             checkpoint_signer=signer,
             checkpoint_dir=settings.checkpoints(),
@@ -180,6 +185,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
             ManualRecordController,
             UnitController,
             EmergencyListController,
+            RoundsController,
             ContactController,
             SituationController,
             WorklistController,

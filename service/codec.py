@@ -174,6 +174,15 @@ def subject_of(event: Any, default: str) -> str:
 
 
 @cache
+def _defaulted(cls: Any) -> frozenset[str]:
+    return frozenset(
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
+    )
+
+
+@cache
 def _field_types(cls: Any) -> dict[str, Any]:
     hints = typing.get_type_hints(cls)
     return {f.name: hints[f.name] for f in dataclasses.fields(cls) if f.name not in BASE_FIELDS}
@@ -336,6 +345,7 @@ class Codec:
         kwargs = {
             name: msgspec.convert(data.get(name), hint, strict=False)
             for name, hint in _field_types(cls).items()
+            if name in data or name not in _defaulted(cls)  # a field added later: its default
         }
         if issubclass(cls, PlanAggregate.Created):
             kwargs["originator_topic"] = get_topic(kind.aggregate)

@@ -227,7 +227,8 @@ def _citizen_view(c: ListCitizen, erased: bool, disclosure: Disclosure) -> ListC
             medication=None
             if not shown or i.medication is None
             else ListMedicationView(**msgspec.to_builtins(i.medication)),
-            service=i.service if shown else None,
+            # The help is the record's one-line summary, shown like the record (API.md).
+            service=i.service,
         )
         for i in c.items
     ]

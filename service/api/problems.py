@@ -13,6 +13,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from domain.errors import DomainError
+from domain.rounds_errors import AlreadyGiven
 from service.access import NotYoursToCorrect
 from service.api.schemas import FieldError, Problem
 from service.disclosure import PurposeNotAllowed
@@ -81,6 +82,7 @@ def problem(
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
     correlation_id: str | None = None,
+    given_record_id: uuid.UUID | None = None,
 ) -> Response[Problem]:
     request_id = REQUEST_ID.get()
     body = Problem(
@@ -91,6 +93,7 @@ def problem(
         errors=errors,
         correlation_id=correlation_id,
         request_id=request_id,
+        given_record_id=given_record_id,
     )
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
@@ -170,6 +173,10 @@ def on_domain(_: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
     return problem(422, exc.slug, str(exc), errors=errors)
 
 
+def on_already_given(_: Request[Any, Any, Any], exc: AlreadyGiven) -> Response[Problem]:
+    return problem(409, exc.slug, str(exc), given_record_id=exc.given_record_id)
+
+
 def on_conflict(request: Request[Any, Any, Any], exc: WrongExpectedVersion) -> Response[Problem]:
     if request.headers.get("if-match"):
         return problem(
@@ -246,6 +253,7 @@ def on_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Proble
 EXCEPTION_HANDLERS = {
     ValidationException: on_validation,
     HTTPException: on_http,
+    AlreadyGiven: on_already_given,
     DomainError: on_domain,
     WrongExpectedVersion: on_conflict,
     EventIdReused: on_event_id_reused,

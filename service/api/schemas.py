@@ -231,3 +231,4 @@ class Problem(Struct, omit_defaults=True):
     errors: list[FieldError] | None = None
     correlation_id: str | None = None
     request_id: str | None = None
+    given_record_id: UUID | None = None  # already-given: the record of the dose given
