@@ -4,7 +4,9 @@ helped yet, from the unit's current emergency list and the incident's paper reco
 The records are read from the log like the timeline reads them (the incident and every stream
 correlated with it), each record's first event giving what it accounts for and a void making it
 count for nothing; `domain.rounds` takes them in a fixed order, so the order in which they were
-written or arrive does not matter. A read `at` a past moment leaves out what was not yet known.
+written or arrive does not matter. Rounds asked `at` a past moment leave out the records of what
+happened after it, but take paper entered since: paper is entered late, and the rounds of 09:00
+asked at noon show the dose given at 08:05 that was entered at 11:00.
 """
 
 from __future__ import annotations
@@ -49,15 +51,16 @@ class RoundsService:
         return incident, [e for e in events if e.stream_type == MANUAL_RECORD]
 
     def records(
-        self, events: Iterable[RecordedEvent], unit: str, known_at: datetime | None = None
+        self, events: Iterable[RecordedEvent], unit: str, happened_by: datetime | None = None
     ) -> list[RoundRecord]:
-        """The paper records of the unit as the rounds see them (known by `known_at`)."""
+        """The paper records of the unit as the rounds see them (those that happened by
+        `happened_by`, when given)."""
         firsts: dict[UUID, RecordedEvent] = {}
         voided: set[UUID] = set()
         for e in events:
-            if known_at is not None and e.recorded_at > known_at:
-                continue
             if e.version == 1 and e.payload.get("unit") == unit:
+                if happened_by is not None and e.occurred_at > happened_by:
+                    continue
                 firsts[e.stream_id] = e
             elif e.type == "record-voided":
                 voided.add(e.stream_id)
@@ -73,13 +76,13 @@ class RoundsService:
         record_events: list[RecordedEvent],
         unit: str,
         at: datetime,
-        known_at: datetime | None = None,
+        happened_by: datetime | None = None,
     ) -> UnitRounds | None:
         """The unit's rounds at `at`, or None when the unit keeps no emergency list."""
         current = await self.lists.current(unit)
         if current is None:
             return None
-        records = self.records(record_events, unit, known_at)
+        records = self.records(record_events, unit, happened_by)
         return UnitRounds(rounds(current.version, records, incident, at, self.plan.tz), current)
 
     async def of_incident(

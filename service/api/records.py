@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -210,8 +210,7 @@ async def record_dispensing(
             return None
         service: RoundsService = request.app.state.rounds
         incident, events = await service.incident(incident_id)
-        now = datetime.now(UTC)
-        found = await service.for_unit(incident, events, data.unit, max(now, data.dispensed_at))
+        found = await service.for_unit(incident, events, data.unit, data.dispensed_at)
         if found is None:
             return data.occurrence_id
         dose = RoundRecord.dispensing(

@@ -55,7 +55,7 @@ class RoundsController(Controller):
         now = datetime.now(UTC)
         moment = at or now
         found = await service.for_unit(
-            incident, records, unit, moment, known_at=moment if moment < now else None
+            incident, records, unit, moment, happened_by=moment if moment < now else None
         )
         if found is None:
             raise ApiProblem(404, "no-emergency-list", f"unit {unit!r} keeps no emergency list")
