@@ -49,6 +49,7 @@ from service.projector import Projector
 from service.ratelimit import RateLimiter
 from service.records import ManualRecordService
 from service.rounds import RoundsService
+from service.rounds_watch import RoundsWatch
 from service.settings import Settings
 from service.store import EventStore
 from service.streams import Streams
@@ -118,6 +119,9 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
         streams = Streams(store, Codec(), Vault(pool, sealing))
         lists = EmergencyListService(streams)
         rounds = RoundsService(streams, lists, plan)
+        views = IncidentViews(plan)
+        watch = RoundsWatch(pool, rounds, lists, views, settings.rounds_interval_s)
+        watch.start()
         secrets = SecretBox(sealing)
         webhook_worker = WebhookWorker(
             url,
@@ -141,10 +145,11 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
             projectors=projectors,
             checkpoint_signer=signer,
             checkpoint_dir=settings.checkpoints(),
-            shared_changes=SharedChanges(store, notifier, pool, plan, streams.codec),
+            shared_changes=SharedChanges(store, notifier, pool, plan, streams.codec, watch),
+            rounds_watch=watch,
             first_answers=FirstAnswers(pool),
             authenticator=Authenticator(pool),
-            incident_views=IncidentViews(plan),
+            incident_views=views,
             rate_limiter=RateLimiter(settings.rate_per_second, settings.rate_burst),
             webhooks=Webhooks(pool, secrets, allow_private=settings.webhook_allow_private),
             auth_failures=RateLimiter(settings.auth_failure_rate, settings.auth_failure_burst),
@@ -159,6 +164,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
         finally:
             if checkpointer is not None:
                 checkpointer.cancel()
+            await watch.close()
             await webhook_worker.close()
             for projector in projectors:
                 await projector.close()

@@ -9,7 +9,7 @@ current version is read as its one newest event.
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID, uuid5
 
 import msgspec
@@ -17,6 +17,7 @@ import msgspec
 from domain.base import Person
 from domain.emergency_list import STREAM_TYPE, EmergencyList, ListCitizen, ListVersion
 from service.events import Receipt, RecordedEvent, WrongExpectedVersion
+from service.store import fetch
 from service.streams import MAX_ATTEMPTS, Streams, WriteContext
 
 LIST_NAMESPACE = UUID("3c9d0f5a-1e7b-4b8e-8f2a-6d4c1b9e7a30")
@@ -89,10 +90,32 @@ class EmergencyListService:
         )
         return CurrentList(version, opened, event.by)  # type: ignore[attr-defined]
 
-    async def versions(self, unit: str) -> list[tuple[int, datetime]]:
-        """Each version's number and `list_as_of`, from the plain payloads (readiness)."""
-        events = await self.streams.store.read_stream(list_stream_id(unit))
-        return [
-            (e.payload["list_version"], msgspec.convert(e.payload["list_as_of"], datetime))
-            for e in events
-        ]
+    async def heads(self) -> dict[str, ListHead]:
+        """Every unit's current version, from the plain payloads (readiness)."""
+        rows = await fetch(self.streams.store.pool, _HEADS)
+        return {
+            r["unit"]: ListHead(
+                r["version"],
+                msgspec.convert(r["list_as_of"], datetime).astimezone(UTC),
+                r["kept_at"],
+            )
+            for r in rows
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class ListHead:
+    """A unit's current list version, as readiness shows it."""
+
+    list_version: int
+    list_as_of: datetime
+    kept_at: datetime
+
+
+_HEADS = """
+SELECT DISTINCT ON (e.stream_id) f.payload->>'unit' AS unit, e.version,
+       e.payload->>'list_as_of' AS list_as_of, e.occurred_at AS kept_at
+FROM events e JOIN events f ON f.stream_id = e.stream_id AND f.version = 1
+WHERE e.stream_type = 'emergency-list'
+ORDER BY e.stream_id, e.version DESC
+"""

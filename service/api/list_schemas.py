@@ -9,7 +9,7 @@ from uuid import UUID
 from msgspec import Meta, Struct
 
 from service.api.record_schemas import CitizenIn, MedicationIn
-from service.api.schemas import AwareTime, PersonIn, Receipt, ShortText, Text
+from service.api.schemas import AwareTime, Counts, PersonIn, Receipt, ShortText, Text
 
 DayIn = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 TimeOfDay = Annotated[str, Meta(max_length=5, description="local wall-clock time HH:MM")]
@@ -85,17 +85,6 @@ class EmergencyListView(Struct):
     list_version: int
     list_as_of: datetime
     citizens: list[ListCitizenView]
-
-
-class Counts(Struct):
-    """How many occurrences are in each state; `overdue` includes `overdue_vital`."""
-
-    upcoming: int
-    due: int
-    overdue: int
-    overdue_vital: int
-    given: int
-    missed: int
 
 
 class OccurrenceView(Struct, omit_defaults=True):

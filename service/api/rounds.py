@@ -11,10 +11,10 @@ from litestar.params import FromPath, Parameter
 
 from domain.occurrences import Occurrence
 from service.api.guards import principal_of, require_unit
-from service.api.list_schemas import Counts, OccurrenceView, RoundsView
+from service.api.list_schemas import OccurrenceView, RoundsView
 from service.api.problems import ApiProblem, InvalidField
 from service.api.reading import Purpose, pool_of
-from service.api.schemas import SLUG_PATTERN
+from service.api.schemas import SLUG_PATTERN, Counts
 from service.disclosure import Disclosure, Reader
 from service.rounds import RoundsService
 

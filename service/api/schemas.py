@@ -116,8 +116,20 @@ class ClosingView(Struct):
     pending_records: int
 
 
+class Counts(Struct):
+    """How many occurrences are in each state; `overdue` includes `overdue_vital`."""
+
+    upcoming: int
+    due: int
+    overdue: int
+    overdue_vital: int
+    given: int
+    missed: int
+
+
 class IncidentView(Struct):
-    """An incident as the situation picture shows it."""
+    """An incident as the situation picture shows it; `rounds`: each affected unit's rounds
+    counts, for the units that keep an emergency list (in the picture and its stream)."""
 
     incident_id: UUID
     title: str
@@ -140,6 +152,7 @@ class IncidentView(Struct):
     version: int
     last_change_at: datetime
     closed_at: datetime | None
+    rounds: dict[str, Counts] = msgspec.field(default_factory=dict)
 
 
 class BackEntryItemView(Struct, omit_defaults=True):
@@ -162,8 +175,19 @@ class BackEntryItemView(Struct, omit_defaults=True):
     citizen_cpr: str | None = None
 
 
+class EmergencyListReadiness(Struct):
+    """The unit's emergency list (nødliste) in nedbrud: its version, its date, its age."""
+
+    list_version: int
+    list_as_of: datetime
+    kept_at: datetime
+    age_days: float
+    stale: bool
+
+
 class ReadinessView(Struct):
-    """A unit's printed medication list: when it was printed, how old its contents are."""
+    """A unit's printed medication list: when it was printed, how old its contents are; and
+    its emergency list in nedbrud (`emergency_list` null: the unit keeps none)."""
 
     unit: str
     list_printed_at: datetime | None
@@ -172,6 +196,7 @@ class ReadinessView(Struct):
     age_days: float | None
     stale: bool
     max_age_days: int
+    emergency_list: EmergencyListReadiness | None = None
 
 
 class EventView(Struct):
