@@ -114,7 +114,7 @@ async def test_an_overdue_vital_dose_reaches_the_stream_with_no_event_sent(
 
     def overdue(change: dict[str, Any]) -> bool:
         shown = change["incident"]
-        return (
+        return bool(
             shown["incident_id"] == incident
             and change["event_type"] == "rounds-changed"
             and shown["rounds"].get(unit, {}).get("overdue_vital") == 1
