@@ -813,8 +813,9 @@ WebhookEventType = Annotated[
             "enum": [
                 "*", "alarm-received", "care-delivered", "colleagues-informed",
                 "communication-sent", "communications-decided", "emergency-list-published",
-                "emergency-list-replaced", "entered-in-journal", "escalated", "escalation-assessed", "event-corrected", "incident-closed",
-                "incident-detected", "it-contacted", "leader-informed", "medication-dispensed",
+                "emergency-list-replaced", "entered-in-journal", "escalated",
+                "escalation-assessed", "event-corrected", "incident-closed", "incident-detected",
+                "it-contacted", "leader-informed", "medication-dispensed",
                 "medication-list-printed", "note-added", "record-voided", "restoration-verified",
                 "scope-assessed", "staffing-decided", "staffing-requested", "system-restored",
                 "unit-registered", "units-notified", "vendor-contacted", "workaround-agreed",
