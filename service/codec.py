@@ -12,7 +12,6 @@ its sealed fields; replayed into its aggregate, each required sealed field reads
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import typing
 from collections.abc import Callable
@@ -306,7 +305,9 @@ class Codec:
     ) -> dict[str, Any]:
         """The event's fields as JSON values, with the sealed part put back when `unseal`
         (except the sealed paths in `withhold`)."""
-        data = copy.deepcopy(recorded.payload)
+        # A copy (the caller's event stays as read); a JSON round trip is several times faster
+        # than deepcopy, and the payload is JSON by construction.
+        data: dict[str, Any] = msgspec.json.decode(msgspec.json.encode(recorded.payload))
         if recorded.erased:
             data["erased"] = True
         elif unseal and recorded.sealed is not None:

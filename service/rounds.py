@@ -24,7 +24,7 @@ from domain.plan import Plan
 from domain.rounds import Rounds, rounds
 from service.emergency_lists import CurrentList, EmergencyListService
 from service.events import RecordedEvent
-from service.streams import StreamNotFound, Streams
+from service.streams import Streams
 
 
 @dataclass(frozen=True)
@@ -42,13 +42,12 @@ class RoundsService:
         self.streams, self.lists, self.plan = streams, lists, plan
 
     async def incident(self, incident_id: UUID) -> tuple[Incident, list[RecordedEvent]]:
-        """The incident and the events of its paper records, opened, in commit order."""
-        events = await self.streams.open(await self.streams.store.read_correlated(incident_id))
-        own = [e for e in events if e.stream_id == incident_id]
-        incident = self.streams.codec.replay(own)
-        if not isinstance(incident, Incident):
-            raise StreamNotFound(incident_id)
-        return incident, [e for e in events if e.stream_type == MANUAL_RECORD]
+        """The incident and the events of its paper records, opened, in commit order (the
+        incident as kept after its last write, so a long incident is not replayed per read)."""
+        incident = await self.streams.current(incident_id, Incident)
+        store = self.streams.store
+        records = await store.read_correlated_of_type(incident_id, MANUAL_RECORD)
+        return incident, await self.streams.open(records)
 
     def records(
         self, events: Iterable[RecordedEvent], unit: str, happened_by: datetime | None = None

@@ -340,6 +340,18 @@ class EventStore:
         )
         return [RecordedEvent.from_row(r) for r in rows]
 
+    async def read_correlated_of_type(
+        self, correlation_id: UUID, stream_type: str
+    ) -> list[RecordedEvent]:
+        """The events of one stream type correlated with a stream (an incident's paper records)."""
+        rows = await self._fetch(
+            f"SELECT {ROW_COLUMNS} FROM events WHERE correlation_id = $1 AND stream_type = $2 "
+            "ORDER BY position",
+            correlation_id,
+            stream_type,
+        )
+        return [RecordedEvent.from_row(r) for r in rows]
+
     async def find_many(self, event_ids: list[UUID]) -> list[RecordedEvent]:
         rows = await self._fetch(
             f"SELECT {ROW_COLUMNS} FROM events WHERE event_id = ANY($1::uuid[])", event_ids
