@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, Response, get, put
+from litestar import Controller, HttpMethod, Request, Response, get, put, route
 from litestar.params import Parameter
 
 from domain.emergency_list import EVERY_DAY, ItemKind, ListCitizen, ListItem
@@ -73,6 +73,13 @@ class EmergencyListController(Controller):
         body, rows = await list_body(request, list_as_of, by)
         return await keep_list(request, unit, body, rows, idempotency_key)
 
+    @route(
+        "/units/{unit:str}/emergency-list", http_method=HttpMethod.OPTIONS, include_in_schema=False
+    )
+    async def allowed_methods(self) -> Response[None]:
+        """Litestar 2 names only the first of a path's methods (its #4169): this one answers."""
+        return Response(None, status_code=204, headers={"Allow": "GET, OPTIONS, PUT"})
+
     @get("/units/{unit:str}/emergency-list", operation_id="getEmergencyList")
     async def current(
         self, request: Request[Any, Any, Any], unit: UnitPath, purpose: Purpose = None
@@ -107,26 +114,48 @@ async def list_body(
     """The list as sent: JSON, or CSV with `list_as_of` and `by` as query parameters."""
     raw = await request.body()
     media = request.headers.get("content-type", "application/json").split(";")[0].strip()
+    if media == "text/csv":
+        return _csv_body(raw, list_as_of, by)
+    if media not in ("application/json", ""):
+        raise ApiProblem(415, "unsupported-media-type", "send application/json or text/csv")
     try:
-        if media == "text/csv":
-            if by is None:
-                raise InvalidField("by", "a CSV list names who keeps it: ?by=<employee id>")
-            if list_as_of is not None and list_as_of.tzinfo is None:
-                raise InvalidField("list_as_of", "needs an offset")
-            citizens, rows = parse_list_csv(raw)
-            data = {
-                "list_as_of": (list_as_of or datetime.now(UTC)).isoformat(),
-                "by": {"id": by},
-                "citizens": citizens,
-            }
-            return msgspec.convert(data, EmergencyListIn, strict=False), rows
-        if media not in ("application/json", ""):
-            raise ApiProblem(415, "unsupported-media-type", "send application/json or text/csv")
         return msgspec.json.decode(raw, type=EmergencyListIn), None
     except msgspec.ValidationError as exc:
         raise invalid_body(exc) from None
     except msgspec.DecodeError:
         raise ApiProblem(400, "malformed-json", "the body is not valid JSON") from None
+
+
+def csv_refused(field: str, message: str) -> ApiProblem:
+    """A CSV list that cannot be read as a list: no JSON Schema says what its text holds."""
+    problem = ApiProblem(422, "csv-invalid", f"{field}: {message}")
+    problem.errors = [FieldError(field=field, message=message)]
+    return problem
+
+
+def _csv_body(
+    raw: bytes, list_as_of: datetime | None, by: str | None
+) -> tuple[EmergencyListIn, dict[tuple[int, int], int]]:
+    if not by:
+        raise csv_refused("by", "a CSV list names who keeps it: ?by=<employee id>")
+    if list_as_of is not None and list_as_of.tzinfo is None:
+        raise csv_refused("list_as_of", "needs an offset")
+    try:
+        citizens, rows = parse_list_csv(raw)
+    except UnicodeDecodeError:
+        raise csv_refused("csv", "is not UTF-8") from None
+    except InvalidField as exc:
+        first = (exc.errors or [FieldError(field="csv", message=str(exc))])[0]
+        raise csv_refused(first.field, first.message) from None
+    data = {
+        "list_as_of": (list_as_of or datetime.now(UTC)).isoformat(),
+        "by": {"id": by},
+        "citizens": citizens,
+    }
+    try:
+        return msgspec.convert(data, EmergencyListIn, strict=False), rows
+    except msgspec.ValidationError as exc:
+        raise csv_refused("csv", str(exc)) from None
 
 
 def domain_citizens(body: EmergencyListIn, refs: CitizenRefs) -> tuple[ListCitizen, ...]:
@@ -172,7 +201,13 @@ async def keep_list(
     idempotency_key: str | None,
 ) -> Response[Any]:
     lists: EmergencyListService = request.app.state.lists
-    citizens = domain_citizens(body, request.app.state.citizen_refs)
+    try:
+        citizens = domain_citizens(body, request.app.state.citizen_refs)
+    except InvalidField as exc:
+        if rows is None:
+            raise
+        first = (exc.errors or [FieldError(field="csv", message=str(exc))])[0]
+        raise csv_refused(first.field, first.message) from None
     by = person(body.by)
 
     async def perform(ctx: WriteContext) -> StoreReceipt:

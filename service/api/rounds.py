@@ -50,7 +50,11 @@ class RoundsController(Controller):
             raise InvalidField("at", "needs an offset")
         incident, records = await service.incident(incident_id)
         if unit not in incident.affected_units:
-            raise InvalidField("unit", "is not one of the incident's affected units")
+            raise ApiProblem(
+                422,
+                "unit-not-affected",
+                f"unit {unit!r} is not one of the incident's affected units",
+            )
         require_unit(principal, unit)
         now = datetime.now(UTC)
         moment = at or now
