@@ -1,7 +1,8 @@
 """`uv run python -m bench <scenario> [--quick] [--long]`: each scenario runs ours beside its
 peers on one database in one run and prints medians, p50/p99 and ratios; `all` runs them all and
 ends with one line of ratios. The scenarios are described in their modules: append (the store
-alone), ingest (http, batch), load (read, live, growth) and projections (lag, rebuild). `--long`
+alone), ingest (http, batch), load (read, live, growth), rounds and projections (lag,
+rebuild). `--long`
 grows the log to 10,000,000 events in `growth`.
 """
 
@@ -14,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from bench import append, ingest, load, projections
+from bench import rounds as rounds_bench
 from service.embedded import start_embedded
 from service.migrate import migrate
 
@@ -22,7 +24,18 @@ def cli() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument(
         "scenario",
-        choices=["append", "http", "batch", "read", "live", "lag", "rebuild", "growth", "all"],
+        choices=[
+            "append",
+            "http",
+            "batch",
+            "read",
+            "rounds",
+            "live",
+            "lag",
+            "rebuild",
+            "growth",
+            "all",
+        ],
     )
     parser.add_argument("--quick", action="store_true")
     parser.add_argument(
@@ -55,6 +68,8 @@ def cli() -> None:
         ratios |= asyncio.run(append.run(url, rounds, seconds, args.clients or 64))
     if args.scenario in ("read", "all"):
         ratios |= asyncio.run(load.read(url, 4 if quick else 15))
+    if args.scenario in ("rounds", "all"):
+        ratios |= asyncio.run(rounds_bench.run(url, 4 if quick else 15))
     if args.scenario in ("live", "all"):
         ratios |= asyncio.run(load.live(url, 4 if quick else 15))
     if args.scenario in ("lag", "all"):

@@ -136,16 +136,3 @@ EVENT_TYPES: dict[str, type[PlanAggregate.Event]] = {
     "emergency-list-published": EmergencyList.Published,  # type: ignore[attr-defined]
     "emergency-list-replaced": EmergencyList.Replaced,  # type: ignore[attr-defined]
 }
-
-# Personal data: each citizen's identity, vital needs and medication, and the staff member's name.
-# A path segment ending in "[]" is every element of a list. Each `citizens[]` element is sealed
-# under the key of its own `citizen_ref` (SEALED_SUBJECT), not the stream's, so forgetting one
-# citizen erases them from every version of the list and no one else.
-_LIST_SEALED = (
-    "by.name",
-    "citizens[].citizen",
-    "citizens[].vital_needs",
-    "citizens[].items[].medication",
-)
-SEALED_FIELDS: dict[str, tuple[str, ...]] = {slug: _LIST_SEALED for slug in EVENT_TYPES}
-SEALED_SUBJECT: dict[str, str] = {"citizens[]": "citizen_ref"}

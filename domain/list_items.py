@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from datetime import datetime, time
 from enum import StrEnum
-from typing import Literal, cast
+from typing import Annotated, Literal, cast
 
 import msgspec
 
+from domain.base import DataSubject, Sealed
 from domain.manual_record import Citizen, Medication
 from domain.plan import DAYS
 from domain.rounds_errors import (
@@ -55,19 +56,22 @@ class ListItem(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     item_id: str
     kind: ItemKind
     times: tuple[str, ...]
-    medication: Medication | None = None
-    service: str | None = None
+    medication: Annotated[Medication | None, Sealed] = None
+    service: Annotated[str | None, Sealed] = None
     days: tuple[Day, ...] = EVERY_DAY
     window_minutes: int = 60
     vital: bool = False
 
 
 class ListCitizen(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
-    """A citizen on the list (borger), named by `citizen_ref`; identity and needs are sealed."""
+    """A citizen on the list (borger), named by `citizen_ref`; identity and needs are sealed.
 
-    citizen_ref: str
-    citizen: Citizen | None = None
-    vital_needs: str | None = None
+    Each citizen's sealed fields are sealed under that citizen's own key (`DataSubject`), not
+    the list's: forgetting one citizen erases them from every version and no one else."""
+
+    citizen_ref: Annotated[str, DataSubject]
+    citizen: Annotated[Citizen | None, Sealed] = None
+    vital_needs: Annotated[str | None, Sealed] = None
     items: tuple[ListItem, ...] = ()
 
 

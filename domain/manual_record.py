@@ -22,6 +22,7 @@ from eventsourcing.domain import event
 
 from domain.base import DataSubject, Person, PlanAggregate, Sealed
 from domain.errors import AlreadyEnteredInJournal, BeforeItHappened, RecordVoided
+from domain.rounds_errors import OutcomeNeedsReason
 
 
 class RecordKind(StrEnum):
@@ -35,6 +36,14 @@ class CareStatus(StrEnum):
     DELIVERED = "delivered"
     PARTLY = "partly"
     MISSED = "missed"
+
+
+class Outcome(StrEnum):
+    """What became of a dose on the list: given, refused by the citizen, or not given."""
+
+    GIVEN = "given"
+    REFUSED = "refused"
+    NOT_GIVEN = "not-given"
 
 
 class RecordStatus(StrEnum):
@@ -98,6 +107,11 @@ class ManualRecord(PlanAggregate):
         note: Annotated[str | None, Sealed]
         by: Person
         occurred_at: datetime
+        # Added with the rounds (payload evolution: defaults, so older events still decode).
+        occurrence_id: UUID | None = None
+        outcome: Outcome = Outcome.GIVEN
+        reason: Annotated[str | None, Sealed] = None
+        confirm_repeat: bool = False
 
         def apply(self, aggregate: ManualRecord) -> None:
             aggregate.kind = RecordKind.MEDICATION_DISPENSING
@@ -112,6 +126,7 @@ class ManualRecord(PlanAggregate):
         note: Annotated[str | None, Sealed]
         by: Person
         occurred_at: datetime
+        occurrence_id: UUID | None = None
 
         def apply(self, aggregate: ManualRecord) -> None:
             aggregate.kind = RecordKind.CARE_DELIVERY
@@ -130,10 +145,17 @@ class ManualRecord(PlanAggregate):
         note: str | None,
         by: Person,
         occurred_at: datetime,
+        occurrence_id: UUID | None = None,
+        outcome: Outcome = Outcome.GIVEN,
+        reason: str | None = None,
+        confirm_repeat: bool = False,
     ) -> ManualRecord:
-        """Medication was dispensed and written on paper (medicinudlevering registreres manuelt)."""
+        """Medication was dispensed and written on paper (medicinudlevering registreres manuelt),
+        or, for an occurrence on the list, refused or not given, with the reason why."""
         if source_list_printed_at is not None and source_list_printed_at > occurred_at:
             raise BeforeItHappened("dispensed_at", "source_list_printed_at")
+        if outcome is not Outcome.GIVEN and not (reason and reason.strip()):
+            raise OutcomeNeedsReason(outcome.value)
         return cls._create(
             cls.MedicationDispensed,
             id=id,
@@ -147,6 +169,10 @@ class ManualRecord(PlanAggregate):
             note=note,
             by=by,
             occurred_at=occurred_at,
+            occurrence_id=occurrence_id,
+            outcome=outcome,
+            reason=reason,
+            confirm_repeat=confirm_repeat,
         )
 
     @classmethod
@@ -162,6 +188,7 @@ class ManualRecord(PlanAggregate):
         note: str | None,
         by: Person,
         occurred_at: datetime,
+        occurrence_id: UUID | None = None,
     ) -> ManualRecord:
         """A visit for the citizen's assessed help was delivered, partly delivered or missed."""
         return cls._create(
@@ -176,6 +203,7 @@ class ManualRecord(PlanAggregate):
             note=note,
             by=by,
             occurred_at=occurred_at,
+            occurrence_id=occurrence_id,
         )
 
     def mark_entered_in_journal(

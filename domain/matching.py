@@ -14,20 +14,13 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from uuid import UUID
 
 from domain.list_items import ItemKind
-from domain.manual_record import CareStatus
+from domain.manual_record import CareStatus, Outcome
 from domain.occurrences import Occurrence, Status, match_name
 
-
-class Outcome(StrEnum):
-    """What became of a dose on the list: given, refused by the citizen, or not given."""
-
-    GIVEN = "given"
-    REFUSED = "refused"
-    NOT_GIVEN = "not-given"
+__all__ = ["Outcome", "RoundRecord", "account", "candidates"]
 
 
 @dataclass(frozen=True)

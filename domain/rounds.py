@@ -128,7 +128,7 @@ def rounds(
         raise ValueError("rounds needs an aware time")
     start, end = span(incident, at)
     accounted, alone = account(expand(plan_list, start, end, tz), records)
-    timed = [dataclasses.replace(o, status=status_at(o, at)) for o in accounted]
+    timed = [_with_status(o, status_at(o, at)) for o in accounted]
     timed.sort(key=lambda o: (_RANK[o.status, o.vital], o.due_at, o.citizen_ref, o.item_id))
     return Rounds(
         unit=plan_list.unit,
@@ -139,6 +139,16 @@ def rounds(
         counts=_count(timed),
         occurrences=tuple(timed),
         unmatched=tuple(alone),
+    )
+
+
+def _with_status(occurrence: Occurrence, status: Status) -> Occurrence:
+    # The same occurrence when its status stands (given, missed): a round of hundreds of
+    # occurrences is worked out on every read, and `dataclasses.replace` is the costly part.
+    return (
+        occurrence
+        if occurrence.status is status
+        else dataclasses.replace(occurrence, status=status)
     )
 
 

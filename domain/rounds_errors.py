@@ -105,3 +105,13 @@ class RepeatNeedsReason(DomainError):
 
     def __init__(self) -> None:
         super().__init__("confirm_repeat needs a reason")
+
+
+class OutcomeNeedsReason(DomainError):
+    """A dose refused or not given says why."""
+
+    slug = "outcome-needs-reason"
+    field = "reason"
+
+    def __init__(self, outcome: str) -> None:
+        super().__init__(f"a dose {outcome} needs a reason")

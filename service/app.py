@@ -21,6 +21,7 @@ from service.api.cloudevents import CloudEventsController
 from service.api.contacts import ContactController
 from service.api.document import complete
 from service.api.edge import edge
+from service.api.emergency_list import EmergencyListController
 from service.api.fhir import FhirController
 from service.api.guards import require_key
 from service.api.health import HealthController, MetricsController
@@ -29,6 +30,7 @@ from service.api.incidents import IncidentController
 from service.api.keys import KeyController
 from service.api.problems import EXCEPTION_HANDLERS
 from service.api.records import ManualRecordController
+from service.api.rounds import RoundsController
 from service.api.situation import SharedChanges, SituationController
 from service.api.static import DashboardFiles
 from service.api.units import UnitController
@@ -39,6 +41,7 @@ from service.checkpoints import keep_checkpoints, load_or_create_signing_key
 from service.citizens import CitizenRefs, load_or_create_key
 from service.codec import Codec
 from service.collector import tune_collector
+from service.emergency_lists import EmergencyListService
 from service.incidents import IncidentService
 from service.metrics import Metrics
 from service.notifier import Notifier
@@ -47,6 +50,8 @@ from service.projections import PROJECTIONS
 from service.projector import Projector
 from service.ratelimit import RateLimiter
 from service.records import ManualRecordService
+from service.rounds import RoundsService
+from service.rounds_watch import RoundsWatch
 from service.settings import Settings
 from service.store import EventStore
 from service.streams import Streams
@@ -118,6 +123,11 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
             )
         sealing = settings.sealing_key or load_or_create_key(settings.data_dir, SEALING_KEY_FILE)
         streams = Streams(store, Codec(), Vault(pool, sealing))
+        lists = EmergencyListService(streams)
+        rounds = RoundsService(streams, lists, plan)
+        views = IncidentViews(plan)
+        watch = RoundsWatch(pool, rounds, lists, views, settings.rounds_interval_s)
+        watch.start()
         secrets = SecretBox(sealing)
         webhook_worker = WebhookWorker(
             url,
@@ -133,16 +143,19 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
             pool=pool,
             store=store,
             notifier=notifier,
-            incidents=IncidentService(streams, plan),
+            incidents=IncidentService(streams, plan, rounds),
             records=ManualRecordService(streams),
             units=UnitService(streams),
+            lists=lists,
+            rounds=rounds,
             projectors=projectors,
             checkpoint_signer=signer,
             checkpoint_dir=settings.checkpoints(),
-            shared_changes=SharedChanges(store, notifier, pool, plan, streams.codec),
+            shared_changes=SharedChanges(store, notifier, pool, plan, streams.codec, watch),
+            rounds_watch=watch,
             first_answers=FirstAnswers(pool),
             authenticator=Authenticator(pool),
-            incident_views=IncidentViews(plan),
+            incident_views=views,
             rate_limiter=RateLimiter(settings.rate_per_second, settings.rate_burst),
             webhooks=Webhooks(pool, secrets, allow_private=settings.webhook_allow_private),
             auth_failures=RateLimiter(settings.auth_failure_rate, settings.auth_failure_burst),
@@ -157,6 +170,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
         finally:
             if checkpointer is not None:
                 checkpointer.cancel()
+            await watch.close()
             await webhook_worker.close()
             for projector in projectors:
                 await projector.close()
@@ -182,6 +196,8 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
             IncidentController,
             ManualRecordController,
             UnitController,
+            EmergencyListController,
+            RoundsController,
             ContactController,
             SituationController,
             WorklistController,

@@ -28,6 +28,9 @@ class NewEvent:
     correlation_id: UUID | None = None
     causation_id: UUID | None = None
     mode: str = "actual"
+    # Before sealing: the sealed paths (by prefix) that belong to another data subject than the
+    # stream's, each sealed under that subject's key (a list's citizens). Empty once sealed.
+    subject_paths: tuple[tuple[str, str], ...] = ()
 
     def content_digest(self, stream_id: UUID, stream_type: str) -> bytes:
         """SHA-256 of everything the sender stated; an event_id sent again must match it."""
@@ -106,6 +109,8 @@ class RecordedEvent:
     content_digest: bytes
     hash: bytes
     erased: bool = False  # the sealed part's key was deleted (`nedbrud forget`)
+    # Subjects of a many-subject sealed part whose keys were deleted; the others' data opened.
+    erased_subjects: frozenset[str] = frozenset()
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> RecordedEvent:

@@ -13,19 +13,22 @@ from domain.incident import STREAM_TYPE, CorrectedRecord, Incident
 from domain.manual_record import STREAM_TYPE as MANUAL_RECORD
 from domain.manual_record import ManualRecord
 from domain.plan import Plan
+from domain.rounds import check_rounds_allow_close
 from domain.rules import Closing, may_close
 from service.access import NotYoursToCorrect, may_write_records
 from service.auth import Role
 from service.events import Receipt, RecordedEvent
+from service.rounds import RoundsService
 from service.streams import StreamNotFound, Streams, WriteContext
 
 
 class IncidentService:
     """Records the plan's steps on an incident's stream."""
 
-    def __init__(self, streams: Streams, plan: Plan) -> None:
+    def __init__(self, streams: Streams, plan: Plan, rounds: RoundsService | None = None) -> None:
         self.streams, self.plan = streams, plan
         self.store, self.codec = streams.store, streams.codec
+        self.rounds = rounds  # the closing gate for vital needs (None: no emergency lists)
 
     async def history(self, incident_id: UUID) -> list[RecordedEvent]:
         return (await self.streams.load(incident_id, Incident))[1]
@@ -85,13 +88,18 @@ class IncidentService:
         *,
         if_match: int | None = None,
     ) -> Receipt:
-        """Close the incident if the plan allows it: systems back, paper entered or waived."""
+        """Close the incident if the plan allows it: systems back, paper entered or waived, and
+        no vital occurrence of the units' emergency lists overdue, or a leader's waiver."""
 
         async def decide(incident: Incident) -> None:
             closing = await self.closing(incident)
             incident.close(
                 by, occurred_at, waiver_reason, closing.pending_records, waived_by_leader
             )
+            if self.rounds is not None:
+                _, records = await self.rounds.incident(incident.id)
+                units = await self.rounds.of_incident(incident, records, occurred_at)
+                check_rounds_allow_close(units.values(), waiver_reason, waived_by_leader)
 
         return await self.streams.act(incident_id, Incident, decide, ctx, if_match=if_match)
 

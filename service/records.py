@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from uuid import UUID, uuid5
 
 from domain.errors import ModeMismatch
 from domain.incident import Incident
 from domain.manual_record import STREAM_TYPE, ManualRecord
-from service.events import Receipt, RecordedEvent
-from service.streams import Streams, WriteContext
+from service.events import Receipt, RecordedEvent, WrongExpectedVersion
+from service.streams import MAX_ATTEMPTS, Streams, WriteContext
+
+MAX_REPEATS = 50
+
+
+def dose_slot(occurrence_id: UUID, n: int) -> UUID:
+    """The record id of the n-th dose given for an occurrence of the emergency list (1: the
+    dose; 2 and on: confirmed repeats). Creating the record at version 0 of this stream is the
+    store's optimistic lock on the occurrence: of two dispensings at once, one is stored and the
+    other finds the dose given."""
+    return uuid5(occurrence_id, f"dose-{n}")
 
 
 def record_id_for(event_id: UUID) -> UUID:
@@ -25,16 +35,51 @@ class ManualRecordService:
         self.streams = streams
 
     async def record(
-        self, incident_id: UUID, build: Callable[[UUID], ManualRecord], ctx: WriteContext
+        self,
+        incident_id: UUID,
+        build: Callable[[UUID], ManualRecord],
+        ctx: WriteContext,
+        *,
+        record_id: UUID | None = None,
     ) -> Receipt:
         """Store a new paper record of the incident, in the incident's mode."""
         mode = (await self.streams.head(incident_id, Incident)).mode
         if ctx.mode is not None and ctx.mode != mode:
             raise ModeMismatch(mode, ctx.mode)
-        record = build(record_id_for(ctx.event_id))
+        record = build(record_id or record_id_for(ctx.event_id))
+        if record_id is not None and ctx.idempotency is not None:  # the answer a retry gets
+            extras = ctx.idempotency.extras | {"record_id": str(record_id)}
+            ctx = replace(ctx, idempotency=replace(ctx.idempotency, extras=extras))
         return await self.streams.create(
             record, STREAM_TYPE, replace(ctx, mode=mode, correlation_id=incident_id)
         )
+
+    async def record_dose(
+        self,
+        incident_id: UUID,
+        build: Callable[[UUID], ManualRecord],
+        ctx: WriteContext,
+        occurrence: Callable[[], Awaitable[UUID | None]],
+    ) -> Receipt:
+        """Store a dose given: on the next free dose slot of the occurrence it accounts for
+        (`occurrence` decides which, or refuses a repeat), else as a record of its own. A
+        dispensing that lost the race for the slot decides again, and finds the dose given."""
+        for attempt in range(MAX_ATTEMPTS):
+            target = await occurrence()
+            record_id = None if target is None else await self._free_slot(target)
+            try:
+                return await self.record(incident_id, build, ctx, record_id=record_id)
+            except WrongExpectedVersion:
+                if attempt == MAX_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _free_slot(self, occurrence_id: UUID) -> UUID:
+        for n in range(1, MAX_REPEATS + 1):
+            slot = dose_slot(occurrence_id, n)
+            if not await self.streams.store.read_stream(slot, to_version=1):
+                return slot
+        raise WrongExpectedVersion(occurrence_id, MAX_REPEATS, MAX_REPEATS)
 
     async def load(self, record_id: UUID) -> tuple[ManualRecord, list[RecordedEvent]]:
         return await self.streams.load(record_id, ManualRecord)

@@ -42,6 +42,7 @@ class Settings:
     # (seconds; 0: only `nedbrud checkpoint`).
     checkpoint_dir: Path | None = None
     checkpoint_interval_s: float = 300.0
+    rounds_interval_s: float = 30.0
     # Webhooks out: whether a private or loopback address may receive them, the first retry's
     # wait (doubling up to 10 minutes) and how long a delivery is retried before it fails.
     webhook_allow_private: bool = False
@@ -82,6 +83,7 @@ class Settings:
             sealing_key=key.encode() if (key := os.environ.get("NEDBRUD_SEALING_KEY")) else None,
             checkpoint_dir=Path(d) if (d := os.environ.get("NEDBRUD_CHECKPOINT_DIR")) else None,
             checkpoint_interval_s=float(os.environ.get("NEDBRUD_CHECKPOINT_INTERVAL", "300")),
+            rounds_interval_s=float(os.environ.get("NEDBRUD_ROUNDS_INTERVAL", "30")),
             webhook_allow_private=os.environ.get("NEDBRUD_WEBHOOK_ALLOW_PRIVATE") == "1",
             webhook_retry_base_s=float(os.environ.get("NEDBRUD_WEBHOOK_RETRY_BASE", "2")),
             webhook_retry_for_s=float(os.environ.get("NEDBRUD_WEBHOOK_RETRY_FOR", "86400")),

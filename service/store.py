@@ -337,6 +337,14 @@ class EventStore:
         )
         return [RecordedEvent.from_row(r) for r in rows]
 
+    async def read_last(self, stream_id: UUID) -> RecordedEvent | None:
+        """The newest event of one stream (an emergency list's current version)."""
+        rows = await self._fetch(
+            f"SELECT {ROW_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY version DESC LIMIT 1",
+            stream_id,
+        )
+        return RecordedEvent.from_row(rows[0]) if rows else None
+
     async def read_all(self, after_position: int = 0, limit: int = 500) -> list[RecordedEvent]:
         """The global feed in commit order."""
         rows = await self._fetch(
@@ -352,6 +360,18 @@ class EventStore:
             f"SELECT {ROW_COLUMNS} FROM events WHERE stream_id = $1 OR correlation_id = $1 "
             "ORDER BY position",
             correlation_id,
+        )
+        return [RecordedEvent.from_row(r) for r in rows]
+
+    async def read_correlated_of_type(
+        self, correlation_id: UUID, stream_type: str
+    ) -> list[RecordedEvent]:
+        """The events of one stream type correlated with a stream (an incident's paper records)."""
+        rows = await self._fetch(
+            f"SELECT {ROW_COLUMNS} FROM events WHERE correlation_id = $1 AND stream_type = $2 "
+            "ORDER BY position",
+            correlation_id,
+            stream_type,
         )
         return [RecordedEvent.from_row(r) for r in rows]
 

@@ -115,6 +115,13 @@ class Streams:
             raise StreamNotFound(stream_id)
         return StreamHead.of(first[0])
 
+    async def current(self, stream_id: UUID, kind: type[A]) -> A:
+        """The stream's aggregate as of its newest event, to read: the one kept after the last
+        write brought up to date (and kept again), or replayed. Not for deciding: use `act`."""
+        aggregate, head = await self._take(stream_id, kind)
+        self._keep(aggregate, head)
+        return aggregate
+
     async def _take(self, stream_id: UUID, kind: type[A]) -> tuple[A, StreamHead]:
         """The stream's aggregate as of its newest event, to decide on: the one kept after the
         last write here (taken out: nothing else uses it meanwhile, as writes to a stream take
@@ -149,6 +156,13 @@ class Streams:
         head = StreamHead(stream_type, ctx.mode or "actual", ctx.correlation_id)
         self._kept_if_written(aggregate, head, receipt)
         return receipt
+
+    async def write(
+        self, aggregate: PlanAggregate, stream_type: str, expected_version: int, ctx: WriteContext
+    ) -> Receipt:
+        """Append what an aggregate the caller replayed itself decided, at the version it read;
+        the aggregate is not kept (its stream may hold many citizens' data)."""
+        return await self._append(aggregate, stream_type, expected_version, ctx)
 
     def _kept_if_written(
         self, aggregate: PlanAggregate, head: StreamHead, receipt: Receipt

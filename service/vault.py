@@ -12,6 +12,12 @@ ciphertext and tag. The associated data binds it to its event id, key and subjec
 part cannot be moved to another event. A subject forgotten and then written about again gets a new
 key with a new id; what was sealed under the deleted one stays erased.
 
+An event about many subjects (an emergency list: each citizen's identity, needs and medication)
+has a many-subject sealed part: format byte 2, a 2-byte count, then each subject's own sealed
+part as above (4-byte length, then the part), the stream's own first. Each part holds the sealed
+paths of one subject, bound to the event id and that subject; forgetting one citizen leaves the
+others' parts readable, and the event's bytes, so the chain, unchanged.
+
 The nonce is an HMAC of the event id and the plaintext under the data key: the same event sent
 again seals to the same bytes, so a retry still matches its stored content digest, and two
 different plaintexts never share a nonce.
@@ -19,6 +25,7 @@ different plaintexts never share a nonce.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import hashlib
 import hmac
@@ -29,6 +36,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+import msgspec
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -37,6 +45,7 @@ from service.events import NewEvent, RecordedEvent
 from service.store import fetch
 
 FORMAT = 1
+FORMAT_MANY = 2
 KEY_ID_BYTES = 8
 NONCE_BYTES = 12
 KEY_FILE = "sealing.key"
@@ -96,6 +105,26 @@ def _header(key: DataKey) -> bytes:
 
 def _header_length(sealed: bytes) -> int:
     return 2 + KEY_ID_BYTES + sealed[1 + KEY_ID_BYTES]
+
+
+def pack_many(parts: Sequence[bytes]) -> bytes:
+    """One sealed part made of several subjects' sealed parts."""
+    out = bytearray([FORMAT_MANY]) + len(parts).to_bytes(2, "big")
+    for part in parts:
+        out += len(part).to_bytes(4, "big") + part
+    return bytes(out)
+
+
+def unpack_many(sealed: bytes) -> list[bytes]:
+    """The subjects' sealed parts of a many-subject part ([] for any other)."""
+    if not sealed or sealed[0] != FORMAT_MANY:
+        return []
+    count, at, parts = int.from_bytes(sealed[1:3], "big"), 3, []
+    for _ in range(count):
+        size = int.from_bytes(sealed[at : at + 4], "big")
+        parts.append(sealed[at + 4 : at + 4 + size])
+        at += 4 + size
+    return parts
 
 
 def key_id_of(sealed: bytes) -> bytes | None:
@@ -194,24 +223,52 @@ class Vault:
         return {bytes(r["key_id"]): self._unwrap(dict(r.items())) for r in rows}
 
     async def seal(self, subject: str, events: Sequence[NewEvent]) -> tuple[NewEvent, ...]:
-        """The events with their sealed parts encrypted under the subject's key."""
+        """The events with their sealed parts encrypted under the subject's key (and the paths
+        an event gives to other subjects under theirs)."""
         if not any(e.sealed is not None for e in events):
             return tuple(events)
-        key = await self.key_for(subject)
-        return tuple(
-            e
-            if e.sealed is None
-            else dataclasses.replace(e, sealed=seal(key, e.event_id, e.sealed))
-            for e in events
-        )
+        out = []
+        for e in events:
+            if e.sealed is None:
+                out.append(e)
+            elif e.subject_paths:
+                out.append(await self._seal_many(subject, e))
+            else:
+                key = await self.key_for(subject)
+                out.append(dataclasses.replace(e, sealed=seal(key, e.event_id, e.sealed)))
+        return tuple(out)
+
+    async def _seal_many(self, subject: str, event: NewEvent) -> NewEvent:
+        assert event.sealed is not None
+        values: dict[str, Any] = msgspec.json.decode(event.sealed)
+        groups: dict[str, dict[str, Any]] = {}
+        for path, value in values.items():
+            owner = next((s for p, s in event.subject_paths if path.startswith(p)), subject)
+            groups.setdefault(owner, {})[path] = value
+        order = sorted(groups, key=lambda s: (s != subject, s))
+        keys = dict(zip(order, await asyncio.gather(*map(self.key_for, order)), strict=True))
+        parts = [
+            seal(keys[s], event.event_id, msgspec.json.encode(groups[s], order="sorted"))
+            for s in order
+        ]
+        return dataclasses.replace(event, sealed=pack_many(parts), subject_paths=())
 
     async def open(self, events: Sequence[RecordedEvent]) -> list[RecordedEvent]:
         """The events with their sealed parts in plain text, or marked erased where the key they
         were sealed under was deleted. An altered sealed part is an error, never shown as erased."""
-        ids = {k for e in events if e.sealed and (k := key_id_of(e.sealed)) is not None}
+        ids = {
+            k
+            for e in events
+            if e.sealed
+            for part in unpack_many(e.sealed) or [e.sealed]
+            if (k := key_id_of(part)) is not None
+        }
         keys = await self.keys_for(ids)
         opened = []
         for event in events:
+            if event.sealed and (parts := unpack_many(event.sealed)):
+                opened.append(_open_many(keys, event, parts))
+                continue
             key_id = key_id_of(event.sealed) if event.sealed else None
             if key_id is None or event.sealed is None:
                 opened.append(event)
@@ -221,6 +278,24 @@ class Vault:
                 plaintext = open_sealed(key.key, event.event_id, event.sealed)
                 opened.append(dataclasses.replace(event, sealed=plaintext))
         return opened
+
+
+def _open_many(
+    keys: Mapping[bytes, DataKey], event: RecordedEvent, parts: list[bytes]
+) -> RecordedEvent:
+    """Each subject's part opened where its key remains; the forgotten subjects named."""
+    values: dict[str, Any] = {}
+    erased: set[str] = set()
+    for part in parts:
+        key = keys.get(key_id_of(part) or b"")
+        if key is None:
+            erased.add(subject_of(part) or "")
+        else:
+            values |= msgspec.json.decode(open_sealed(key.key, event.event_id, part))
+    if len(erased) == len(parts):
+        return dataclasses.replace(event, sealed=None, erased=True)
+    sealed = msgspec.json.encode(values, order="sorted")
+    return dataclasses.replace(event, sealed=sealed, erased_subjects=frozenset(erased))
 
 
 async def forget(conn: asyncpg.Connection | asyncpg.Pool, subject: str) -> bool:

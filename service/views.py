@@ -15,6 +15,7 @@ from domain.worklist import BackEntryItem
 from service.api.schemas import (
     BackEntryItemView,
     ClosingView,
+    EmergencyListReadiness,
     EventView,
     IncidentView,
     OutstandingStepView,
@@ -23,6 +24,7 @@ from service.api.schemas import (
     StaffingRequestView,
     StaffingView,
 )
+from service.emergency_lists import ListHead
 from service.events import RecordedEvent
 from service.projections import SITUATION
 
@@ -165,16 +167,31 @@ def back_entry_view(
     )
 
 
-def readiness_view(unit: UnitReadiness, now: datetime, max_age_days: int) -> ReadinessView:
+def readiness_view(
+    unit: UnitReadiness, now: datetime, max_age_days: int, kept: ListHead | None = None
+) -> ReadinessView:
     age = unit.age(now)
+    limit = timedelta(days=max_age_days)
+    emergency = (
+        None
+        if kept is None
+        else EmergencyListReadiness(
+            list_version=kept.list_version,
+            list_as_of=kept.list_as_of,
+            kept_at=kept.kept_at,
+            age_days=round((now - kept.list_as_of) / timedelta(days=1), 2),
+            stale=now - kept.list_as_of > limit,
+        )
+    )
     return ReadinessView(
         unit=unit.unit,
         list_printed_at=unit.list_printed_at,
         list_as_of=unit.list_as_of,
         printed_by=unit.printed_by,
         age_days=None if age is None else round(age / timedelta(days=1), 2),
-        stale=unit.is_stale(now, timedelta(days=max_age_days)),
+        stale=unit.is_stale(now, limit),
         max_age_days=max_age_days,
+        emergency_list=emergency,
     )
 
 

@@ -29,12 +29,13 @@ from litestar.openapi.spec import (
 )
 
 from service.api.cloudevents import BATCH, MAX_BATCH, STRUCTURED, BatchAnswer, CloudEvent
+from service.api.list_schemas import EmergencyListIn
 from service.api.problems import PROBLEM_JSON
 from service.api.schemas import Problem, Receipt
 from service.api.situation import SituationChange
 
 # Wire types the document names though no handler's signature does.
-ALSO_DOCUMENTED = (Problem, Receipt, CloudEvent, BatchAnswer, SituationChange)
+ALSO_DOCUMENTED = (Problem, Receipt, CloudEvent, BatchAnswer, SituationChange, EmergencyListIn)
 
 REF = "#/components/schemas/{name}"
 
@@ -70,6 +71,8 @@ def complete(openapi: OpenAPI) -> OpenAPI:
                     _cloudevents(operation)
                 if operation.operation_id == "streamSituation":
                     _events(operation)
+                if operation.operation_id == "putEmergencyList":
+                    _emergency_list(operation)
                 _no_null_parameters(operation)
                 _csv_where_asked(operation)
                 _declare_problems(operation)
@@ -202,6 +205,25 @@ def _csv_where_asked(operation: Operation) -> None:
     ok = (operation.responses or {}).get("200")
     if formats and isinstance(ok, OpenAPIResponse) and ok.content is not None:
         ok.content["text/csv"] = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))
+
+
+def _emergency_list(operation: Operation) -> None:
+    """The list's body is JSON or the same list as CSV (columns in the README)."""
+    operation.request_body = RequestBody(
+        required=True,
+        content={
+            "application/json": OpenAPIMediaType(
+                schema=Reference(ref=REF.format(name="EmergencyListIn"))
+            ),
+            "text/csv": OpenAPIMediaType(
+                schema=Schema(
+                    type=OpenAPIType.STRING,
+                    description="UTF-8 (a BOM is allowed), `;` or `,` separated, a header row "
+                    "naming the columns, one row per item",
+                )
+            ),
+        },
+    )
 
 
 def _cloudevents(operation: Operation) -> None:

@@ -13,6 +13,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from domain.errors import DomainError
+from domain.rounds_errors import AlreadyGiven
 from service.access import NotYoursToCorrect
 from service.access_log import AccessLogUnavailable
 from service.api import problems_da as da
@@ -85,6 +86,7 @@ def problem(
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
     correlation_id: str | None = None,
+    given_record_id: uuid.UUID | None = None,
 ) -> Response[Problem]:
     request_id = REQUEST_ID.get()
     title = slug.replace("-", " ").capitalize()
@@ -101,6 +103,7 @@ def problem(
         errors=errors,
         correlation_id=correlation_id,
         request_id=request_id,
+        given_record_id=given_record_id,
     )
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
@@ -175,7 +178,13 @@ def on_http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
 
 
 def on_domain(_: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
-    return problem(422, exc.slug, str(exc))
+    field = getattr(exc, "field", None)  # a list's refusal names where, as a path into the body
+    errors = [FieldError(field=field, message=str(exc))] if isinstance(field, str) else None
+    return problem(422, exc.slug, str(exc), errors=errors)
+
+
+def on_already_given(_: Request[Any, Any, Any], exc: AlreadyGiven) -> Response[Problem]:
+    return problem(409, exc.slug, str(exc), given_record_id=exc.given_record_id)
 
 
 def on_conflict(request: Request[Any, Any, Any], exc: WrongExpectedVersion) -> Response[Problem]:
@@ -263,6 +272,7 @@ def on_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Proble
 EXCEPTION_HANDLERS = {
     ValidationException: on_validation,
     HTTPException: on_http,
+    AlreadyGiven: on_already_given,
     DomainError: on_domain,
     WrongExpectedVersion: on_conflict,
     EventIdReused: on_event_id_reused,

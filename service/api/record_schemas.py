@@ -58,6 +58,10 @@ class RecordMedicationDispensing(RecordBase):
     dispensed_at: AwareTime
     source_list_printed_at: AwareTime | None = None
     doctor_consulted: DoctorConsultedIn | None = None
+    occurrence_id: UUID | None = None
+    outcome: Literal["given", "refused", "not-given"] = "given"
+    reason: Text | None = None
+    confirm_repeat: bool = False
 
 
 class RecordCareDelivery(RecordBase):
@@ -66,6 +70,7 @@ class RecordCareDelivery(RecordBase):
     service: ShortText
     status: Literal["delivered", "partly", "missed"]
     occurred_at: AwareTime
+    occurrence_id: UUID | None = None
 
 
 class RecordCreated(Receipt):

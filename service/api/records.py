@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
@@ -18,7 +18,10 @@ from domain.manual_record import (
     DoctorConsulted,
     ManualRecord,
     Medication,
+    Outcome,
 )
+from domain.matching import RoundRecord
+from domain.rounds import check_repeat_dose
 from service.api.guards import UnitNotAllowed, principal_of, require_unit
 from service.api.problems import InvalidField
 from service.api.reading import Purpose
@@ -38,6 +41,7 @@ from service.citizens import CitizenRefs, normalise_cpr
 from service.disclosure import Disclosure, Reader, RecordRef
 from service.events import Receipt as StoreReceipt
 from service.records import ManualRecordService, record_id_for
+from service.rounds import RoundsService
 from service.streams import WriteContext
 
 
@@ -193,13 +197,33 @@ async def record_dispensing(
             note=data.note,
             by=person(data.by),
             occurred_at=data.dispensed_at,
+            occurrence_id=data.occurrence_id,
+            outcome=Outcome(data.outcome),
+            reason=data.reason,
+            confirm_repeat=data.confirm_repeat,
         )
+
+    async def occurrence() -> UUID | None:
+        """The occurrence a dose given accounts for; a dose already given is refused unless
+        the repeat is confirmed with a reason (`domain.rounds.check_repeat_dose`)."""
+        if data.outcome != "given":
+            return None
+        service: RoundsService = request.app.state.rounds
+        incident, events = await service.incident(incident_id)
+        found = await service.for_unit(incident, events, data.unit, data.dispensed_at)
+        if found is None:
+            return data.occurrence_id
+        dose = RoundRecord.dispensing(
+            uuid4(), ref, med.name, data.dispensed_at, occurrence_id=data.occurrence_id
+        )
+        target = check_repeat_dose(found.rounds, dose, data.confirm_repeat, data.reason)
+        return data.occurrence_id if target is None else target.occurrence_id
 
     times = {
         "dispensed_at": data.dispensed_at,
         "source_list_printed_at": data.source_list_printed_at,
     }
-    return await create(request, incident_id, data, idempotency_key, build, ref, times)
+    return await create(request, incident_id, data, idempotency_key, build, ref, times, occurrence)
 
 
 async def record_care_delivery(
@@ -223,6 +247,7 @@ async def record_care_delivery(
             note=data.note,
             by=person(data.by),
             occurred_at=data.occurred_at,
+            occurrence_id=data.occurrence_id,
         )
 
     times = {"occurred_at": data.occurred_at}
@@ -273,15 +298,18 @@ async def create(
     build: Callable[[UUID], ManualRecord],
     citizen_ref: str,
     times: Mapping[str, datetime | None],
+    occurrence: Callable[[], Awaitable[UUID | None]] | None = None,
 ) -> Response[Any]:
-    """A new paper record of a unit the key acts for."""
+    """A new paper record of a unit the key acts for; a dose given on the occurrence's lock."""
     require_unit(principal_of(request), data.unit)
     records: ManualRecordService = request.app.state.records
 
     async def perform(ctx: WriteContext) -> StoreReceipt:
+        if occurrence is not None:
+            return await records.record_dose(incident_id, build, ctx, occurrence)
         return await records.record(incident_id, build, ctx)
 
-    return await answer_write(
+    response = await answer_write(
         request,
         data,
         idempotency_key,
@@ -291,6 +319,12 @@ async def create(
         ids=lambda event_id: {"record_id": record_id_for(event_id), "citizen_ref": citizen_ref},
         location="/v1/manual-records/{record_id}",
     )
+    # A dose for an occurrence is stored on the occurrence's dose slot: the record is the stream.
+    if isinstance(response.content, dict) and response.status_code == 201:
+        record_id = str(response.content["stream_id"])
+        response.content["record_id"] = record_id
+        response.headers["Location"] = f"/v1/manual-records/{record_id}"
+    return response
 
 
 async def act_on_record(

@@ -118,8 +118,20 @@ class ClosingView(Struct):
     pending_records: int
 
 
+class Counts(Struct):
+    """How many occurrences are in each state; `overdue` includes `overdue_vital`."""
+
+    upcoming: int
+    due: int
+    overdue: int
+    overdue_vital: int
+    given: int
+    missed: int
+
+
 class IncidentView(Struct):
-    """An incident as the situation picture shows it."""
+    """An incident as the situation picture shows it; `rounds`: each affected unit's rounds
+    counts, for the units that keep an emergency list (in the picture and its stream)."""
 
     incident_id: UUID
     title: str
@@ -142,6 +154,7 @@ class IncidentView(Struct):
     version: int
     last_change_at: Instant
     closed_at: Instant | None
+    rounds: dict[str, Counts] = msgspec.field(default_factory=dict)
 
 
 class BackEntryItemView(Struct, omit_defaults=True):
@@ -164,8 +177,19 @@ class BackEntryItemView(Struct, omit_defaults=True):
     citizen_cpr: str | None = None
 
 
+class EmergencyListReadiness(Struct):
+    """The unit's emergency list (nødliste) in nedbrud: its version, its date, its age."""
+
+    list_version: int
+    list_as_of: Instant
+    kept_at: Instant
+    age_days: float
+    stale: bool
+
+
 class ReadinessView(Struct):
-    """A unit's printed medication list: when it was printed, how old its contents are."""
+    """A unit's printed medication list: when it was printed, how old its contents are; and
+    its emergency list in nedbrud (`emergency_list` null: the unit keeps none)."""
 
     unit: str
     list_printed_at: Instant | None
@@ -174,6 +198,7 @@ class ReadinessView(Struct):
     age_days: float | None
     stale: bool
     max_age_days: int
+    emergency_list: EmergencyListReadiness | None = None
 
 
 class EventView(Struct):
@@ -241,3 +266,4 @@ class Problem(Struct, omit_defaults=True):
     errors: list[FieldError] | None = None
     correlation_id: str | None = None
     request_id: str | None = None
+    given_record_id: UUID | None = None  # already-given: the record of the dose given

@@ -34,11 +34,13 @@ from service.events import RecordedEvent, StoreUnavailable
 from service.notifier import Notifier
 from service.projections import SITUATION, fact_of
 from service.reads import PositionBeyondLog
+from service.rounds_watch import RoundsWatch
 from service.store import EventStore
 from service.views import IncidentViews, incident_view
 
 STREAM = "/v1/situation/stream"
 COUNTS_CHANGED = "record-counts-changed"
+ROUNDS_CHANGED = "rounds-changed"
 KEEP_ALIVE_SECONDS = 15.0
 # How often an open stream asks whether its key is still active: a revoked key's stream ends
 # within this plus one wait (1 s) plus one page, well inside the 5 s API.md promises.
@@ -110,12 +112,14 @@ class SituationController(Controller):
         which: Literal["open", "all"] = "all" if include == "closed" else "open"
         position, states = await reads.situation_as_of(pool_of(request), mode=mode, which=which)
         views: IncidentViews = request.app.state.incident_views
+        watch: RoundsWatch = request.app.state.rounds_watch
+        incidents = await watch.with_rounds([views.view(state) for state in states])
         now = datetime.now(UTC)
         return SituationPicture(
             generated_at=now,
             position=position,
             contact_now=contact_answer(now, plan_in_force),
-            incidents=[views.view(state) for state in states],
+            incidents=incidents,
         )
 
     @get(
@@ -189,6 +193,19 @@ def messages(changes: list[Change], disclosure: Disclosure) -> bytes:
     )
 
 
+def rounds_messages(watch: RoundsWatch, serial: int, mode: str, position: int) -> bytes:
+    """The incidents whose rounds moved with the clock since `serial`: counts only, which every
+    reader of the picture sees; the `id` is the stream's position (no event caused them)."""
+    return b"".join(
+        message(
+            "incident",
+            position,
+            msgspec.json.encode(SituationChange(position, ROUNDS_CHANGED, tick.incident)),
+        )
+        for tick in watch.since(serial, mode)
+    )
+
+
 class SharedChanges:
     """Every stream of one process reads and renders each page of the log once.
 
@@ -203,10 +220,16 @@ class SharedChanges:
     KEPT = 64
 
     def __init__(
-        self, store: EventStore, notifier: Notifier, pool: asyncpg.Pool, plan: Plan, codec: Codec
+        self,
+        store: EventStore,
+        notifier: Notifier,
+        pool: asyncpg.Pool,
+        plan: Plan,
+        codec: Codec,
+        watch: RoundsWatch,
     ) -> None:
         self.store, self.notifier, self.pool, self.plan = store, notifier, pool, plan
-        self.codec = codec
+        self.codec, self.watch = codec, watch
         self._pages: dict[tuple[int, str, asyncio.Event], asyncio.Task[Page]] = {}
 
     def page(self, after: int, mode: str, generation: asyncio.Event) -> asyncio.Task[Page]:
@@ -235,9 +258,13 @@ class SharedChanges:
             await reads.wait_for(self.pool, self.notifier, SITUATION.name, newest)
         entries = await reads.situation_entries(self.pool, list(last)) if last else {}
         heads = await reads.record_heads(self.pool, list(last.values()))
+        listed = await self.watch.listed_units() if entries else set()
         for incident_id, event in last.items():
             if (entry := entries.get(incident_id)) is not None:
-                view = msgspec.Raw(msgspec.json.encode(incident_view(entry, self.plan)))
+                shown = incident_view(entry, self.plan)
+                counts = await self.watch.counts(incident_id, shown.affected_units, listed)
+                shown = msgspec.structs.replace(shown, rounds=counts) if counts else shown
+                view = msgspec.Raw(msgspec.json.encode(shown))
                 changes.append(Change(event.position, event.type, record_of(event, heads), view))
         # The stream moves past the events that changed nothing it shows, too. The views are
         # encoded here once, for every stream at this page.
@@ -255,10 +282,11 @@ async def _changes(
     if resume is None:
         views: IncidentViews = request.app.state.incident_views
         after, states = await reads.situation_as_of(pool, mode=mode, which="open")
-        snapshot = [views.view(state) for state in states]
+        snapshot = await shared.watch.with_rounds([views.view(state) for state in states])
         yield message("snapshot", after, msgspec.json.encode(snapshot))
     else:
         after = resume
+    ticked = shared.watch.serial  # the rounds' changes from now on
     idle = 0.0
     authenticator: Authenticator = request.app.state.authenticator
     principal = principal_of(request)
@@ -274,7 +302,8 @@ async def _changes(
         # shield: one stream closing must not cancel the page the others are waiting for.
         end, changes, full = await asyncio.shield(shared.page(after, mode, woken))
         after = after if end is None else end
-        chunk = messages(changes, disclosure)
+        chunk = messages(changes, disclosure) + rounds_messages(shared.watch, ticked, mode, after)
+        ticked = shared.watch.serial
         if chunk:
             yield chunk
             idle = 0.0

@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter
 
 from domain.plan import Plan
+from domain.readiness import UnitReadiness
 from service import reads
 from service.api.guards import may_act_for, principal_of, require_unit
 from service.api.reading import AfterPosition, ModeQuery, caught_up, pool_of
@@ -38,14 +39,20 @@ class UnitController(Controller):
         mode: ModeQuery = "actual",
         after_position: AfterPosition = 0,
     ) -> list[ReadinessView]:
-        """Each unit's printed medication list, its age, and whether it is older than the
-        plan's limit."""
+        """Each unit's printed medication list and its emergency list in nedbrud, their ages,
+        and whether each is older than the plan's limit (a unit with no list says so)."""
         await caught_up(request, READINESS.name, after_position)
         limit = plan_in_force.file.readiness.max_list_age_days
         now = datetime.now(UTC)
-        units = await reads.readiness(pool_of(request), mode=mode)
+        printed = {u.unit: u for u in await reads.readiness(pool_of(request), mode=mode)}
+        lists = await request.app.state.lists.heads() if mode == "actual" else {}
         principal = principal_of(request)
-        return [readiness_view(u, now, limit) for u in units if may_act_for(principal, u.unit)]
+        names = sorted(set(printed) | set(lists) | set(principal.units or ()))
+        return [
+            readiness_view(printed.get(u) or UnitReadiness(unit=u), now, limit, lists.get(u))
+            for u in names
+            if may_act_for(principal, u)
+        ]
 
     @post(
         "/units/{unit:str}/medication-list-prints",

@@ -65,6 +65,11 @@ class Seeder:
         assert made.status_code == 201, made.text
         return dict(made.json())
 
+    async def put(self, url: str, body: dict[str, Any]) -> dict[str, Any]:
+        made = await self.client.put(url, json=body)
+        assert made.status_code == 201, made.text
+        return dict(made.json())
+
     async def step(self, kind: str, **fields: Any) -> dict[str, Any]:
         body = {"type": kind, "occurred_at": "2026-03-05T16:00:00+01:00", "by": self.by(kind)}
         return await self.post(f"/v1/incidents/{self.seed.incident}/events", body | fields)
@@ -215,6 +220,7 @@ async def seed_log(client: Client, pool: asyncpg.Pool) -> Seed:
         },
     )
 
+    await seed_lists(s)
     s.unit, s.citizen = None, None
     printed = await s.post(
         f"/v1/units/{UNIT_A}/medication-list-prints",
@@ -229,3 +235,51 @@ async def seed_log(client: Client, pool: asyncpg.Pool) -> Seed:
     await s.step("restoration-verified", unit=UNIT_A, system="nexus")
     await s.step("incident-closed", waiver_reason=s.c("waiver"))
     return seed
+
+
+async def seed_lists(s: Seeder) -> None:
+    """Each unit's emergency list: X at unit A (two versions: a medication and a visit), Y at
+    unit B (a visit); the help is shown like a record's summary, the rest only for a purpose."""
+    s.unit, s.citizen = UNIT_A, s.seed.citizens["X"]
+    x = {
+        "citizen": {"cpr": CPR_X, "name": s.c("x-list-name")},
+        "vital_needs": s.c("x-vital-needs"),
+        "items": [
+            {
+                "item_id": "medicin-1500",
+                "kind": "medication",
+                "medication": {
+                    "name": s.c("x-list-medicine"),
+                    "dose": s.c("x-list-dose"),
+                    "strength": s.c("x-list-strength"),
+                    "route": s.c("x-list-route"),
+                },
+                "times": ["15:00"],
+                "vital": True,
+            },
+            {
+                "item_id": "pleje-1530",
+                "kind": "care",
+                "service": s.c("x-list-service", in_summary=True),
+                "times": ["15:30"],
+            },
+        ],
+    }
+    # The same citizen in both versions (the first is never shown again once replaced).
+    for as_of in ("2026-03-01T06:00:00+01:00", "2026-03-02T06:00:00+01:00"):
+        list_a = {"list_as_of": as_of, "by": {"id": "emp-1"}, "citizens": [x]}
+        await s.put(f"/v1/units/{UNIT_A}/emergency-list", list_a)
+    s.unit, s.citizen = UNIT_B, s.seed.citizens["Y"]
+    y = {
+        "citizen": {"cpr": CPR_Y, "name": s.c("y-list-name")},
+        "items": [
+            {
+                "item_id": "tilsyn",
+                "kind": "care",
+                "service": s.c("y-list-service", in_summary=True),
+                "times": ["15:00"],
+            }
+        ],
+    }
+    list_b = {"list_as_of": "2026-03-01T06:00:00+01:00", "by": {"id": "emp-1"}, "citizens": [y]}
+    await s.put(f"/v1/units/{UNIT_B}/emergency-list", list_b)

@@ -22,7 +22,7 @@ from service.auth import Role, create_key, hash_key
 from service.codec import KINDS, Codec, sealed_paths
 from service.vault import Vault, forget
 from tests.api.outage import Client
-from tests.api.seeded import UNIT_A, Canary, Seed, seed_log
+from tests.api.seeded import UNIT_A, UNIT_B, Canary, Seed, seed_log
 from tests.api.sse import first_chunks
 from tests.apps import SEALING_KEY
 
@@ -68,6 +68,16 @@ CALLS: dict[str, Callable[[Seed], list[Call]]] = {
         Call(f"/v1/manual-records/{r}", {}) for r in s.records.values()
     ],
     "/v1/readiness": lambda s: [Call("/v1/readiness", {})],
+    "/v1/units/{unit}/emergency-list": lambda s: [
+        Call(f"/v1/units/{unit}/emergency-list", {}) for unit in (UNIT_A, UNIT_B)
+    ],
+    "/v1/incidents/{incident_id}/rounds": lambda s: [
+        Call(
+            f"/v1/incidents/{s.incident}/rounds",
+            {"unit": unit, "at": "2026-03-05T20:00:00+01:00"},
+        )
+        for unit in (UNIT_A, UNIT_B)
+    ],
     "/v1/contacts/now": lambda s: [Call("/v1/contacts/now", {})],
     "/v1/plan": lambda s: [Call("/v1/plan", {})],
     "/v1/situation": lambda s: [Call("/v1/situation", {"include": "closed"})],
@@ -92,6 +102,8 @@ CALLS: dict[str, Callable[[Seed], list[Call]]] = {
 # The operations that may show sealed data at all (each by the rule); the rest show none ever.
 PERSONAL = {
     "/v1/incidents/{incident_id}/timeline",
+    "/v1/units/{unit}/emergency-list",
+    "/v1/incidents/{incident_id}/rounds",
     "/v1/manual-records/{record_id}",
     "/v1/back-entry",
     "/v1/back-entry/fhir",

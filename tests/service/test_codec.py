@@ -91,3 +91,32 @@ def test_an_old_event_shape_is_upcast_when_read() -> None:
     incident = codec.replay([old])
     assert isinstance(incident, Incident)
     assert incident.title == "Nexus nede"
+
+
+def test_a_dispensing_stored_before_the_rounds_still_decodes_as_a_dose_given() -> None:
+    """Payload evolution: `occurrence_id`, `outcome`, `reason` and `confirm_repeat` were added
+    with defaults; a row written before them reads as a dose given for no named occurrence."""
+    import dataclasses
+
+    from domain.manual_record import ManualRecord, Outcome
+
+    old = NewEvent(
+        event_id=UUID(int=9),
+        type="medication-dispensed",
+        payload={
+            "incident_id": str(INCIDENT_ID),
+            "unit": "botilbud-solsikken",
+            "citizen_ref": "cit_old",
+            "source_list_printed_at": None,
+            "by": {"id": "emp-1042", "role": None},
+        },
+        occurred_at=AT,
+        sealed=msgspec.json.encode({"medication": {"name": "Paracetamol", "dose": "2 tabl."}}),
+    )
+    row = dataclasses.replace(stored(old, 1), stream_type="manual-record")
+    event = Codec().decode(row)
+    assert isinstance(event, ManualRecord.MedicationDispensed)
+    assert event.outcome is Outcome.GIVEN
+    assert event.occurrence_id is None
+    assert event.reason is None
+    assert event.confirm_repeat is False

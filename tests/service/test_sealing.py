@@ -41,6 +41,8 @@ PLAIN_BY_DESIGN = {
     "corrects_type",
     "citizen_ref",
     "journal_reference",
+    "item_id",  # the sender's id of an item on the list, stable across versions
+    "times",  # an emergency list's times of day, HH:MM
 }
 
 # The sealed paths as the modules' hand-kept SEALED_FIELDS listed them before they were derived:
@@ -90,6 +92,8 @@ class Filler:
         args = [a for a in typing.get_args(hint) if a is not type(None)]
         if typing.get_origin(hint) in (typing.Union, type(int | None)):
             return self.value(args[0], path, sealed)
+        if typing.get_origin(hint) is typing.Literal:
+            return typing.get_args(hint)[0]
         if hint is str:
             if sealed:
                 return self.canary(path)

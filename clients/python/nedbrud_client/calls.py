@@ -249,6 +249,66 @@ def get_manual_record(
     )
 
 
+def put_emergency_list(
+    unit: str, body: t.EmergencyListIn, *, idempotency_key: str | None = None
+) -> Call[t.EmergencyListKept]:
+    """A whole new version of the unit's emergency list (nødliste)."""
+    call = _write(
+        "putEmergencyList",
+        f"/v1/units/{unit}/emergency-list",
+        t.EmergencyListKept,
+        body,
+        idempotency_key,
+    )
+    return Call(call.operation, "PUT", call.path, call.answer, call.body, headers=call.headers)
+
+
+def put_emergency_list_csv(
+    unit: str,
+    csv: bytes,
+    *,
+    by: str,
+    list_as_of: datetime | None = None,
+    idempotency_key: str | None = None,
+) -> Call[t.EmergencyListKept]:
+    """The same list as CSV (UTF-8, `;` or `,`, one row per item; columns in the README)."""
+    return Call(
+        "putEmergencyList",
+        "PUT",
+        f"/v1/units/{unit}/emergency-list",
+        t.EmergencyListKept,
+        body=csv,
+        content_type="text/csv",
+        params=_params(by=by, list_as_of=list_as_of),
+        headers={"Idempotency-Key": idempotency_key or new_key()},
+    )
+
+
+def get_emergency_list(unit: str, *, purpose: t.Purpose | None = None) -> Call[t.EmergencyListView]:
+    """The unit's current emergency list; names, CPR and needs only with a purpose."""
+    return _read(
+        "getEmergencyList", f"/v1/units/{unit}/emergency-list", t.EmergencyListView, purpose=purpose
+    )
+
+
+def get_rounds(
+    incident_id: UUID,
+    *,
+    unit: str,
+    at: datetime | None = None,
+    purpose: t.Purpose | None = None,
+) -> Call[t.RoundsView]:
+    """The unit's rounds during the incident: vital overdue first."""
+    return _read(
+        "getRounds",
+        f"/v1/incidents/{incident_id}/rounds",
+        t.RoundsView,
+        unit=unit,
+        at=at,
+        purpose=purpose,
+    )
+
+
 def get_readiness(
     *, mode: t.Mode | None = None, after_position: int | None = None
 ) -> Call[list[t.ReadinessView]]:

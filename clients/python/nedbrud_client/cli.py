@@ -23,6 +23,7 @@ from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -240,6 +241,10 @@ def cmd_dispense(args: argparse.Namespace) -> int:
                 unit=args.unit,
                 by=person(args.by, args.by_name),
                 note=args.note,
+                occurrence_id=args.occurrence,
+                outcome=args.outcome,
+                reason=args.reason,
+                confirm_repeat=args.confirm_repeat,
             ),
         )
     )
@@ -338,6 +343,57 @@ def cmd_worklist(args: argparse.Namespace) -> int:
     rows = [(str(i.record_id), i.occurred_at, i.summary, i.citizen_ref, i.status) for i in items]
     columns = ("papirregistrering", "tidspunkt", "hvad", "borger", "status")
     return show(args, items, lambda _: table(rows, columns))
+
+
+STATUS_DA = {
+    "overdue": "overskredet",
+    "due": "nu",
+    "upcoming": "kommende",
+    "given": "givet",
+    "missed": "ikke givet",
+}
+LOCAL = ZoneInfo("Europe/Copenhagen")
+
+
+def cmd_list_import(args: argparse.Namespace) -> int:
+    data = Path(args.file).read_bytes()
+    as_of = when(args.as_of) if args.as_of else None
+    kept: t.EmergencyListKept = read(
+        args, calls.put_emergency_list_csv(args.unit, data, by=args.by, list_as_of=as_of)
+    )
+    return show(
+        args, kept, lambda k: f"Nødlisten for {args.unit} er gemt: version {k.list_version}"
+    )
+
+
+def cmd_rounds(args: argparse.Namespace) -> int:
+    at = when(args.at) if args.at else None
+    shown: t.RoundsView = read(
+        args, calls.get_rounds(args.incident, unit=args.unit, at=at, purpose=args.purpose)
+    )
+
+    def human(r: t.RoundsView) -> str:
+        c = r.counts
+        head = (
+            f"Runden på {r.unit} (nødliste version {r.list_version}): "
+            f"overskredet {c.overdue} (livsvigtige {c.overdue_vital}), nu {c.due}, "
+            f"kommende {c.upcoming}, givet {c.given}, ikke givet {c.missed}"
+        )
+        rows = [
+            (
+                o.due_at.astimezone(LOCAL).strftime("%d/%m %H:%M"),
+                STATUS_DA[o.status],
+                "LIVSVIGTIG" if o.vital else "",
+                o.citizen_name or o.citizen_ref,
+                o.summary,
+                str(o.occurrence_id),
+            )
+            for o in r.occurrences
+        ]
+        columns = ("tid", "status", "", "borger", "hvad", "forekomst")
+        return f"{head}\n\n{table(rows, columns)}" if rows else f"{head}\n\nIntet på listen."
+
+    return show(args, shown, human)
 
 
 def cmd_outbox(args: argparse.Namespace) -> int:
@@ -468,11 +524,33 @@ def parser() -> argparse.ArgumentParser:
             record.add_argument("--strength")
             record.add_argument("--route")
             record.add_argument("--list-printed-at", help="when the printed list was printed")
+            record.add_argument("--occurrence", type=UUID, help="the round's occurrence it is for")
+            record.add_argument(
+                "--outcome", default="given", choices=["given", "refused", "not-given"]
+            )
+            record.add_argument("--reason", help="why refused, not given, or given again")
+            record.add_argument(
+                "--confirm-repeat", action="store_true", help="give a dose already given"
+            )
         else:
             record.add_argument("--service", required=True, help="the assessed help")
             record.add_argument(
                 "--status", required=True, choices=["delivered", "partly", "missed"]
             )
+
+    emergency = add("list", cmd_list_import, "the unit's emergency list (nødliste): import CSV")
+    emergency.add_argument("action", choices=["import"])
+    emergency.add_argument("file", help="the list as CSV (columns in the README)")
+    emergency.add_argument("--unit", required=True)
+    emergency.add_argument("--by", required=True, help="your employee id")
+    emergency.add_argument("--as-of", help="the list's date (RFC 3339; default now)")
+    rounds = add("rounds", cmd_rounds, "the round: what is due, overdue and given, vital first")
+    rounds.add_argument("incident", type=UUID)
+    rounds.add_argument("--unit", required=True)
+    rounds.add_argument("--at", help="at another time (RFC 3339)")
+    rounds.add_argument(
+        "--purpose", choices=["treatment", "back-entry", "audit"], help="show names and medicine"
+    )
 
     enter = add("enter", cmd_enter, "mark a paper record as entered in the journal")
     enter.add_argument("record", type=UUID)

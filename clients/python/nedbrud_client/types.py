@@ -365,6 +365,7 @@ class IncidentView(Struct, kw_only=True):
     version: int
     last_change_at: Instant
     closed_at: Instant | None
+    rounds: dict[str, Counts] = {}
 
 
 class ItContactedIn(Struct, forbid_unknown_fields=True, kw_only=True):
@@ -566,6 +567,7 @@ class Problem(Struct, kw_only=True):
     errors: list[FieldError] | None = None
     correlation_id: str | None = None
     request_id: str | None = None
+    given_record_id: UUID | None = None
 
 
 class ReadinessView(Struct, kw_only=True):
@@ -578,6 +580,7 @@ class ReadinessView(Struct, kw_only=True):
     age_days: float | None
     stale: bool
     max_age_days: int
+    emergency_list: EmergencyListReadiness | None = None
 
 
 class Receipt(Struct, kw_only=True):
@@ -597,6 +600,7 @@ class RecordCareDelivery(Struct, forbid_unknown_fields=True, kw_only=True):
     service: ShortText
     status: Literal["delivered", "missed", "partly"]
     occurred_at: AwareTime
+    occurrence_id: UUID | None = None
     citizen: CitizenIn
     unit: Slug
     by: PersonIn
@@ -632,6 +636,10 @@ class RecordMedicationDispensing(Struct, forbid_unknown_fields=True, kw_only=Tru
     dispensed_at: AwareTime
     source_list_printed_at: AwareTime | None = None
     doctor_consulted: DoctorConsultedIn | None = None
+    occurrence_id: UUID | None = None
+    outcome: Literal["given", "not-given", "refused"] = "given"
+    reason: LongText | None = None
+    confirm_repeat: bool = False
     citizen: CitizenIn
     unit: Slug
     by: PersonIn
@@ -832,9 +840,10 @@ WebhookEventType = Annotated[
         extra_json_schema={
             "enum": [
                 "*", "alarm-received", "care-delivered", "colleagues-informed",
-                "communication-sent", "communications-decided", "entered-in-journal",
-                "escalated", "escalation-assessed", "event-corrected", "incident-closed",
-                "incident-detected", "it-contacted", "leader-informed", "medication-dispensed",
+                "communication-sent", "communications-decided", "emergency-list-published",
+                "emergency-list-replaced", "entered-in-journal", "escalated",
+                "escalation-assessed", "event-corrected", "incident-closed", "incident-detected",
+                "it-contacted", "leader-informed", "medication-dispensed",
                 "medication-list-printed", "note-added", "record-voided", "restoration-verified",
                 "scope-assessed", "staffing-decided", "staffing-requested", "system-restored",
                 "unit-registered", "units-notified", "vendor-contacted", "workaround-agreed",
@@ -907,3 +916,138 @@ class SituationChange(Struct, kw_only=True):
     position: int
     event_type: str
     incident: IncidentView
+
+
+# The emergency list (nødliste) and the rounds (runderne).
+
+Day = Literal["fri", "mon", "sat", "sun", "thu", "tue", "wed"]
+TimeOfDay = Annotated[str, Meta(max_length=5)]
+ItemKind = Literal["care", "medication"]
+
+
+class Counts(Struct, kw_only=True):
+    """How many occurrences are in each state; `overdue` includes `overdue_vital`."""
+
+    upcoming: int
+    due: int
+    overdue: int
+    overdue_vital: int
+    given: int
+    missed: int
+
+
+class ListItemIn(Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
+    """One thing a citizen is to receive: a medication or a visit of assessed help."""
+
+    item_id: ShortText
+    kind: ItemKind
+    times: Annotated[list[TimeOfDay], Meta(max_length=48)]
+    medication: MedicationIn | None = None
+    service: ShortText | None = None
+    days: Annotated[list[Day], Meta(max_length=7)] | None = None
+    window_minutes: int = 60
+    vital: bool = False
+
+
+class ListCitizenIn(Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
+    """A citizen on the list, what they have vital needs of, and their items."""
+
+    citizen: CitizenIn
+    items: Annotated[list[ListItemIn], Meta(max_length=5000)]
+    vital_needs: LongText | None = None
+
+
+class EmergencyListIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """A whole new version of a unit's emergency list (nødliste)."""
+
+    list_as_of: AwareTime
+    by: PersonIn
+    citizens: Annotated[list[ListCitizenIn], Meta(max_length=500)]
+
+
+class EmergencyListKept(Struct, kw_only=True):
+    """EmergencyListKept"""
+
+    event_id: UUID
+    stream_id: UUID
+    version: int
+    position: int
+    recorded_at: Instant
+    hash: str
+    list_version: int
+
+
+class ListMedicationView(Struct, kw_only=True):
+    name: str
+    dose: str
+    strength: str | None = None
+    route: str | None = None
+
+
+class ListItemView(Struct, kw_only=True):
+    """An item as the reader may see it: its medication only with a purpose."""
+
+    item_id: str
+    kind: ItemKind
+    times: list[str]
+    days: list[str]
+    window_minutes: int
+    vital: bool
+    medication: ListMedicationView | None = None
+    service: str | None = None
+
+
+class ListCitizenView(Struct, kw_only=True):
+    citizen_ref: str
+    items: list[ListItemView]
+    citizen_name: str | None = None
+    cpr: str | None = None
+    vital_needs: str | None = None
+    erased: bool = False
+
+
+class EmergencyListView(Struct, kw_only=True):
+    """A unit's current emergency list; names, CPR, needs and medication only with a purpose."""
+
+    unit: str
+    list_version: int
+    list_as_of: Instant
+    citizens: list[ListCitizenView]
+
+
+class EmergencyListReadiness(Struct, kw_only=True):
+    """The unit's emergency list (nødliste) in nedbrud: its version, its date, its age."""
+
+    list_version: int
+    list_as_of: Instant
+    kept_at: Instant
+    age_days: float
+    stale: bool
+
+
+class OccurrenceView(Struct, kw_only=True):
+    """One line of the round."""
+
+    occurrence_id: UUID
+    citizen_ref: str
+    item_id: str
+    kind: ItemKind
+    summary: str
+    vital: bool
+    due_at: Instant
+    due_from: Instant
+    due_until: Instant
+    status: Literal["due", "given", "missed", "overdue", "upcoming"]
+    record_id: UUID | None = None
+    citizen_name: str | None = None
+
+
+class RoundsView(Struct, kw_only=True):
+    """Runden: the unit's occurrences during the incident, vital overdue first."""
+
+    incident_id: UUID
+    unit: str
+    at: Instant
+    list_version: int
+    counts: Counts
+    occurrences: list[OccurrenceView]

@@ -1,0 +1,121 @@
+"""Application service for the emergency list (nødliste): each unit keeps one, version by version.
+
+The list is a stream per unit; each version is one event holding the whole list, sealed per
+citizen. A new version is decided on the plain payloads of the versions before it (only its
+number matters), so keeping a list never opens the citizens' data of the old versions; the
+current version is read as its one newest event.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from uuid import UUID, uuid5
+
+import msgspec
+
+from domain.base import Person
+from domain.emergency_list import STREAM_TYPE, EmergencyList, ListCitizen, ListVersion
+from service.events import Receipt, RecordedEvent, WrongExpectedVersion
+from service.store import fetch
+from service.streams import MAX_ATTEMPTS, Streams, WriteContext
+
+LIST_NAMESPACE = UUID("3c9d0f5a-1e7b-4b8e-8f2a-6d4c1b9e7a30")
+
+
+def list_stream_id(unit: str) -> UUID:
+    """A unit's emergency list is one stream, found from the unit's name."""
+    return uuid5(LIST_NAMESPACE, unit)
+
+
+@dataclasses.dataclass(frozen=True)
+class CurrentList:
+    """The unit's list as it stands: its version and the event that holds it (opened)."""
+
+    version: ListVersion
+    event: RecordedEvent
+    by: Person
+
+
+class EmergencyListService:
+    """Keeps each unit's emergency list and reads its current version."""
+
+    def __init__(self, streams: Streams) -> None:
+        self.streams = streams
+
+    async def keep(
+        self,
+        unit: str,
+        list_as_of: datetime,
+        citizens: tuple[ListCitizen, ...],
+        by: Person,
+        occurred_at: datetime,
+        ctx: WriteContext,
+    ) -> tuple[Receipt, int]:
+        """A whole new version of the unit's list; its receipt and `list_version`."""
+        stream_id = list_stream_id(unit)
+        ctx = dataclasses.replace(ctx, mode="actual")
+        for attempt in range(MAX_ATTEMPTS):
+            events = await self.streams.store.read_stream(stream_id)
+            if not events:
+                kept = EmergencyList.publish(stream_id, unit, list_as_of, citizens, by, occurred_at)
+            else:
+                # The old versions' citizens are not needed to decide: replay them unopened.
+                plain = [dataclasses.replace(e, sealed=None, erased=True) for e in events]
+                replayed = self.streams.codec.replay(plain)
+                assert isinstance(replayed, EmergencyList)
+                kept = replayed
+                kept.replace(list_as_of, citizens, by, occurred_at)
+            try:
+                receipt = await self.streams.write(kept, STREAM_TYPE, len(events), ctx)
+                return receipt, kept.list_version
+            except WrongExpectedVersion:
+                if attempt == MAX_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def current(self, unit: str) -> CurrentList | None:
+        """The unit's current list, its citizens' data opened (an erased citizen: no identity,
+        needs or medication), or None when the unit keeps no list."""
+        last = await self.streams.store.read_last(list_stream_id(unit))
+        if last is None:
+            return None
+        (opened,) = await self.streams.open([last])
+        event = self.streams.codec.decode(opened)
+        version = ListVersion(
+            unit=unit,
+            list_version=event.list_version,  # type: ignore[attr-defined]
+            list_as_of=event.list_as_of,  # type: ignore[attr-defined]
+            citizens=tuple(event.citizens),  # type: ignore[attr-defined]
+        )
+        return CurrentList(version, opened, event.by)  # type: ignore[attr-defined]
+
+    async def heads(self) -> dict[str, ListHead]:
+        """Every unit's current version, from the plain payloads (readiness)."""
+        rows = await fetch(self.streams.store.pool, _HEADS)
+        return {
+            r["unit"]: ListHead(
+                r["version"],
+                msgspec.convert(r["list_as_of"], datetime).astimezone(UTC),
+                r["kept_at"],
+            )
+            for r in rows
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class ListHead:
+    """A unit's current list version, as readiness shows it."""
+
+    list_version: int
+    list_as_of: datetime
+    kept_at: datetime
+
+
+_HEADS = """
+SELECT DISTINCT ON (e.stream_id) f.payload->>'unit' AS unit, e.version,
+       e.payload->>'list_as_of' AS list_as_of, e.occurred_at AS kept_at
+FROM events e JOIN events f ON f.stream_id = e.stream_id AND f.version = 1
+WHERE e.stream_type = 'emergency-list'
+ORDER BY e.stream_id, e.version DESC
+"""

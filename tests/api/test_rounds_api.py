@@ -1,0 +1,124 @@
+"""Runderne over HTTP: what is due, overdue and given, vital needs first; names and medication
+only for a purpose; a key sees only its units' rounds; late records change nothing but the
+records themselves."""
+
+from __future__ import annotations
+
+import asyncpg
+import pytest
+
+from service.auth import Role, create_key
+from tests.api.outage import Client
+from tests.api.rounds_setup import AT_0900, dose, outage_with_a_list, rounds_at, visit
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_overdue_vital_comes_first_and_every_state_is_counted(client: Client) -> None:
+    outage = await outage_with_a_list(client)
+    shown = await rounds_at(client, outage)
+    assert shown["list_version"] == 1
+    assert shown["counts"] == {
+        "upcoming": 0, "due": 0, "overdue": 2, "overdue_vital": 1, "given": 0, "missed": 0
+    }  # fmt: skip
+    first, second = shown["occurrences"]
+    assert (first["item_id"], first["vital"], first["status"]) == (
+        "insulin-morgen",
+        True,
+        "overdue",
+    )
+    assert first["due_at"] == "2026-03-05T07:00:00Z"
+    assert second["item_id"] == "morgenhjaelp"
+    early = await rounds_at(client, outage, at="2026-03-05T07:20:00+01:00")
+    assert early["counts"]["due"] == 1
+    assert early["counts"]["upcoming"] == 1
+
+
+async def test_names_and_medication_only_with_a_purpose_each_citizen_shown_logged(
+    client: Client, pool: asyncpg.Pool
+) -> None:
+    outage = await outage_with_a_list(client)
+    plain = await rounds_at(client, outage)
+    assert plain["occurrences"][0]["summary"] == "medication"
+    assert "citizen_name" not in plain["occurrences"][0]
+    assert plain["occurrences"][1]["summary"] == "Morgenhjælp"
+    count = "SELECT count(*) FROM access_log WHERE citizen_ref = ANY($1::text[])"
+    refs = [outage.aase, outage.bent]
+    assert await pool.fetchval(count, refs) == 0
+    shown = await rounds_at(client, outage, purpose="treatment")
+    assert shown["occurrences"][0]["summary"] == "NovoRapid 8 IE"
+    assert shown["occurrences"][0]["citizen_name"] == "Aase Testesen"
+    assert await pool.fetchval(count, refs) == 2
+
+
+async def test_a_unit_scoped_key_cannot_read_another_units_rounds(
+    client: Client, pool: asyncpg.Pool
+) -> None:
+    outage = await outage_with_a_list(client)
+    key = await create_key(pool, Role.STAFF, "elsewhere", units=["botilbud-andet"])
+    other = await client.get(
+        outage.rounds_path(),
+        params={"unit": outage.unit, "at": AT_0900},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert other.status_code == 403
+    unaffected = await client.get(outage.rounds_path(), params={"unit": "botilbud-andet"})
+    assert unaffected.status_code == 422
+
+
+async def test_a_dose_recorded_for_an_occurrence_shows_it_given(client: Client) -> None:
+    outage = await outage_with_a_list(client)
+    occurrence = (await rounds_at(client, outage))["occurrences"][0]["occurrence_id"]
+    path = f"/v1/incidents/{outage.incident}/medication-dispensings"
+    made = await client.post(path, json=dose(outage, occurrence_id=occurrence))
+    assert made.status_code == 201, made.text
+    shown = await rounds_at(client, outage)
+    given = next(o for o in shown["occurrences"] if o["occurrence_id"] == occurrence)
+    assert given["status"] == "given"
+    assert given["record_id"] == made.json()["record_id"]
+    assert (await client.get(f"/v1/manual-records/{given['record_id']}")).status_code == 200
+    assert shown["occurrences"][-1] == given
+    assert shown["counts"]["overdue_vital"] == 0
+
+
+async def test_a_refused_dose_needs_a_reason_and_accounts_as_missed(client: Client) -> None:
+    outage = await outage_with_a_list(client)
+    path = f"/v1/incidents/{outage.incident}/medication-dispensings"
+    refused = await client.post(path, json=dose(outage, outcome="refused"))
+    assert refused.status_code == 422
+    assert refused.json()["type"].endswith("outcome-needs-reason")
+    made = await client.post(path, json=dose(outage, outcome="refused", reason="Ville ikke"))
+    assert made.status_code == 201, made.text
+    shown = await rounds_at(client, outage)
+    assert shown["counts"]["missed"] == 1
+    assert shown["counts"]["overdue_vital"] == 0
+
+
+async def test_records_arriving_late_and_out_of_order_give_the_same_rounds(client: Client) -> None:
+    first = await outage_with_a_list(client)
+    records = [
+        ("medication-dispensings", dose(first, "2026-03-05T07:40:00+01:00", outcome="refused",
+                                        reason="Sov")),
+        ("medication-dispensings", dose(first, "2026-03-05T08:20:00+01:00")),
+        ("care-deliveries", visit(first, "2026-03-05T07:50:00+01:00", "missed")),
+        ("care-deliveries", visit(first, "2026-03-05T08:10:00+01:00")),
+    ]  # fmt: skip
+    second = await outage_with_a_list(client, first.unit)
+
+    async def post_all(incident: str, order: list[int]) -> None:
+        for n in order:
+            kind, body = records[n]
+            made = await client.post(f"/v1/incidents/{incident}/{kind}", json=body)
+            assert made.status_code == 201, made.text
+
+    await post_all(first.incident, [0, 1, 2, 3])
+    await post_all(second.incident, [3, 1, 2, 0])
+
+    def seen(shown: dict[str, object]) -> object:
+        lines = shown["occurrences"]
+        assert isinstance(lines, list)
+        return shown["counts"], [(o["occurrence_id"], o["status"]) for o in lines]
+
+    one, two = await rounds_at(client, first), await rounds_at(client, second)
+    assert seen(one) == seen(two)
+    assert one["counts"]["given"] == 2

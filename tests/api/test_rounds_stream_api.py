@@ -1,0 +1,149 @@
+"""Time alone turns a vital dose overdue: the situation stream says so with no event sent, the
+picture shows each unit's rounds counts, and readiness shows each unit's emergency list."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import anyio
+import asyncpg
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from service.app import create_app
+from service.auth import Role
+from tests.api.nodliste import a_cpr, a_list, a_unit, citizen, insulin
+from tests.api.outage import Client
+from tests.apps import settings_for
+
+pytestmark = pytest.mark.anyio
+CPH = ZoneInfo("Europe/Copenhagen")
+
+
+@pytest.fixture
+async def watched(database_url: str, keys: dict[Role, str]) -> AsyncIterator[Client]:
+    """The app with its rounds worked out five times a second."""
+    app = create_app(settings_for(database_url, rounds_interval_s=0.2))
+    async with AsyncTestClient(app=app) as client:
+        client.headers["Authorization"] = f"Bearer {keys[Role.STAFF]}"
+        yield client
+
+
+async def outage_with_a_dose_due_soon(client: Client) -> tuple[str, str, datetime]:
+    """An outage since half an hour ago, and a vital dose at a whole minute half an hour on."""
+    now = datetime.now(UTC)
+    due = (now + timedelta(minutes=30)).astimezone(CPH).replace(second=0, microsecond=0)
+    unit = a_unit()
+    body = a_list(citizen(a_cpr(), "Aase Testesen", insulin((due.strftime("%H:%M"),), 10)))
+    assert (await client.put(f"/v1/units/{unit}/emergency-list", json=body)).status_code == 201
+    declared = {
+        "title": "Nexus nede",
+        "detected_via": "employee",
+        "reported_by": {"id": "emp-1042"},
+        "affected_systems": ["nexus"],
+        "affected_units": [unit],
+        "occurred_at": (now - timedelta(minutes=30)).isoformat(),
+    }
+    made = await client.post("/v1/incidents", json=declared)
+    assert made.status_code == 201, made.text
+    await client.get("/v1/situation", params={"after_position": made.json()["position"]})
+    return made.json()["incident_id"], unit, due
+
+
+async def read_until(
+    client: Client, params: dict[str, str], seen: Any, seconds: float = 15
+) -> list[dict[str, Any]]:
+    """The stream's `incident` messages until `seen` is true of one (or the time is up)."""
+    portal = client.blocking_portal
+    headers = dict(client.headers)
+    return await anyio.to_thread.run_sync(
+        portal.call, _read, client.app, params, headers, seen, seconds
+    )
+
+
+async def _read(
+    app: Litestar, params: dict[str, str], headers: dict[str, str], seen: Any, seconds: float
+) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    done = anyio.Event()
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+        "scheme": "http", "path": "/v1/situation/stream", "raw_path": b"/v1/situation/stream",
+        "root_path": "", "query_string": urlencode(params).encode(),
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        "client": ("127.0.0.1", 1), "server": ("testserver", 80), "state": {},
+    }  # fmt: skip
+
+    async def receive() -> dict[str, Any]:
+        await anyio.sleep_forever()
+        raise AssertionError
+
+    async def send(message: dict[str, Any]) -> None:
+        for line in message.get("body", b"").decode().splitlines():
+            if line.startswith("data: ") and '"incident"' in line:
+                found.append(json.loads(line[6:]))
+                if seen(found[-1]):
+                    done.set()
+
+    async with anyio.create_task_group() as tasks:
+        asgi: Any = app
+        tasks.start_soon(asgi, scope, receive, send)
+        with anyio.move_on_after(seconds):
+            await done.wait()
+        tasks.cancel_scope.cancel()
+    return found
+
+
+async def test_an_overdue_vital_dose_reaches_the_stream_with_no_event_sent(
+    watched: Client, pool: asyncpg.Pool
+) -> None:
+    incident, unit, due = await outage_with_a_dose_due_soon(watched)
+    picture = (await watched.get("/v1/situation")).json()
+    ours = next(i for i in picture["incidents"] if i["incident_id"] == incident)
+    assert ours["rounds"][unit]["upcoming"] == 1
+    assert ours["rounds"][unit]["overdue_vital"] == 0
+    head = int(await pool.fetchval("SELECT max(position) FROM events"))
+    watch = watched.app.state.rounds_watch
+    watch.clock = lambda: due.astimezone(UTC) + timedelta(minutes=6)  # past the 5-minute half
+
+    def overdue(change: dict[str, Any]) -> bool:
+        shown = change["incident"]
+        return bool(
+            shown["incident_id"] == incident
+            and change["event_type"] == "rounds-changed"
+            and shown["rounds"].get(unit, {}).get("overdue_vital") == 1
+        )
+
+    changes = await read_until(watched, {"after_position": str(head)}, overdue)
+    assert any(overdue(c) for c in changes), changes[-3:]
+    assert int(await pool.fetchval("SELECT max(position) FROM events")) == head  # no event
+    ours = next(
+        i for i in (await watched.get("/v1/situation")).json()["incidents"]
+        if i["incident_id"] == incident
+    )  # fmt: skip
+    assert ours["rounds"][unit]["overdue_vital"] == 1
+
+
+async def test_readiness_shows_each_units_list_version_and_units_with_no_list(
+    client: Client, pool: asyncpg.Pool
+) -> None:
+    from service.auth import create_key
+
+    kept, bare = a_unit(), a_unit()
+    body = a_list(citizen(a_cpr(), "Aase Testesen", insulin()))
+    await client.put(f"/v1/units/{kept}/emergency-list", json=body)
+    await client.put(f"/v1/units/{kept}/emergency-list", json=body)
+    key = await create_key(pool, Role.LEADER, "two units", units=[kept, bare])
+    shown = await client.get("/v1/readiness", headers={"Authorization": f"Bearer {key}"})
+    by_unit = {u["unit"]: u for u in shown.json()}
+    assert set(by_unit) == {kept, bare}
+    assert by_unit[kept]["emergency_list"]["list_version"] == 2
+    assert by_unit[kept]["emergency_list"]["list_as_of"] == "2026-03-01T05:00:00Z"
+    assert by_unit[kept]["emergency_list"]["stale"] is True
+    assert by_unit[bare]["emergency_list"] is None
