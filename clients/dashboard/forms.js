@@ -289,13 +289,19 @@ export function recordForm(ctx, kind, chosen, byId, initial = null, onDone = nul
           ...common, service: what.value.trim(), status: status.value, occurred_at: aware(at.value),
         }), `Hjælp: ${what.value.trim()}, ${unitName(unit.value)} kl. ${hhmm}`,
         `${what.value.trim()} (${CARE_STATUS.find(([v]) => v === status.value)[1].toLowerCase()}) til ${who} kl. ${hhmm}`];
+      const typed = [cpr, name, what, dose, strength, note, doctorName, doctorSaid];
+      const sentValues = typed.map((input) => input.value);
+      const [sentAt, sentRoute, sentDoctor] = [at.value, route.value, doctor.checked];
       const done = await submit(ctx, { button, fb, path, body, label, key, said });
       key = outbox.newKey();  // a new fill from here on, also after a refusal (she changes it)
       if (done.status === "refused") return;
       sessionStorage.setItem("nedbrud-unit", unit.value);  // the next record is usually for the same unit
-      for (const input of [cpr, name, what, dose, strength, note, doctorName, doctorSaid]) input.value = "";
-      route.value = ""; doctor.checked = false; doctorBox.hidden = true;
-      at.value = localNow();
+      // Emptied for the next record, but only what still holds what was sent: what she began
+      // typing for the next citizen while this one was being saved stays.
+      typed.forEach((input, n) => { if (input.value === sentValues[n]) input.value = ""; });
+      if (route.value === sentRoute) route.value = "";
+      if (doctor.checked === sentDoctor) { doctor.checked = false; doctorBox.hidden = true; }
+      if (at.value === sentAt) at.value = localNow();
       onDone?.(done);
     },
   }, h("fieldset", {}, h("legend", {}, initial ? `Ret og send igen: ${med ? "medicinudlevering" : "visiteret hjælp"}` : (med ? "Manuel medicinudlevering" : "Visiteret hjælp")),

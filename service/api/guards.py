@@ -13,8 +13,8 @@ from service.api.problems import ApiProblem, InvalidPosition
 from service.auth import Authenticator, Principal
 from service.ratelimit import RateLimiter
 
-# Query parameters that are positions, counts or ids in a sequence.
-WHOLE_NUMBERS = frozenset({"after_position", "from_position", "since_position", "limit", "offset"})
+# Query parameters that are positions in the log.
+WHOLE_NUMBERS = frozenset({"after_position", "from_position", "since_position"})
 
 
 async def require_key(

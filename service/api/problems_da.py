@@ -164,6 +164,7 @@ TITLES = {
     "unknown-event-type": "Hændelsestypen kendes ikke",
     "webhook-destination-refused": "Adressen kan ikke bruges til webhooks",
     "every-unit-key-needed": "Kræver en nøgle for alle enheder",
+    "outcome-needs-reason": "Skriv hvorfor medicinen ikke blev givet",
     "access-log-unavailable": "Opslaget kan ikke logges, så intet vises",
 }
 

@@ -43,13 +43,3 @@ async def test_a_last_event_id_beyond_the_log_is_still_told_so(client: Client) -
     answer = await client.get("/v1/situation/stream", headers={"Last-Event-ID": str(10**12)})
     assert answer.status_code == 422
     assert answer.json()["errors"][0]["field"] == "after_position"
-
-
-@pytest.mark.parametrize("given", ["1e2", "-0", "10.0"])
-async def test_a_limit_that_is_not_a_whole_number_is_refused(
-    client: Client, keys: dict[Role, str], given: str
-) -> None:
-    headers = {"Authorization": f"Bearer {keys[Role.ADMIN]}"}
-    answer = await client.get("/v1/events", params={"limit": given}, headers=headers)
-    assert answer.status_code == 400, answer.text
-    assert [e["field"] for e in answer.json()["errors"]] == ["limit"]
