@@ -402,7 +402,9 @@ async function efterregistrering() {
 async function unitsWithPaperWaiting() {
   const units = new Set();
   try {
-    for (let offset = 0; offset < 20 * 500; offset += 500) {
+    // Two pages at most: with thousands of records waiting the view must still open at once;
+    // the units of the open outages and the key's own are offered anyway.
+    for (let offset = 0; offset < 2 * 500; offset += 500) {
       const page = await get("/v1/back-entry", { status: "pending", limit: 500, offset });
       for (const item of page) units.add(item.unit);
       if (page.length < 500) break;

@@ -35,8 +35,10 @@ def server(database_url: str) -> Iterator[Server]:
         yield Server(base, KEY, env)
 
 
-def declared(server: Server, unit: str = "botilbud-solsikken") -> t.IncidentDeclared:
-    """An open outage at `unit`, declared through the client."""
+def declared(
+    server: Server, unit: str = "botilbud-solsikken", also: tuple[str, ...] = ()
+) -> t.IncidentDeclared:
+    """An open outage at `unit` (and the units `also`), declared through the client."""
     with Client(server.url, server.key) as client:
         return client.declare_incident(
             t.DeclareIncident(
@@ -44,7 +46,7 @@ def declared(server: Server, unit: str = "botilbud-solsikken") -> t.IncidentDecl
                 detected_via="employee",
                 reported_by=t.PersonIn(id="emp-1"),
                 affected_systems=["nexus", "fmk"],
-                affected_units=[unit],
+                affected_units=[unit, *also],
                 occurred_at=AT,
             )
         )

@@ -373,7 +373,7 @@ def test_marking_a_record_entered_removes_it_from_that_units_pending_list_only(
 ) -> None:
     # Units of this run's own, so records other tests left in the database do not count.
     a, b = (f"botilbud-{name}-{uuid.uuid4().hex[:6]}" for name in "ab")
-    incident = declared(server, unit=a)
+    incident = declared(server, unit=a, also=(b,))
     for unit, minute in ((a, 1), (a, 2), (b, 3)):
         dispensed(server, incident, unit, minute)
     laptop = open_page(browser, server, WALL)
