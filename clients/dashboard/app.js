@@ -7,6 +7,7 @@ import { ApiError, danish, get, Offline, problemText, request, session, stream }
 import { forms, recordForm } from "./forms.js";
 import * as offline from "./offline.js";
 import * as outbox from "./outbox.js";
+import { runde } from "./runde.js";
 import {
   aware, catalogueUnits, clock, count, feedback, field, h, person, roleName, select, stepName,
   systemName, time, unitName,
@@ -535,7 +536,10 @@ function localNowValue() {
 
 // Router
 
-const VIEWS = { situation, ring, registrer, efterregistrering, tidslinje, parathed };
+const VIEWS = {
+  situation, ring, registrer, efterregistrering, tidslinje, parathed,
+  runde: () => runde({ openIncidents, follow, fresh, say, by, showWaiting, units: () => known.units }),
+};
 
 async function route() {
   if (!session.key) { login(); return; }
