@@ -269,7 +269,7 @@ export async function runde(app) {
     const error = h("p", { class: "feedback error", id: `why-e-${id}`, role: "alert" });
     const go = (outcome) => {
       const reason = why.value.trim();
-      if (!reason && outcome !== "refused") {
+      if (!reason) {
         error.textContent = "Skriv hvorfor, før det registreres som ikke givet.";
         why.setAttribute("aria-invalid", "true");
         why.focus();
@@ -288,8 +288,8 @@ export async function runde(app) {
   function refusal(o, item) {
     const id = o.occurrence_id;
     const again = item.status === 409 && /already-given$/.test(item.problem?.type || "");
-    const box = h("div", { class: "occ-refused", role: "alert" },
-      h("p", {}, h("strong", {}, again ? "Allerede givet. " : "Ikke registreret: "),
+    const box = h("div", { class: "occ-refused" },
+      h("p", { role: "alert" }, h("strong", {}, again ? "Allerede givet. " : "Ikke registreret: "),
         again ? `${item.problem?.detail || "En anden har registreret dosen som givet."} Giv ikke dosen igen, medmindre du er sikker.`
           : problemText(item.problem || {}, item.status || 422)));
     const drop = h("button", { type: "button", class: "secondary", id: `drop-${id}`, async onclick() {
