@@ -88,7 +88,10 @@ export async function runde(app) {
     const mine = app.units();
     let offered = mine ? outage.filter((u) => mine.includes(u)) : outage;
     if (!offered.length) offered = mine || outage;
-    const wanted = unit.value || asked.get("unit") || sessionStorage.getItem("nedbrud-unit");
+    // The link's unit is shown even if unknown here (the server says why); the one remembered
+    // from any view only if this outage is at it.
+    const remembered = sessionStorage.getItem("nedbrud-unit");
+    const wanted = (offered.includes(unit.value) && unit.value) || asked.get("unit") || (offered.includes(remembered) ? remembered : null);
     if (wanted && !offered.includes(wanted)) offered = [wanted, ...offered];
     unit.replaceChildren(...offered.map((u) => h("option", { value: u }, unitName(u))));
     if (wanted) unit.value = wanted;

@@ -16,6 +16,7 @@ from nedbrud_client import types as t
 from tests.client.conftest import Server, declared
 from tests.dashboard.conftest import PHONE, SCREENSHOTS, WALL, open_page, screenshot
 from tests.dashboard.test_dashboard import VIEWS, dispensed, go
+from tests.dashboard.runde_setup import round_outage
 from tests.dashboard.test_dashboard_offline import ready_for_the_night
 
 AXE = Axe()
@@ -36,6 +37,13 @@ def walk(page: Page, state: str, counts: dict[str, Any]) -> None:
             page.get_by_label("Enhed").select_option(UNIT)
             page.get_by_role("button", name="Vis").click()
             expect(page.locator("#worklist tbody tr").first).to_be_visible()
+        if view == "runde" and state == "online":  # names and medicine, a reason box open
+            page.get_by_label("Vis navne og medicin").check()
+            expect(page.locator("#runde")).to_contain_text("Aase Testesen")
+            page.locator("#runde li.occ button.secondary").first.click()
+            expect(page.get_by_label("Hvorfor blev det ikke givet?")).to_be_visible()
+        if view == "runde" and state == "offline":  # the round kept in this tab
+            expect(page.locator("#runde")).to_contain_text("Aase Testesen")
         if view == "registrer":
             page.locator("details.more").first.evaluate("d => { d.open = true; }")
         page.wait_for_timeout(200)
@@ -48,6 +56,7 @@ def test_every_view_has_no_axe_violation_online_and_offline(
     browser: Browser, server: Server, size: ViewportSize
 ) -> None:
     incident = declared(server, unit=UNIT)
+    round_outage(server)  # the newest outage: Runde shows its unit's round
     printed = datetime.now(UTC)
     dispensed(server, incident, UNIT, 5)
     with Client(server.url, server.key) as client:
