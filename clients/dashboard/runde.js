@@ -308,7 +308,7 @@ export async function runde(app) {
           if (!reason) { error.textContent = "Skriv hvorfor dosen gives igen."; why.focus(); return; }
           await outbox.dismiss(item.seq);
           await record(o, "given", reason, true);
-        } }, "Giv igen – bekræft"), drop));
+        } }, "Bekræft: giv igen"), drop));
     return box;
   }
 

@@ -13,7 +13,10 @@ from nedbrud_client import types as t
 from tests.client.conftest import Server
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
-HEADER = "cpr;name;vital_needs;item_id;kind;medication;strength;dose;route;service;times;window_minutes;vital"
+HEADER = (
+    "cpr;name;vital_needs;item_id;kind;medication;strength;dose;route;service;times;"
+    "window_minutes;vital"
+)
 
 
 def hhmm(delta: timedelta) -> str:
@@ -28,7 +31,9 @@ class Round:
     def url(self, server: Server, occurrence: UUID | None = None) -> str:
         """The round view's URL, as the paper kit's QR codes give it."""
         q = f"unit={self.unit}&incident={self.incident}"
-        return f"{server.url}/dashboard/#/runde?{q}" + (f"&occurrence={occurrence}" if occurrence else "")
+        return f"{server.url}/dashboard/#/runde?{q}" + (
+            f"&occurrence={occurrence}" if occurrence else ""
+        )
 
     def rounds(self, server: Server) -> t.RoundsView:
         with Client(server.url, server.key) as client:
@@ -41,12 +46,15 @@ class Round:
 def list_csv() -> bytes:
     """Aase's vital insulin two hours ago (overdue), Bent's paracetamol and morning help now (due),
     Carl's evening medicine in three hours (upcoming). Synthetic CPR numbers."""
+    now, before, later = hhmm(timedelta()), hhmm(timedelta(hours=-2)), hhmm(timedelta(hours=3))
+    aase = "0101901234;Aase Testesen;Insulinkrævende diabetes"
+    bent = "0202801234;Bent Prøvesen;"
     rows = [
         HEADER,
-        f"0101901234;Aase Testesen;Insulinkrævende diabetes;insulin;medication;NovoRapid;100 IE/ml;8 IE;s.c.;;{hhmm(timedelta(hours=-2))};60;ja",
-        f"0202801234;Bent Prøvesen;;panodil;medication;Panodil;500 mg;2 tabl.;oral;;{hhmm(timedelta())};120;",
-        f"0202801234;Bent Prøvesen;;morgenhjaelp;care;;;;;Morgenhjælp;{hhmm(timedelta())};120;",
-        f"0303701234;Carl Eksempel;;aften;medication;Zopiclon;7,5 mg;1 tabl.;oral;;{hhmm(timedelta(hours=3))};60;",
+        f"{aase};insulin;medication;NovoRapid;100 IE/ml;8 IE;s.c.;;{before};60;ja",
+        f"{bent};panodil;medication;Panodil;500 mg;2 tabl.;oral;;{now};120;",
+        f"{bent};morgenhjaelp;care;;;;;Morgenhjælp;{now};120;",
+        f"0303701234;Carl Eksempel;;aften;medication;Zopiclon;7,5 mg;1 tabl.;oral;;{later};60;",
     ]
     return ("\n".join(rows) + "\n").encode()
 

@@ -15,8 +15,8 @@ from nedbrud_client import Client
 from nedbrud_client import types as t
 from tests.client.conftest import Server, declared
 from tests.dashboard.conftest import PHONE, SCREENSHOTS, WALL, open_page, screenshot
-from tests.dashboard.test_dashboard import VIEWS, dispensed, go
 from tests.dashboard.runde_setup import round_outage
+from tests.dashboard.test_dashboard import VIEWS, dispensed, go
 from tests.dashboard.test_dashboard_offline import ready_for_the_night
 
 AXE = Axe()

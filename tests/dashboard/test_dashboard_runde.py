@@ -65,7 +65,9 @@ def test_vital_overdue_comes_first_in_red_and_one_tap_on_givet_records_it(
     first.get_by_role("button", name="Givet", exact=False).first.click()
     line = row(page, insulin.occurrence_id)
     expect(line).to_have_attribute("data-status", "given")
-    expect(page.get_by_role("region", name="Givet eller ikke givet (1)")).to_contain_text("Aase Testesen")
+    expect(page.get_by_role("region", name="Givet eller ikke givet (1)")).to_contain_text(
+        "Aase Testesen"
+    )
     expect(page.locator("#waiting")).to_have_text("")
     given = r.occurrence(server, "insulin")
     assert given.status == "given"
@@ -147,10 +149,12 @@ def test_a_dose_already_given_is_refused_in_danish_and_repeated_only_with_a_reas
     expect(refused).to_contain_text("Giv ikke dosen igen")
     screenshot(page, "runde-allerede-givet")
 
-    line.get_by_role("button", name="Giv igen – bekræft").click()
+    line.get_by_role("button", name="Bekræft: giv igen").click()
     expect(line).to_contain_text("Skriv hvorfor dosen gives igen.")
-    line.get_by_label("Hvorfor gives dosen igen?").fill("Kastede op lige efter, lægen siger giv igen")
-    line.get_by_role("button", name="Giv igen – bekræft").click()
+    line.get_by_label("Hvorfor gives dosen igen?").fill(
+        "Kastede op lige efter, lægen siger giv igen"
+    )
+    line.get_by_role("button", name="Bekræft: giv igen").click()
     expect(line).to_have_attribute("data-status", "given")
     expect(line.locator(".occ-refused")).to_have_count(0)
     expect(page.locator("#waiting")).to_have_text("")
@@ -169,7 +173,9 @@ def test_the_paper_kits_qr_url_opens_on_its_occurrence_with_its_buttons_focused(
     page = round_page(browser, server, r, names=False, occurrence=evening.occurrence_id)
     line = row(page, evening.occurrence_id)
     # Without a purpose the medicine is hidden; one tap shows it and keeps her on the row.
-    expect(line.get_by_role("button", name="Vis medicinen (skrives i adgangsloggen)")).to_be_focused()
+    expect(
+        line.get_by_role("button", name="Vis medicinen (skrives i adgangsloggen)")
+    ).to_be_focused()
     line.get_by_role("button", name="Vis medicinen (skrives i adgangsloggen)").click()
     expect(line).to_contain_text("Zopiclon 1 tabl.")
     expect(line.locator("button.give")).to_be_focused()

@@ -36,7 +36,9 @@ def test_a_dose_given_offline_on_one_phone_appears_on_the_other_when_it_arrives(
     anne.context.set_offline(False)
     expect(row(bo, insulin.occurrence_id)).to_have_attribute("data-status", "given", timeout=30_000)
     expect(row(bo, insulin.occurrence_id)).to_contain_text("LIVSVIGTIGT · Givet")
-    expect(bo.get_by_role("region", name="Givet eller ikke givet (1)")).to_contain_text("Aase Testesen")
+    expect(bo.get_by_role("region", name="Givet eller ikke givet (1)")).to_contain_text(
+        "Aase Testesen"
+    )
     assert bo.evaluate("window.notReloaded") is True  # it came in live
     expect(row(anne, insulin.occurrence_id)).to_have_attribute("data-status", "given")
     assert r.occurrence(server, "insulin").status == "given"
