@@ -68,7 +68,11 @@ const OUTCOME_SAID = { given: "givet", "not-given": "ikke givet", refused: "afvi
 export async function runde(app) {
   const main = document.getElementById("indhold");
   const picture = await app.openIncidents();
-  const incidents = [...picture.incidents].sort((a, b) => b.detected_at.localeCompare(a.detected_at));
+  // The outages at a unit of this key (at any unit, for a key with none), newest first.
+  const mine = app.units();
+  const incidents = picture.incidents
+    .filter((i) => i.affected_units.some((u) => !mine || mine.includes(u)))
+    .sort((a, b) => b.detected_at.localeCompare(a.detected_at));
   const asked = params();
   const heading = h("h2", {}, "Runde");
   if (!incidents.length && !asked.get("incident")) {
@@ -85,7 +89,6 @@ export async function runde(app) {
   const unit = h("select", { id: "r-unit" });
   const fillUnits = () => {
     const outage = incidents.find((i) => i.incident_id === incident.value)?.affected_units || [];
-    const mine = app.units();
     let offered = mine ? outage.filter((u) => mine.includes(u)) : outage;
     if (!offered.length) offered = mine || outage;
     // The link's unit is shown even if unknown here (the server says why); the one remembered
