@@ -64,8 +64,12 @@ const signature = (marks) => JSON.stringify([[...marks.waiting.keys()], [...mark
 
 const OUTCOME_SAID = { given: "givet", "not-given": "ikke givet", refused: "afvist af borgeren" };
 
+let shown = 0;  // the round on the screen now: what an earlier one left running stops
+
 /** The view. `app`: what app.js shares (openIncidents, follow, fresh, say, by, showWaiting, units). */
 export async function runde(app) {
+  const generation = ++shown;
+  const here = () => generation === shown && location.hash.startsWith("#/runde");
   const main = document.getElementById("indhold");
   const picture = await app.openIncidents();
   // The outages at a unit of this key (at any unit, for a key with none), newest first.
@@ -117,6 +121,7 @@ export async function runde(app) {
   let focusOn = asked.get("occurrence");
   let loading = 0;
   let shownMarks = "";
+  const taps = new Map();
 
   function remember() {
     sessionStorage.setItem("nedbrud-unit", unit.value);
@@ -171,7 +176,10 @@ export async function runde(app) {
     const [path, body] = recordFor(o, round, outcome, reason, repeat);
     const who = o.citizen_name || `borger ${o.citizen_ref}`;
     const label = `Runde: ${o.kind === "care" ? o.summary : "medicin"} ${OUTCOME_SAID[outcome]}, ${who}, kl. ${clock(o.due_at)}`;
-    const saved = await outbox.save(path, body, label);
+    // One Idempotency-Key per occurrence and answer: a double tap stores one record.
+    const tap = `${o.occurrence_id}/${outcome}/${repeat}`;
+    if (!taps.has(tap)) taps.set(tap, outbox.newKey());
+    const saved = await outbox.save(path, body, label, taps.get(tap));
     round.open.delete(o.occurrence_id);
     focusOn = o.occurrence_id;
     await render();
@@ -293,6 +301,7 @@ export async function runde(app) {
   /** A refused record of this occurrence: the Danish reason; a dose already given may be repeated. */
   function refusal(o, item) {
     const id = o.occurrence_id;
+    for (const tap of taps.keys()) if (tap.startsWith(id)) taps.delete(tap);  // what she does next is new
     const again = item.status === 409 && /already-given$/.test(item.problem?.type || "");
     const box = h("div", { class: "occ-refused" },
       h("p", { role: "alert" }, h("strong", {}, again ? "Allerede givet. " : "Ikke registreret: "),
@@ -323,18 +332,18 @@ export async function runde(app) {
   // Live: every change of this outage (a record by anyone, a tick of the rounds) fetches the
   // round again; the outbox's marks are looked at again while the view is shown.
   let again = null;
-  const soon = () => { clearTimeout(again); again = setTimeout(load, 300); };
+  const soon = () => { clearTimeout(again); if (here()) again = setTimeout(load, 300); };
   if (!picture.kept) {
     app.follow(String(picture.position), (m) => {
       if (m.event === "snapshot" || m.data?.incident?.incident_id === round.incident) soon();
     });
   }
   const watch = setInterval(async () => {
-    if (!location.hash.startsWith("#/runde")) { clearInterval(watch); return; }
+    if (!here()) { clearInterval(watch); return; }
     if (signature(await outboxByOccurrence()) !== shownMarks) render();
   }, 2000);
   window.addEventListener("online", function back() {
-    if (!location.hash.startsWith("#/runde")) { window.removeEventListener("online", back); return; }
+    if (!here()) { window.removeEventListener("online", back); return; }
     setTimeout(load, 1000);
   });
 }

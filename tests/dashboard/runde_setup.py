@@ -3,8 +3,12 @@ view's tests: times relative to now, so the round has something overdue, due and
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
@@ -59,11 +63,42 @@ def list_csv() -> bytes:
     return ("\n".join(rows) + "\n").encode()
 
 
-def round_outage(server: Server, unit: str | None = None) -> Round:
-    """A new unit with its list imported from CSV, and an outage there since three hours ago."""
+def import_with_cli(server: Server, unit: str, folder: Path) -> None:
+    """`nedbrud-client list import`, as a unit leader would run it on the care system's export."""
+    csv = folder / "nodliste.csv"
+    csv.write_bytes(list_csv())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEDBRUD_")}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nedbrud_client.cli",
+            "list",
+            "import",
+            str(csv),
+            "--unit",
+            unit,
+            "--by",
+            "emp-1042",
+        ],  # fmt: skip
+        env=env | {"NEDBRUD_URL": server.url, "NEDBRUD_KEY": server.key},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "version 1" in done.stdout
+
+
+def round_outage(server: Server, unit: str | None = None, cli_in: Path | None = None) -> Round:
+    """A new unit with its list imported from CSV (over the API, or with the command line from
+    the folder `cli_in`), and an outage there since three hours ago."""
     unit = unit or f"botilbud-runde-{uuid4().hex[:8]}"
+    if cli_in is not None:
+        import_with_cli(server, unit, cli_in)
     with Client(server.url, server.key) as client:
-        client.put_emergency_list_csv(unit, list_csv(), by="emp-1042")
+        if cli_in is None:
+            client.put_emergency_list_csv(unit, list_csv(), by="emp-1042")
         declared = client.declare_incident(
             t.DeclareIncident(
                 title="Nexus nede på botilbuddet",

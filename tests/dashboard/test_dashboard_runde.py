@@ -189,3 +189,18 @@ def test_the_paper_kits_qr_url_opens_on_its_occurrence_with_its_buttons_focused(
     expect(row(names_on, evening.occurrence_id)).to_be_in_viewport()
     page.context.close()
     names_on.context.close()
+
+
+def test_a_double_tap_on_givet_stores_one_dose(browser: Browser, server: Server) -> None:
+    r = round_outage(server)
+    panodil = r.occurrence(server, "panodil")
+    page = round_page(browser, server, r)
+    row(page, panodil.occurrence_id).locator("button.give").dblclick()
+    expect(row(page, panodil.occurrence_id)).to_have_attribute("data-status", "given")
+    page.wait_for_timeout(1000)
+    expect(row(page, panodil.occurrence_id).locator(".occ-refused")).to_have_count(0)
+    with Client(server.url, server.key) as client:
+        entries = client.get_incident_timeline(r.incident)
+    doses = [e for e in entries if e.data.get("occurrence_id") == str(panodil.occurrence_id)]
+    assert len(doses) == 1
+    page.context.close()

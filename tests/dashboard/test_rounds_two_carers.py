@@ -1,9 +1,11 @@
-"""Issue 19's E2E: a real `nedbrud serve`, a unit's emergency list imported from CSV, an outage
-declared, and two carers' phones (two browsers, two keys of the unit) on the unit's round. One
-gives the vital dose with no network; when her phone is back online the other sees it given,
-without reloading."""
+"""Issue 19's E2E: a real `nedbrud serve`, a unit's emergency list imported from CSV with
+`nedbrud-client list import`, an outage declared, and two carers' phones (two browsers, two keys
+of the unit) on the unit's round. One gives the vital dose with no network; when her phone is
+back online the other sees it given, without reloading."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from playwright.sync_api import Browser, expect
 
@@ -14,9 +16,9 @@ from tests.dashboard.test_dashboard_runde import round_page, row
 
 
 def test_a_dose_given_offline_on_one_phone_appears_on_the_other_when_it_arrives(
-    browser: Browser, server: Server
+    browser: Browser, server: Server, tmp_path: Path
 ) -> None:
-    r = round_outage(server)  # the list imported as CSV over the API, then the outage
+    r = round_outage(server, cli_in=tmp_path)  # `nedbrud-client list import`, then the outage
     insulin = r.occurrence(server, "insulin")
     anne = round_page(browser, server, r, label="Nattevagt Anne")
     bo = round_page(browser, server, r, label="Nattevagt Bo")
