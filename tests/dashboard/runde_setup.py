@@ -68,19 +68,9 @@ def import_with_cli(server: Server, unit: str, folder: Path) -> None:
     csv = folder / "nodliste.csv"
     csv.write_bytes(list_csv())
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEDBRUD_")}
+    command = ["list", "import", str(csv), "--unit", unit, "--by", "emp-1042"]
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "nedbrud_client.cli",
-            "list",
-            "import",
-            str(csv),
-            "--unit",
-            unit,
-            "--by",
-            "emp-1042",
-        ],  # fmt: skip
+        [sys.executable, "-m", "nedbrud_client.cli", *command],
         env=env | {"NEDBRUD_URL": server.url, "NEDBRUD_KEY": server.key},
         capture_output=True,
         text=True,
