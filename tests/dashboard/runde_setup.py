@@ -49,7 +49,8 @@ class Round:
 
 def list_csv() -> bytes:
     """Aase's vital insulin two hours ago (overdue), Bent's paracetamol and morning help now (due),
-    Carl's evening medicine in three hours (upcoming). Synthetic CPR numbers."""
+    Carl's evening medicine in three hours (upcoming), Dorte's visit due for a minute more.
+    Synthetic CPR numbers."""
     now, before, later = hhmm(timedelta()), hhmm(timedelta(hours=-2)), hhmm(timedelta(hours=3))
     aase = "0101901234;Aase Testesen;Insulinkrævende diabetes"
     bent = "0202801234;Bent Prøvesen;"
@@ -59,6 +60,8 @@ def list_csv() -> bytes:
         f"{bent};panodil;medication;Panodil;500 mg;2 tabl.;oral;;{now};120;",
         f"{bent};morgenhjaelp;care;;;;;Morgenhjælp;{now};120;",
         f"0303701234;Carl Eksempel;;aften;medication;Zopiclon;7,5 mg;1 tabl.;oral;;{later};60;",
+        # Due for one or two more minutes: overdue then, with no event to say so.
+        f"0404601234;Dorte Eksempel;;tilsyn;care;;;;;Tilsyn;{hhmm(timedelta(minutes=-28))};60;",
     ]
     return ("\n".join(rows) + "\n").encode()
 

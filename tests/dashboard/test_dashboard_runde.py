@@ -204,3 +204,20 @@ def test_a_double_tap_on_givet_stores_one_dose(browser: Browser, server: Server)
     doses = [e for e in entries if e.data.get("occurrence_id") == str(panodil.occurrence_id)]
     assert len(doses) == 1
     page.context.close()
+
+
+def test_an_occurrence_turns_overdue_on_the_screen_with_no_event_behind_it(
+    browser: Browser, server: Server
+) -> None:
+    r = round_outage(server)
+    visit = r.occurrence(server, "tilsyn")
+    assert visit.status == "due"
+    page = round_page(browser, server, r, names=False)
+    page.evaluate("window.notReloaded = true")
+    line = row(page, visit.occurrence_id)
+    expect(line).to_contain_text("Skal gives nu")
+    # The server works the rounds out again every 30 s and streams what moved.
+    expect(line).to_have_attribute("data-status", "overdue", timeout=180_000)
+    expect(line).to_contain_text("For sent")
+    assert page.evaluate("window.notReloaded") is True
+    page.context.close()
