@@ -132,7 +132,12 @@ export async function runde(app) {
   }
 
   async function load() {
+    if (!here()) return;  // she has moved on to another view
     const mine = ++loading;
+    if (!unit.value) {
+      list.replaceChildren(h("p", { class: "card" }, "Nedbruddet har ingen enhed, som denne nøgle må se runden for."));
+      return;
+    }
     remember();
     const [i, u, purpose] = [incident.value, unit.value, names.checked ? PURPOSE : null];
     let answer, meds, at;
