@@ -60,7 +60,31 @@ function recordFor(o, round, outcome, reason, repeat = false) {
   }];
 }
 
-const signature = (marks) => JSON.stringify([[...marks.waiting.keys()], [...marks.refused.keys()]]);
+/**
+ * The occurrences as they stand now by this phone's clock, in the server's order: an open one
+ * turns due and overdue by its window also with no network (the server's own tick says the
+ * same within a minute when there is one). Given and missed are the server's word.
+ */
+function asNow(occurrences, now = Date.now()) {
+  const rank = (o) => ({ overdue: o.vital ? 0 : 1, due: o.vital ? 2 : 3, upcoming: 4 })[o.status] ?? 5;
+  return occurrences.map((o) => {
+    if (!OPEN.has(o.status)) return o;
+    const status = now < Date.parse(o.due_from) ? "upcoming" : now < Date.parse(o.due_until) ? "due" : "overdue";
+    return status === o.status ? o : { ...o, status };
+  }).sort((a, b) => rank(a) - rank(b) || a.due_at.localeCompare(b.due_at));
+}
+
+function tally(occurrences) {
+  const c = { upcoming: 0, due: 0, overdue: 0, overdue_vital: 0, given: 0, missed: 0 };
+  for (const o of occurrences) {
+    c[o.status] += 1;
+    if (o.status === "overdue" && o.vital) c.overdue_vital += 1;
+  }
+  return c;
+}
+
+const signature = (marks, occurrences) => JSON.stringify([[...marks.waiting.keys()], [...marks.refused.keys()],
+  asNow(occurrences).map((o) => o.status)]);
 
 const OUTCOME_SAID = { given: "givet", "not-given": "ikke givet", refused: "afvist af borgeren" };
 
@@ -198,23 +222,24 @@ export async function runde(app) {
     const { answer } = round;
     if (!answer) return;
     const marks = await outboxByOccurrence();
-    const c = answer.counts;
+    const occurrences = asNow(answer.occurrences);
+    const c = tally(occurrences);
     counts.textContent = `${c.overdue} for sent (heraf ${c.overdue_vital} livsvigtige) · ${c.due} nu · ${c.upcoming} senere · ${c.given} givet · ${c.missed} ikke givet`
       + (round.kept ? ` · fra ${time(round.at)}` : "");
-    const rows = answer.occurrences.map((o) => row(o, marks));
+    const rows = occurrences.map((o) => row(o, marks));
     const groups = [
       ["Skal gives nu", (o) => ["overdue", "due"].includes(o.status)],
       ["Senere", (o) => o.status === "upcoming"],
       ["Givet eller ikke givet", (o) => !OPEN.has(o.status)],
     ];
-    shownMarks = signature(marks);
+    shownMarks = signature(marks, answer.occurrences);
     // What she is typing survives a new answer arriving: the values, the focus, the caret.
     const typed = new Map([...list.querySelectorAll("textarea")].map((t) => [t.id, t.value]));
     const active = document.activeElement;
     const focused = list.contains(active) ? active.id : null;
     const caret = active?.tagName === "TEXTAREA" ? [active.selectionStart, active.selectionEnd] : null;
     list.replaceChildren(...groups.map(([title, test], n) => {
-      const mine = rows.filter((_, k) => test(answer.occurrences[k]));
+      const mine = rows.filter((_, k) => test(occurrences[k]));
       return h("section", { class: "runde-group", "aria-labelledby": `r-g${n}` },
         h("h3", { id: `r-g${n}` }, `${title} (${mine.length})`),
         mine.length ? h("ul", { class: "runde-list" }, mine) : h("p", { class: "hint" }, "Ingen."));
@@ -345,7 +370,7 @@ export async function runde(app) {
   }
   const watch = setInterval(async () => {
     if (!here()) { clearInterval(watch); return; }
-    if (signature(await outboxByOccurrence()) !== shownMarks) render();
+    if (round.answer && signature(await outboxByOccurrence(), round.answer.occurrences) !== shownMarks) render();
   }, 2000);
   window.addEventListener("online", function back() {
     if (!here()) { window.removeEventListener("online", back); return; }

@@ -221,3 +221,20 @@ def test_an_occurrence_turns_overdue_on_the_screen_with_no_event_behind_it(
     expect(line).to_contain_text("For sent")
     assert page.evaluate("window.notReloaded") is True
     page.context.close()
+
+
+def test_with_no_network_an_occurrence_still_turns_overdue_by_the_phones_clock(
+    browser: Browser, server: Server
+) -> None:
+    r = round_outage(server)
+    visit = r.occurrence(server, "tilsyn")
+    page = round_page(browser, server, r, names=False)
+    page.clock.install()
+    page.context.set_offline(True)
+    line = row(page, visit.occurrence_id)
+    expect(line).to_contain_text("Skal gives nu")
+    page.clock.fast_forward("05:00")  # five minutes later, still no network
+    expect(line).to_have_attribute("data-status", "overdue")
+    expect(line).to_contain_text("For sent")
+    expect(page.locator("#r-counts")).to_contain_text("2 for sent (heraf 1 livsvigtige)")
+    page.context.close()
