@@ -38,7 +38,7 @@ def rendered_qr_codes(pdf: bytes, name: str, scale: float = 3.0) -> list[list[st
         for i in range(len(document)):
             image = document[i].render(scale=scale).to_pil()
             image.save(SHOTS / f"{name}-{i + 1}.png")
-            codes = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+            codes = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats(zxingcpp.QRCode))
             found.append([c.text for c in codes])
     finally:
         document.close()

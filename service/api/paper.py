@@ -55,8 +55,7 @@ class PaperController(Controller):
         if format == "html":
             body = action_cards_html(plan_in_force).encode()
             return Response(body, media_type="text/html; charset=utf-8")
-        now = datetime.now(UTC).astimezone(plan_in_force.tz)
-        return Response(action_cards_pdf(plan_in_force, now), media_type=PDF)
+        return Response(cards_printed_now(plan_in_force), media_type=PDF)
 
     @get("/units/{unit:str}/paper-kit", operation_id="getPaperKit", media_type=PDF)
     async def paper_kit(
@@ -98,6 +97,19 @@ class PaperController(Controller):
             who = Person(id=by or f"key:{principal.key_id}", role=str(principal.role))
             await units.print_medication_list(unit, found.version.list_as_of, who, now, ctx)
         return Response(body, media_type=PDF, headers={"Content-Disposition": _attachment(unit)})
+
+
+# The cards say only the plan and the minute they were printed: each minute's are made once.
+_CARDS: dict[datetime, tuple[Plan, bytes]] = {}
+
+
+def cards_printed_now(plan: Plan) -> bytes:
+    now = datetime.now(UTC).astimezone(plan.tz).replace(second=0, microsecond=0)
+    kept = _CARDS.get(now)
+    if kept is None or kept[0] is not plan:
+        _CARDS.clear()
+        kept = _CARDS[now] = (plan, action_cards_pdf(plan, now))
+    return kept[1]
 
 
 def _attachment(unit: str) -> str:
