@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
+import unicodedata
 
 import pypdfium2
 import zxingcpp
 from pypdf import PdfReader
 
-SHOTS = Path("/tmp/nedbrud-screenshots")
+from tests.dashboard.conftest import SCREENSHOTS as SHOTS
 
 
 def page_texts(pdf: bytes) -> list[str]:
-    """Each page's text, with runs of white space made one space (lines wrap where they may)."""
+    """Each page's text, with runs of white space made one space (lines wrap where they may) and
+    ligatures as their letters (Chromium prints "ﬀ")."""
     reader = PdfReader(io.BytesIO(pdf))
-    return [" ".join((page.extract_text() or "").split()) for page in reader.pages]
+    return [plain(unicodedata.normalize("NFKC", p.extract_text() or "")) for p in reader.pages]
 
 
 def plain(text: str) -> str:

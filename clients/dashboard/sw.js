@@ -5,7 +5,7 @@
 // the network's copy, when there is one, replaces it for the next load.
 
 const CACHE = "nedbrud-shell-1";
-const SHELL = ["./", "index.html", "app.js", "api.js", "outbox.js", "offline.js", "forms.js", "ui.js",
+const SHELL = ["./", "index.html", "app.js", "api.js", "outbox.js", "offline.js", "forms.js", "ui.js", "paper.js",
   "style.css", "manifest.json", "icon.svg"];
 
 self.addEventListener("install", (event) => {
