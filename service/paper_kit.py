@@ -41,9 +41,9 @@ CARE_COLUMNS = (
     ("Bemærkning", 38.0),
     ("Initialer", 25.0),
 )
-RULE = (
-    "Hver registrering: dato, klokkeslæt og initialer. Ret aldrig ved at overstrege, så det "
-    "ikke kan læses. Skrives i systemet, når det fungerer igen."
+RULES = (
+    "Hver registrering: dato, klokkeslæt og initialer. Ret aldrig ved at overstrege, så det ikke",
+    "kan læses. Skrives i systemet, når det fungerer igen.",
 )
 
 
@@ -203,19 +203,30 @@ def _write_sheet(
     doc.labelled_line("Navn:", citizen.name if citizen else None, width * 0.6)
     doc.labelled_line("CPR:", _cpr(citizen.cpr) if citizen and citizen.cpr else None, width * 0.4)
     doc.ln(8)
+    # One line each (cell, not multi_cell: a kit has a sheet per citizen, and wrapping is slow).
     if citizen is not None and not (citizen.name or citizen.cpr):
-        doc.para(f"Borger {citizen.citizen_ref} (navn og CPR skrives på)", size=9, grey=True)
-    doc.para(f"Enhed: {kit.unit_name}    Nedbrud: {kit.outage}", size=9.5)
+        doc.line_of(f"Borger {citizen.citizen_ref} (navn og CPR skrives på)", 9, grey=True)
+    doc.line_of(f"Enhed: {kit.unit_name}    Nedbrud: {kit.outage}", 9.5)
     if citizen is not None and citizen.vital_needs:
-        doc.para(f"Livsvigtige behov: {citizen.vital_needs}", size=9.5, bold=True)
-    doc.para(RULE, size=8.5, grey=True)
+        doc.line_of(f"Livsvigtige behov: {citizen.vital_needs}", 9.5, bold=True)
+    for rule in RULES:
+        doc.line_of(rule, 8.5, grey=True)
     doc.ln(2)
     doc.use(9.5, bold=True)
     doc.set_fill_color(225, 225, 225)
     for name, w in columns:
         doc.cell(w, 7, doc.text_of(name), border=1, fill=True)
     doc.ln(7)
-    for _ in range(SHEET_ROWS):
-        for _name, w in columns:
-            doc.cell(w, 10, "", border=1)
-        doc.ln(10)
+    _grid(doc, columns, SHEET_ROWS, 10.0)
+
+
+def _grid(doc: Paper, columns: tuple[tuple[str, float], ...], rows: int, height: float) -> None:
+    """Empty rows to write in: the lines only."""
+    x, y = MARGIN, doc.get_y()
+    right, bottom = x + sum(w for _, w in columns), y + rows * height
+    for r in range(rows + 1):
+        doc.line(x, y + r * height, right, y + r * height)
+    for _, w in ((None, 0.0), *columns):
+        x += w
+        doc.line(x, y, x, bottom)
+    doc.set_y(bottom)

@@ -9,6 +9,7 @@ QR codes are drawn as vector squares (segno makes the matrix), sharp at any prin
 
 from __future__ import annotations
 
+import functools
 import os
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 FAMILY = "paper"
 MARGIN = 12.0
 GREY = (110, 110, 110)
+QR_MASK = 4
 
 
 def _font_files() -> tuple[Path, Path] | None:
@@ -28,6 +30,26 @@ def _font_files() -> tuple[Path, Path] | None:
     if regular.is_file():
         return regular, bold if bold.is_file() else regular
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def qr_runs(data: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
+    """The code's size in modules and its dark runs (row, first column, length). One mask, not
+    the best of eight: a kit prints hundreds of codes, and choosing took most of its time. Kept
+    for the occurrences printed last: a unit prints its kit again with the same codes."""
+    rows = segno.make(data, error="m", micro=False, mask=QR_MASK).matrix
+    runs = []
+    for j, row in enumerate(rows):
+        i, n = 0, len(row)
+        while i < n:
+            if row[i]:
+                start = i
+                while i < n and row[i]:
+                    i += 1
+                runs.append((j, start, i - start))
+            else:
+                i += 1
+    return len(rows), tuple(runs)
 
 
 class Paper(FPDF):
@@ -85,36 +107,32 @@ class Paper(FPDF):
         self.use(size, bold=bold, grey=grey)
         self.multi_cell(0, size * 0.5, self.text_of(text), align="L", new_x="LMARGIN", new_y="NEXT")
 
+    def line_of(self, text: str, size: float, bold: bool = False, grey: bool = False) -> None:
+        """One line of text, cut to the page's width."""
+        self.use(size, bold=bold, grey=grey)
+        width = self.w - 2 * MARGIN
+        self.cell(width, size * 0.5, self.fitted(text, width), new_x="LMARGIN", new_y="NEXT")
+
     def tick_box(self, x: float, y: float, side: float = 6) -> None:
         self.set_line_width(0.4)
         self.rect(x, y, side, side)
         self.set_line_width(0.2)
 
     def qr(self, data: str, x: float, y: float, side: float) -> None:
-        """A QR code for `data`, `side` mm square with its quiet zone inside."""
-        code = segno.make(data, error="m", micro=False)
-        rows = [list(r) for r in code.matrix]
+        """A QR code for `data`, `side` mm square with its quiet zone inside, its dark runs as
+        one path (fpdf2 writes a rectangle just so, in `FPDF.rect`): one fill for the code."""
+        size, runs = qr_runs(data)
         quiet = 4  # the standard's quiet zone: nothing else printed within it
-        module = side / (len(rows) + 2 * quiet)
+        module = side / (size + 2 * quiet)
         self.set_fill_color(255, 255, 255)
         self.rect(x, y, side, side, style="F")
-        self.set_fill_color(0, 0, 0)
-        for j, row in enumerate(rows):
-            i = 0
-            while i < len(row):
-                if row[i]:
-                    start = i
-                    while i < len(row) and row[i]:
-                        i += 1
-                    self.rect(
-                        x + (quiet + start) * module,
-                        y + (quiet + j) * module,
-                        (i - start) * module,
-                        module,
-                        style="F",
-                    )
-                else:
-                    i += 1
+        k, h = self.k, module * self.k
+        ops = [
+            f"{(x + (quiet + i) * module) * k:.2f} {(self.h - y - (quiet + j) * module) * k:.2f} "
+            f"{n * h:.2f} {-h:.2f} re"
+            for j, i, n in runs
+        ]
+        self._out("0 g " + " ".join(ops) + " f")
 
     def fitted(self, text: str, width: float) -> str:
         """The text in the current font, cut with "…" to fit `width` mm."""

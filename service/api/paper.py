@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -55,7 +56,8 @@ class PaperController(Controller):
         if format == "html":
             body = action_cards_html(plan_in_force).encode()
             return Response(body, media_type="text/html; charset=utf-8")
-        return Response(cards_printed_now(plan_in_force), media_type=PDF)
+        body = await asyncio.to_thread(cards_printed_now, plan_in_force)
+        return Response(body, media_type=PDF)
 
     @get("/units/{unit:str}/paper-kit", operation_id="getPaperKit", media_type=PDF)
     async def paper_kit(
@@ -89,7 +91,9 @@ class PaperController(Controller):
         start = max(now, outage[0].detected_at) if outage else now
         base = request.app.state.public_url or str(request.base_url).rstrip("/")
         kit = _kit(plan_in_force, found, outage, disclosure, start, base)
-        body = paper_kit_pdf(plan_in_force, kit, now.astimezone(plan_in_force.tz))
+        # A second or more of work for a big unit: off the event loop, which serves the rest.
+        printed_at = now.astimezone(plan_in_force.tz)
+        body = await asyncio.to_thread(paper_kit_pdf, plan_in_force, kit, printed_at)
         await disclosure.release(pool_of(request))  # before anything leaves
         if purpose is not None:
             units: UnitService = request.app.state.units
