@@ -132,7 +132,8 @@ class Paper(FPDF):
             f"{n * h:.2f} {-h:.2f} re"
             for j, i, n in runs
         ]
-        self._out("0 g " + " ".join(ops) + " f")
+        # Within q/Q: fpdf2 tracks the fill colour itself, and must not find black left set.
+        self._out("q 0 g " + " ".join(ops) + " f Q")
 
     def fitted(self, text: str, width: float) -> str:
         """The text in the current font, cut with "…" to fit `width` mm."""

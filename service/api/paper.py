@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -26,6 +25,7 @@ from service.disclosure import Disclosure, Reader
 from service.emergency_lists import CurrentList, EmergencyListService
 from service.paper_kit import Kit, KitCitizen, KitLine, paper_kit_pdf
 from service.paper_plan import action_cards_html, action_cards_pdf
+from service.printing import printed
 from service.streams import Streams, WriteContext
 from service.units import UnitService
 
@@ -56,7 +56,7 @@ class PaperController(Controller):
         if format == "html":
             body = action_cards_html(plan_in_force).encode()
             return Response(body, media_type="text/html; charset=utf-8")
-        body = await asyncio.to_thread(cards_printed_now, plan_in_force)
+        body = await cards_printed_now(plan_in_force)
         return Response(body, media_type=PDF)
 
     @get("/units/{unit:str}/paper-kit", operation_id="getPaperKit", media_type=PDF)
@@ -91,9 +91,8 @@ class PaperController(Controller):
         start = max(now, outage[0].detected_at) if outage else now
         base = request.app.state.public_url or str(request.base_url).rstrip("/")
         kit = _kit(plan_in_force, found, outage, disclosure, start, base)
-        # A second or more of work for a big unit: off the event loop, which serves the rest.
         printed_at = now.astimezone(plan_in_force.tz)
-        body = await asyncio.to_thread(paper_kit_pdf, plan_in_force, kit, printed_at)
+        body = await printed(paper_kit_pdf, plan_in_force, kit, printed_at)
         await disclosure.release(pool_of(request))  # before anything leaves
         if purpose is not None:
             units: UnitService = request.app.state.units
@@ -107,12 +106,13 @@ class PaperController(Controller):
 _CARDS: dict[datetime, tuple[Plan, bytes]] = {}
 
 
-def cards_printed_now(plan: Plan) -> bytes:
+async def cards_printed_now(plan: Plan) -> bytes:
     now = datetime.now(UTC).astimezone(plan.tz).replace(second=0, microsecond=0)
     kept = _CARDS.get(now)
     if kept is None or kept[0] is not plan:
+        made = await printed(action_cards_pdf, plan, now)
         _CARDS.clear()
-        kept = _CARDS[now] = (plan, action_cards_pdf(plan, now))
+        kept = _CARDS[now] = (plan, made)
     return kept[1]
 
 

@@ -14,7 +14,7 @@ from service.app import create_app
 from service.auth import Role, create_key
 from service.plan_file import read_plan
 from service.units import unit_stream_id
-from tests.api.nodliste import a_unit, two_citizens
+from tests.api.nodliste import a_cpr, a_list, a_unit, citizen, insulin, morning_help, two_citizens
 from tests.api.outage import Client
 from tests.api.rounds_setup import Outage, outage_with_a_list
 from tests.apps import settings_for
@@ -168,6 +168,18 @@ async def test_every_qr_code_on_the_kit_opens_the_round_form_of_its_occurrence(
     assert sorted(u.split("occurrence=")[1] for u in urls) == sorted(due)
     for page, found in zip(pages, codes, strict=True):
         assert len(found) == page.count("Vindue")  # a code for every line, and only there
+
+
+async def test_a_full_page_of_the_list_has_a_readable_code_on_every_line(client: Client) -> None:
+    unit = a_unit()
+    many = a_list(*(citizen(a_cpr(), f"Borger {n}", insulin(), morning_help()) for n in range(8)))
+    assert (await client.put(f"/v1/units/{unit}/emergency-list", json=many)).status_code == 201
+    outage = await outage_with_a_list(client, unit)
+    pdf, _ = await kit_of(client, unit, incident=outage.incident)
+    codes = rendered_qr_codes(pdf, "kit-full-page")
+    assert max(len(found) for found in codes) >= 8  # pages full of codes, each one readable
+    assert sum(len(found) for found in codes) == 16
+    assert len({u for found in codes for u in found}) == 16
 
 
 async def occurrences_due(client: Client, outage: Outage, at: str) -> list[str]:
