@@ -115,7 +115,7 @@ def _who(citizen: KitCitizen | None) -> str:
         return "Navn: ____________________   CPR: ______-____"
     if citizen.name or citizen.cpr:
         return f"{citizen.name or ''}   CPR {_cpr(citizen.cpr)}"
-    return f"Borger {citizen.citizen_ref}   Navn/CPR: ______________________"
+    return f"Borger {citizen.citizen_ref}   Navn/CPR: ______________"
 
 
 def _cpr(cpr: str | None) -> str:
