@@ -3,7 +3,9 @@
 `http`: 64 clients each POST one ~1 KiB incident at a time to a real `nedbrud serve` (201 only
 after commit; hash chain, and an Idempotency-Key on every request). Peers, without HTTP: the
 eventsourcing library's own PostgreSQL persistence (`Application.save` from 8 threads), and
-asyncpg with one INSERT per transaction under the same ordering lock from 64 connections.
+asyncpg with one INSERT per transaction under the same ordering lock from 64 connections; and
+over HTTP, by the same runner and load generator, the app a team would build instead (a Litestar
+app doing one INSERT per request: bench/naive.py).
 
 `batch`: 8 clients each POST CloudEvents batches of 100 events; the ceiling is asyncpg COPY of
 100 rows per transaction, under the same lock, from 8 connections.
@@ -30,7 +32,8 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
 from bench.append import PEER_TABLE, make_peer_table, peer
-from bench.projections import KEY, pct, serve
+from bench.projections import KEY, NAIVE, pct, serve
+from bench.registry import Options, Ratios, scenario
 from service.store import APPEND_LOCK
 
 LENGTH = re.compile(rb"content-length:\s*(\d+)", re.IGNORECASE)
@@ -245,12 +248,14 @@ def summary(name: str, rates: list[float], latencies: list[float]) -> str:
 
 async def http(url: str, rounds: int, seconds: float, clients: int) -> dict[str, float]:
     base, process = serve(url)
+    naive_base, naive_process = serve(url, command=NAIVE)
     pool = await asyncpg.create_pool(url, min_size=clients, max_size=clients)
     app = eventsourcing_app(url)
     ours: list[float] = []
     es: list[float] = []
     raw: list[float] = []
-    lat: dict[str, list[float]] = {"ours": [], "es": [], "raw": []}
+    naive: list[float] = []
+    lat: dict[str, list[float]] = {"ours": [], "es": [], "raw": [], "naive": []}
     shares: list[float] = []
     try:
         for n in range(rounds):
@@ -272,26 +277,41 @@ async def http(url: str, rounds: int, seconds: float, clients: int) -> dict[str,
             raw_rate, raw_lat = await peer(pool, clients, seconds)
             raw.append(raw_rate)
             lat["raw"] += raw_lat
+            naive_rate, naive_lat, _ = await over_http(
+                naive_base,
+                clients,
+                seconds,
+                "/v1/incidents",
+                declare_body,
+                lambda: {"Content-Type": "application/json"},
+                1,
+            )
+            naive.append(naive_rate)
+            lat["naive"] += naive_lat
             print(
                 f"  round {n + 1}: nedbrud over HTTP {rate:,.0f}/s, eventsourcing {es_rate:,.0f}/s,"
-                f" asyncpg 1/txn {raw_rate:,.0f}/s (load generator {share:.0%} of a core)"
+                f" asyncpg 1/txn {raw_rate:,.0f}/s, naive Litestar app {naive_rate:,.0f}/s"
+                f" (load generator {share:.0%} of a core)"
             )
         rss = peak_rss_mib(process.pid)
     finally:
-        process.terminate()
-        process.wait()
+        for server in (process, naive_process):
+            server.terminate()
+            server.wait()
         await pool.close()
         app.close()
     print(f"http: {clients} clients, {rounds} rounds x {seconds:.0f} s")
     print(summary("nedbrud POST /v1/incidents (HTTP)", ours, lat["ours"]))
     print(summary("eventsourcing Application.save x8", es, lat["es"]))
     print(summary("asyncpg INSERT, 1 per txn x64", raw, lat["raw"]))
+    print(summary("naive Litestar app, 1 INSERT/request", naive, lat["naive"]))
     print(
         f"  server peak RSS {rss:.0f} MiB; load generator {statistics.median(shares):.0%} of a core"
     )
     return {
         "http_vs_eventsourcing": statistics.median(ours) / statistics.median(es),
         "http_vs_asyncpg_1txn": statistics.median(ours) / statistics.median(raw),
+        "http_vs_naive_app": statistics.median(ours) / statistics.median(naive),
         "http_p99_ms": pct(lat["ours"], 0.99),
         "server_rss_mib": rss,
     }
@@ -332,3 +352,19 @@ async def batch(url: str, rounds: int, seconds: float, clients: int = 8) -> dict
 
 def ratio_line(ratios: dict[str, Any]) -> str:
     return "ratio: " + " ".join(f"{k}={v:.2f}" for k, v in ratios.items())
+
+
+@scenario("http", order=10)
+def http_scenario(url: str, options: Options) -> Ratios:
+    rounds, seconds = (2, 5) if options.quick else (5, 15)
+    ratios = asyncio.run(http(url, rounds, seconds, options.clients or 64))
+    print(ratio_line(ratios))
+    return ratios
+
+
+@scenario("batch", order=20)
+def batch_scenario(url: str, options: Options) -> Ratios:
+    rounds, seconds = (2, 4) if options.quick else (5, 15)
+    ratios = asyncio.run(batch(url, rounds, seconds))
+    print(ratio_line(ratios))
+    return ratios
