@@ -77,10 +77,23 @@ class EmergencyListService:
     async def current(self, unit: str) -> CurrentList | None:
         """The unit's current list, its citizens' data opened (an erased citizen: no identity,
         needs or medication), or None when the unit keeps no list."""
-        last = await self.streams.store.read_last(list_stream_id(unit))
+        opened = await self.last_opened(unit)
+        return None if opened is None else self.current_of(unit, opened)
+
+    async def last_opened(self, unit: str) -> RecordedEvent | None:
+        """The event of the unit's current version, its citizens' parts opened (not decoded)."""
+        last = await self.last_event(unit)
         if last is None:
             return None
         (opened,) = await self.streams.open([last])
+        return opened
+
+    async def last_event(self, unit: str) -> RecordedEvent | None:
+        """The event of the unit's current version as stored (sealed)."""
+        return await self.streams.store.read_last(list_stream_id(unit))
+
+    def current_of(self, unit: str, opened: RecordedEvent) -> CurrentList:
+        """The current list from its event (`last_opened`)."""
         event = self.streams.codec.decode(opened)
         version = ListVersion(
             unit=unit,
