@@ -142,6 +142,10 @@ class Accounted:
     until: datetime
     occurrences: tuple[Occurrence, ...]
     unmatched: tuple[RoundRecord, ...]
+    # Each occurrence as the clock has judged it: made once per change of status, not per read.
+    judged: dict[tuple[UUID, Status], Occurrence] = dataclasses.field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 def accounted(
@@ -176,7 +180,7 @@ def rounds_from(
             within.append(o)
         elif o.record_ids:
             return None
-    return _judged(plan_list, within, list(found.unmatched), start, end, at)
+    return _judged(plan_list, within, list(found.unmatched), start, end, at, found.judged)
 
 
 def _judged(
@@ -186,8 +190,21 @@ def _judged(
     start: datetime,
     end: datetime,
     at: datetime,
+    judged: dict[tuple[UUID, Status], Occurrence] | None = None,
 ) -> Rounds:
-    timed = [_with_status(o, status_at(o, at)) for o in accounted]
+    if judged is None:
+        timed = [_with_status(o, status_at(o, at)) for o in accounted]
+    else:
+        timed = []
+        for o in accounted:
+            status = status_at(o, at)
+            if o.status is status:
+                timed.append(o)
+            else:
+                key = (o.occurrence_id, status)
+                if (seen := judged.get(key)) is None:
+                    seen = judged[key] = _with_status(o, status)
+                timed.append(seen)
     timed.sort(key=lambda o: (_RANK[o.status, o.vital], o.due_at, o.citizen_ref, o.item_id))
     return Rounds(
         unit=plan_list.unit,

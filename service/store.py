@@ -345,6 +345,14 @@ class EventStore:
         )
         return RecordedEvent.from_row(rows[0]) if rows else None
 
+    async def last_event_id(self, stream_id: UUID) -> UUID | None:
+        """The id of the newest event of one stream (without its payload)."""
+        rows = await self._fetch(
+            "SELECT event_id FROM events WHERE stream_id = $1 ORDER BY version DESC LIMIT 1",
+            stream_id,
+        )
+        return rows[0]["event_id"] if rows else None
+
     async def read_all(self, after_position: int = 0, limit: int = 500) -> list[RecordedEvent]:
         """The global feed in commit order."""
         rows = await self._fetch(
