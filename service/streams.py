@@ -17,10 +17,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from typing import TypeVar
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from domain.base import PlanAggregate
 from domain.errors import ModeMismatch
+from domain.ids import uuid5
 from service.codec import Codec, subject_of
 from service.events import (
     AppendRequest,
