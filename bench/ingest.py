@@ -7,8 +7,9 @@ asyncpg with one INSERT per transaction under the same ordering lock from 64 con
 over HTTP, by the same runner and load generator, the app a team would build instead (a Litestar
 app doing one INSERT per request: bench/naive.py).
 
-`batch`: 8 clients each POST CloudEvents batches of 100 events; the ceiling is asyncpg COPY of
-100 rows per transaction, under the same lock, from 8 connections.
+`batch`: 8 clients each POST CloudEvents batches of 100 events (outages declared; then notes,
+one on each of 100 existing incidents); the ceiling is asyncpg COPY of 100 rows per
+transaction, under the same lock, from 8 connections.
 
 The load generator is this process: a small HTTP/1.1 client on asyncio streams (keep-alive,
 requests prepared ahead), so it spends little CPU per request; its CPU share is printed.
@@ -38,6 +39,7 @@ from service.store import APPEND_LOCK
 
 LENGTH = re.compile(rb"content-length:\s*(\d+)", re.IGNORECASE)
 DESCRIPTION = "Nexus svarer ikke på botilbuddet; medicinlisten er printet. " * 14  # ~850 chars
+BATCH_JSON = "application/cloudevents-batch+json"
 SMALL = "Alarm fra overvågningen: Nexus svarer ikke. " * 5  # a batch must fit in 64 KiB
 
 
@@ -248,8 +250,8 @@ def summary(name: str, rates: list[float], latencies: list[float]) -> str:
 
 async def http(url: str, rounds: int, seconds: float, clients: int) -> dict[str, float]:
     base, process = serve(url)
-    naive_base, naive_process = serve(url, command=NAIVE)
-    pool = await asyncpg.create_pool(url, min_size=clients, max_size=clients)
+    # The peers' connections are open only during their own rounds: together with ours they
+    # would pass PostgreSQL's stock max_connections (100).
     app = eventsourcing_app(url)
     ours: list[float] = []
     es: list[float] = []
@@ -274,18 +276,27 @@ async def http(url: str, rounds: int, seconds: float, clients: int) -> dict[str,
             es_rate, es_lat = await asyncio.to_thread(eventsourcing_saves, app, 8, seconds)
             es.append(es_rate)
             lat["es"] += es_lat
-            raw_rate, raw_lat = await peer(pool, clients, seconds)
+            pool = await asyncpg.create_pool(url, min_size=clients, max_size=clients)
+            try:
+                raw_rate, raw_lat = await peer(pool, clients, seconds)
+            finally:
+                await pool.close()
             raw.append(raw_rate)
             lat["raw"] += raw_lat
-            naive_rate, naive_lat, _ = await over_http(
-                naive_base,
-                clients,
-                seconds,
-                "/v1/incidents",
-                declare_body,
-                lambda: {"Content-Type": "application/json"},
-                1,
-            )
+            naive_base, naive_process = serve(url, command=NAIVE)
+            try:
+                naive_rate, naive_lat, _ = await over_http(
+                    naive_base,
+                    clients,
+                    seconds,
+                    "/v1/incidents",
+                    declare_body,
+                    lambda: {"Content-Type": "application/json"},
+                    1,
+                )
+            finally:
+                naive_process.terminate()
+                naive_process.wait()
             naive.append(naive_rate)
             lat["naive"] += naive_lat
             print(
@@ -295,10 +306,8 @@ async def http(url: str, rounds: int, seconds: float, clients: int) -> dict[str,
             )
         rss = peak_rss_mib(process.pid)
     finally:
-        for server in (process, naive_process):
-            server.terminate()
-            server.wait()
-        await pool.close()
+        process.terminate()
+        process.wait()
         app.close()
     print(f"http: {clients} clients, {rounds} rounds x {seconds:.0f} s")
     print(summary("nedbrud POST /v1/incidents (HTTP)", ours, lat["ours"]))
@@ -317,13 +326,52 @@ async def http(url: str, rounds: int, seconds: float, clients: int) -> dict[str,
     }
 
 
+def steps_body(incidents: list[str]) -> bytes:
+    """A batch of notes, one on each of these incidents: one event per stream."""
+    events = [
+        {
+            "specversion": "1.0",
+            "id": uuid.uuid4().hex,
+            "source": "/bench/vagt",
+            "type": "dk.nedbrud.note-added",
+            "subject": incident,
+            "time": "2026-03-05T16:00:00+01:00",
+            "data": {"text": "Status: stadig nede", "by": {"id": "bench"}},
+        }
+        for incident in incidents
+    ]
+    return json.dumps(events).encode()
+
+
+async def declared(base: str, batches: int) -> list[list[str]]:
+    """`batches` x 100 drills declared by CloudEvents batches: their incident ids, per batch."""
+    connection = await Connection.open(base)
+    out = []
+    try:
+        for _ in range(batches):
+            status, body = await connection.post_reading(
+                "/v1/cloudevents", batch_body(100), {"Content-Type": BATCH_JSON}
+            )
+            assert status == 200, body[:300]
+            answers = json.loads(body)["results"]
+            out.append([a["receipt"]["incident_id"] for a in answers])
+    finally:
+        connection.close()
+    return out
+
+
 async def batch(url: str, rounds: int, seconds: float, clients: int = 8) -> dict[str, float]:
     base, process = serve(url)
     pool = await asyncpg.create_pool(url, min_size=clients, max_size=clients)
     ours: list[float] = []
+    steps: list[float] = []
     copy: list[float] = []
-    lat: dict[str, list[float]] = {"ours": [], "copy": []}
+    lat: dict[str, list[float]] = {"ours": [], "steps": [], "copy": []}
     try:
+        # Steps on existing incidents: each client its own 100 incidents, one note on each per
+        # batch (each event loads its stream: the streams of a batch are read in one statement).
+        chunks = await declared(base, clients)
+        turn = iter(range(10**9))
         for n in range(rounds):
             rate, latencies, _ = await over_http(
                 base,
@@ -331,23 +379,41 @@ async def batch(url: str, rounds: int, seconds: float, clients: int = 8) -> dict
                 seconds,
                 "/v1/cloudevents",
                 lambda: batch_body(100),
-                lambda: {"Content-Type": "application/cloudevents-batch+json"},
+                lambda: {"Content-Type": BATCH_JSON},
                 100,
             )
             ours.append(rate)
             lat["ours"] += latencies
+            step_rate, step_lat, _ = await over_http(
+                base,
+                clients,
+                seconds,
+                "/v1/cloudevents",
+                lambda: steps_body(chunks[next(turn) % len(chunks)]),
+                lambda: {"Content-Type": BATCH_JSON},
+                100,
+            )
+            steps.append(step_rate)
+            lat["steps"] += step_lat
             copy_rate, copy_lat = await copy_batches(pool, clients, seconds, 100)
             copy.append(copy_rate)
             lat["copy"] += copy_lat
-            print(f"  round {n + 1}: CloudEvents batches {rate:,.0f}/s, COPY {copy_rate:,.0f}/s")
+            print(
+                f"  round {n + 1}: CloudEvents batches {rate:,.0f}/s (declares), "
+                f"{step_rate:,.0f}/s (notes on 100 incidents), COPY {copy_rate:,.0f}/s"
+            )
     finally:
         process.terminate()
         process.wait()
         await pool.close()
     print(f"batch: {clients} clients, batches of 100, {rounds} rounds x {seconds:.0f} s")
     print(summary("nedbrud CloudEvents batch (HTTP)", ours, lat["ours"]))
+    print(summary("  the same, notes on 100 incidents", steps, lat["steps"]))
     print(summary("asyncpg COPY, 100 per txn", copy, lat["copy"]))
-    return {"batch_vs_copy": statistics.median(ours) / statistics.median(copy)}
+    return {
+        "batch_vs_copy": statistics.median(ours) / statistics.median(copy),
+        "batch_steps_vs_copy": statistics.median(steps) / statistics.median(copy),
+    }
 
 
 def ratio_line(ratios: dict[str, Any]) -> str:

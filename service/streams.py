@@ -22,6 +22,7 @@ from uuid import UUID
 from domain.base import PlanAggregate
 from domain.errors import ModeMismatch
 from domain.ids import uuid5
+from service.coalesce import Coalescer
 from service.codec import Codec, subject_of
 from service.events import (
     AppendRequest,
@@ -88,6 +89,9 @@ class Streams:
         self.store, self.codec, self.vault = store, codec, vault
         self._latest: OrderedDict[UUID, tuple[PlanAggregate, StreamHead]] = OrderedDict()
         self._turns: dict[UUID, _Turn] = {}
+        self._reads: Coalescer[tuple[UUID, int], list[RecordedEvent]] = Coalescer(
+            store.read_streams
+        )
 
     async def history(self, stream_id: UUID) -> list[RecordedEvent]:
         events = await self.store.read_stream(stream_id)
@@ -128,15 +132,16 @@ class Streams:
         last write here (taken out: nothing else uses it meanwhile, as writes to a stream take
         turns) brought up to date with what was appended since, or replayed from the start."""
         kept = self._latest.pop(stream_id, None)
-        if kept is None:
-            aggregate, history = await self.load(stream_id, kind)
-            return aggregate, StreamHead.of(history[0])
-        base, head = kept
-        tail = await self.store.read_stream(stream_id, after_version=base.version)
+        base, head = kept if kept is not None else (None, None)
+        # Streams asked for in the same turn of the event loop (a batch's events, each on its
+        # own stream) are read in one statement.
+        tail = await self._reads.get((stream_id, base.version if base is not None else 0)) or []
+        if base is None and not tail:
+            raise StreamNotFound(stream_id)
         current = self.codec.replay(await self.vault.open(tail), base)
         if not isinstance(current, kind):
             raise StreamNotFound(stream_id)
-        return current, head
+        return current, head or StreamHead.of(tail[0])
 
     def _keep(self, aggregate: PlanAggregate, head: StreamHead) -> None:
         """Keep the aggregate for the next write, unless its events are about a citizen, whose

@@ -173,6 +173,7 @@ class Vault:
         self.pool = pool
         self._kek = AESGCM(key_encryption_key(secret))
         self._keys = Coalescer(self._get_or_add)
+        self._opening: Coalescer[bytes, DataKey] = Coalescer(self._keys_by_id)
 
     @staticmethod
     def _context(key_id: bytes, subject: str) -> bytes:
@@ -233,10 +234,14 @@ class Vault:
         return frozenset(bytes(r["key_id"]) for r in rows)
 
     async def keys_for(self, key_ids: Iterable[bytes]) -> dict[bytes, DataKey]:
-        """The data keys that still exist among these ids."""
+        """The data keys that still exist among these ids. The readers that ask at the same
+        moment (a batch's events, each opening its own stream) are answered by one statement."""
         wanted = sorted(set(key_ids))
         if not wanted:
             return {}
+        return await self._opening.get_many(wanted)
+
+    async def _keys_by_id(self, wanted: list[bytes]) -> dict[bytes, DataKey]:
         rows = await fetch(
             self.pool,
             "SELECT key_id, subject, wrapped FROM keyring.subject_keys "
