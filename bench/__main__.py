@@ -30,7 +30,13 @@ def cli() -> None:
     parser.add_argument(
         "--clients", type=int, help="concurrent clients (append: 64; lag: 1, one append at a time)"
     )
+    parser.add_argument(
+        "--profile", metavar="DIR", help="record each server with py-spy into DIR (speedscope)"
+    )
     args = parser.parse_args()
+    if args.profile:
+        Path(args.profile).mkdir(parents=True, exist_ok=True)
+        os.environ["NEDBRUD_BENCH_PROFILE"] = str(Path(args.profile).resolve())
     url = os.environ.get("DATABASE_URL")
     if url is None:  # a fresh clone: an embedded PostgreSQL in a temporary directory, deleted after
         url, _ = start_embedded(

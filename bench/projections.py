@@ -82,12 +82,28 @@ def serve(
     for _ in range(300):
         try:
             if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
+                profile(process.pid, command)
                 return base, process
         except httpx.TransportError:
             pass
         time.sleep(0.1)
     process.kill()
     raise SystemExit("the server did not start")
+
+
+def profile(pid: int, command: tuple[str, ...]) -> None:
+    """With `--profile DIR` (NEDBRUD_BENCH_PROFILE), py-spy samples the server until it exits and
+    writes DIR/nedbrud-<pid>.json (naive-<pid>.json for the peer app), speedscope format."""
+    folder = os.environ.get("NEDBRUD_BENCH_PROFILE")
+    if folder:
+        name = "naive" if command == NAIVE else "nedbrud"
+        out = os.path.join(folder, f"{name}-{pid}.json")
+        subprocess.Popen(
+            [os.path.join(os.path.dirname(sys.executable), "py-spy"), "record", "--pid",
+             str(pid), "--rate", "100", "--format", "speedscope", "-o", out],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
 
 
 async def lag(url: str, samples: int, clients: int, incidents: int) -> dict[str, float]:
