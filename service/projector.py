@@ -26,7 +26,7 @@ import msgspec
 
 from domain.facts import Fact
 from service import failover
-from service.notifier import Notifier, pause
+from service.notifier import PROJECTION_PREFIX, Notifier, pause
 from service.projections import Projection
 from service.store import CHANNEL
 
@@ -133,7 +133,7 @@ class Projector:
         self.stats.leading = True
         log.info("projector %s leads", self.projection.name)
         while not self._stopping.is_set():
-            woken = self.notifier.waiter() if self.notifier else None
+            woken = self.notifier.commits() if self.notifier else None
             if await self.step(conn) < self.batch:
                 await self._pause(woken)
 
@@ -163,7 +163,9 @@ class Projector:
                 name,
                 head,
             )
-            await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, f"projection:{name}:{head}")
+            await conn.execute(
+                "SELECT pg_notify($1, $2)", CHANNEL, f"{PROJECTION_PREFIX}{name}:{head}"
+            )
             if self.before_commit is not None:
                 await self.before_commit(conn)
         self.stats.batches += 1
@@ -283,7 +285,7 @@ async def _fold_the_log(
             head,
         )
         await conn.execute(
-            "SELECT pg_notify($1, $2)", CHANNEL, f"projection:{projection.name}:{head}"
+            "SELECT pg_notify($1, $2)", CHANNEL, f"{PROJECTION_PREFIX}{projection.name}:{head}"
         )
     return head
 
