@@ -28,14 +28,32 @@ from litestar.openapi.spec import (
     Schema,
 )
 
-from service.api.cloudevents import BATCH, MAX_BATCH, STRUCTURED, BatchAnswer, CloudEvent
+from service.api.cloudevents import (
+    BATCH,
+    MAX_BATCH,
+    STRUCTURED,
+    BatchAnswer,
+    CloudEvent,
+    EventAnswer,
+)
+from service.api.fhir import FhirBundle
 from service.api.list_schemas import EmergencyListIn
 from service.api.problems import PROBLEM_JSON
 from service.api.schemas import Problem, Receipt
 from service.api.situation import SituationChange
+from service.fhir import FHIR_JSON
 
 # Wire types the document names though no handler's signature does.
-ALSO_DOCUMENTED = (Problem, Receipt, CloudEvent, BatchAnswer, SituationChange, EmergencyListIn)
+ALSO_DOCUMENTED = (
+    Problem,
+    Receipt,
+    CloudEvent,
+    BatchAnswer,
+    EventAnswer,
+    SituationChange,
+    EmergencyListIn,
+    FhirBundle,
+)
 
 REF = "#/components/schemas/{name}"
 
@@ -63,6 +81,7 @@ _WHY = {
 def complete(openapi: OpenAPI) -> OpenAPI:
     """Make `openapi` exact in place (see the module docstring) and return it."""
     _describe_wire_types(openapi)
+    used: set[str] = set()
     for item in (openapi.paths or {}).values():
         for method in ("get", "post", "put", "patch", "delete"):
             operation = getattr(item, method)
@@ -73,9 +92,16 @@ def complete(openapi: OpenAPI) -> OpenAPI:
                     _events(operation)
                 if operation.operation_id == "putEmergencyList":
                     _emergency_list(operation)
+                if operation.operation_id == "getBackEntryFhir":
+                    _fhir(operation)
                 _no_null_parameters(operation)
+                _named_parameters(operation, used)
                 _csv_where_asked(operation)
                 _declare_problems(operation)
+    assert openapi.components is not None
+    openapi.components.schemas = dict(
+        sorted((enum_components(used) | dict(openapi.components.schemas or {})).items())
+    )
     return openapi
 
 
@@ -102,32 +128,41 @@ def _describe_wire_types(openapi: OpenAPI) -> None:
 
 def described(structs: list[type[msgspec.Struct]]) -> dict[str, Any]:
     """Each struct's JSON Schema as msgspec validates it, descriptions and patterns cleaned; a
-    struct with `one_of` (branches of field names, the first of each required) is written as a
-    clean oneOf of those objects; `json_schema_extra` adds what msgspec cannot say. The Python
-    client's wire types are described by this too, so the two can be compared."""
+    struct with `one_of` (a name for each branch, and its field names, the first required) is
+    written as a clean oneOf of those named objects; `json_schema_extra` adds what msgspec
+    cannot say; the shared sets of values are named (`ENUMS`). The Python client's wire types
+    are described by this too, so the two can be compared."""
     _, schemas = msgspec.json.schema_components(structs, ref_template=REF)
     by_name = {t.__name__: t for t in structs}
-    out = {}
+    out: dict[str, Any] = {}
     for name, schema in schemas.items():
         cls = by_name.get(name)
         schema = _cleaned(schema)
         if branches := getattr(cls, "one_of", None):
-            schema = _exclusive(schema, branches)
+            schema, shapes = _exclusive(schema, branches)
+            out |= shapes
         out[name] = _merged(schema, getattr(cls, "json_schema_extra", None) or {})
-    return out
+    used: set[str] = set()
+    out = {name: named_enums(schema, used) for name, schema in out.items()}
+    return out | enum_components(used)
 
 
-def _exclusive(schema: dict[str, Any], branches: tuple[tuple[str, ...], ...]) -> dict[str, Any]:
-    """An object that is exactly one of several shapes, each its own complete object (a
-    generator then makes a type of each, with every field it has)."""
+def _exclusive(
+    schema: dict[str, Any], branches: dict[str, tuple[str, ...]]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An object that is exactly one of several shapes, each its own complete, named object (a
+    generator then makes a type of each, with every field it has, named as the API names it)."""
     properties = schema["properties"]
 
     def required(field: str) -> Any:
         kinds = [k for k in properties[field].get("anyOf", []) if k != {"type": "null"}]
         return kinds[0] if len(kinds) == 1 else properties[field]
 
-    shapes = [
-        {
+    shapes = {
+        name: {
+            "title": name,
+            "description": f"{schema['title']} with `{fields[0]}`"
+            + "".join(f", and `{field}` if given" for field in fields[1:]),
             "type": "object",
             "properties": {
                 field: required(field) if n == 0 else properties[field]
@@ -136,11 +171,72 @@ def _exclusive(schema: dict[str, Any], branches: tuple[tuple[str, ...], ...]) ->
             "required": [fields[0]],
             "additionalProperties": False,
         }
-        for fields in branches
-    ]
+        for name, fields in branches.items()
+    }
     kept = {k: v for k, v in schema.items() if k not in ("properties", "required", "type")}
     kept.pop("additionalProperties", None)
-    return kept | {"oneOf": shapes}
+    return kept | {"oneOf": [{"$ref": REF.format(name=name)} for name in shapes]}, shapes
+
+
+# Each set of values the API takes or gives in more than one place, or where it may be null, is
+# one named schema: a generated client then has one type for it (`Mode`), not one per field and
+# none numbered (`ScopeAssessedInModeType0`, `VoidInModeType0`, `GetRoundsPurposeType2Type1`).
+ENUMS: dict[frozenset[str], tuple[str, str]] = {
+    frozenset({"actual", "exercise"}): ("Mode", "actual incidents, or exercise: the drills"),
+    frozenset({"admin", "auditor", "it", "leader", "reporter", "staff"}): (
+        "Role",
+        "what a key may do",
+    ),
+    frozenset({"audit", "back-entry", "treatment"}): (
+        "Purpose",
+        "why a citizen's name and CPR number are shown (the access log records it)",
+    ),
+    frozenset({"pending", "entered", "voided"}): (
+        "RecordStatus",
+        "where a paper record is on its way into the journal",
+    ),
+    frozenset({"medication-dispensing", "care-delivery"}): ("RecordKind", "a paper record's kind"),
+    frozenset({"care", "medication"}): ("ListItemKind", "an emergency list item's kind"),
+    frozenset({"beredskab", "it-vagt", "service-desk"}): (
+        "ContactChannel",
+        "whom the plan says to call: the on-call IT (it-vagt), the service desk or beredskab",
+    ),
+    frozenset({"ok", "unavailable"}): ("Availability", "whether it answers"),
+    frozenset({"critical", "high", "low", "medium"}): ("Severity", "how bad the outage is"),
+    frozenset({"mon", "tue", "wed", "thu", "fri", "sat", "sun"}): ("Weekday", "a day of the week"),
+    frozenset({"closed"}): ("IncludeClosed", "closed: the closed incidents too"),
+    frozenset({"csv", "json"}): ("TimelineFormat", "the timeline as JSON or as CSV"),
+}
+
+
+def _enum_name(values: list[Any]) -> str | None:
+    named = ENUMS.get(frozenset(v for v in values if v is not None))
+    return None if named is None else named[0]
+
+
+def named_enums(schema: Any, used: set[str]) -> Any:
+    """`schema` with each set of values of `ENUMS` replaced by a reference to its named schema
+    (kept nullable where it was; a default or a description kept beside it)."""
+    if isinstance(schema, list):
+        return [named_enums(item, used) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if isinstance(schema.get("enum"), list) and (name := _enum_name(schema["enum"])):
+        used.add(name)
+        ref = {"$ref": REF.format(name=name)}
+        rest = {k: v for k, v in schema.items() if k not in ("enum", "type", "title")}
+        if None in schema["enum"]:
+            return {"oneOf": [ref, {"type": "null"}]} | rest
+        return {"allOf": [ref]} | rest if rest else ref
+    return {key: named_enums(value, used) for key, value in schema.items()}
+
+
+def enum_components(names: set[str]) -> dict[str, Any]:
+    return {
+        name: {"title": name, "description": description, "type": "string", "enum": sorted(values)}
+        for values, (name, description) in ENUMS.items()
+        if name in names
+    }
 
 
 # Python's `$` also matches before a final newline, so the service's patterns end in `(?!\n)`;
@@ -199,6 +295,35 @@ def _no_null_parameters(operation: Operation) -> None:
                 schema.enum = schema.enum or kept[0].enum
 
 
+def _named_parameters(operation: Operation, used: set[str]) -> None:
+    """A parameter taking one of the named sets of values (`ENUMS`) refers to its schema; a
+    nullable one's format is its value's (a generator then types `occurred_before` a datetime,
+    where a format beside the oneOf leaves it a str)."""
+    for parameter in operation.parameters or []:
+        schema = getattr(parameter, "schema", None)
+        if isinstance(schema, Schema) and schema.one_of and schema.format:
+            for branch in schema.one_of:
+                if isinstance(branch, Schema) and branch.type == OpenAPIType.STRING:
+                    branch.format = branch.format or schema.format
+            schema.format = None
+        if not (isinstance(schema, Schema) and schema.enum):
+            continue
+        name = _enum_name(list(schema.enum))
+        if name is None:
+            continue
+        used.add(name)
+        ref = Reference(ref=REF.format(name=name))
+        nullable = None in schema.enum or (
+            isinstance(schema.type, list) and OpenAPIType.NULL in schema.type
+        )
+        parameter.schema = Schema(  # type: ignore[union-attr]
+            one_of=[ref, Schema(type=OpenAPIType.NULL)] if nullable else None,
+            all_of=None if nullable else [ref],
+            default=schema.default,
+            description=schema.description,
+        )
+
+
 def _csv_where_asked(operation: Operation) -> None:
     """An operation with `format=csv` also answers 200 as text/csv."""
     formats = [p for p in operation.parameters or [] if getattr(p, "name", None) == "format"]
@@ -224,6 +349,14 @@ def _emergency_list(operation: Operation) -> None:
             ),
         },
     )
+
+
+def _fhir(operation: Operation) -> None:
+    """The bundle's own schema, named (a generator then makes a FhirBundle, not a type named
+    after the operation and its status)."""
+    ok = (operation.responses or {}).get("200")
+    assert isinstance(ok, OpenAPIResponse)
+    ok.content = {FHIR_JSON: OpenAPIMediaType(schema=Reference(ref=REF.format(name="FhirBundle")))}
 
 
 def _cloudevents(operation: Operation) -> None:

@@ -14,8 +14,6 @@ Cpr = Annotated[str, Meta(pattern=CPR_PATTERN, description="CPR number, DDMMYY-X
 CitizenRef = Annotated[str, Meta(pattern=REF_PATTERN, description="an opaque citizen_ref")]
 
 
-
-
 class CitizenIn(Struct, forbid_unknown_fields=True, omit_defaults=True):
     """The citizen: a CPR number (and name), or a citizen_ref given earlier. Never put in a URL."""
 
@@ -24,7 +22,10 @@ class CitizenIn(Struct, forbid_unknown_fields=True, omit_defaults=True):
     ref: CitizenRef | None = None
 
     # Exactly one of cpr and ref; a name may come with either (the OpenAPI document's oneOf).
-    one_of: ClassVar[tuple[tuple[str, ...], ...]] = (("cpr", "name"), ("ref", "name"))
+    one_of: ClassVar[dict[str, tuple[str, ...]]] = {
+        "CitizenByCpr": ("cpr", "name"),
+        "CitizenByRef": ("ref", "name"),
+    }
 
 
 class MedicationIn(Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -74,6 +75,8 @@ class RecordCareDelivery(RecordBase):
 
 
 class RecordCreated(Receipt):
+    """The receipt of a paper record, with its id and the citizen's citizen_ref."""
+
     record_id: UUID
     citizen_ref: str
 

@@ -4,6 +4,7 @@ table of the service (migration 0010). Every column of every view is in the READ
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -12,6 +13,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
+
+from service.projections import PROJECTIONS
+from service.projector import rebuild
 
 pytestmark = pytest.mark.anyio
 
@@ -46,19 +50,27 @@ async def views(pool: asyncpg.Pool) -> dict[str, list[str]]:
     return {r["table_name"]: list(r["columns"]) for r in rows}
 
 
-@pytest.fixture
-async def as_reader(database_url: str, pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+@contextlib.asynccontextmanager
+async def reader_of(url: str) -> AsyncIterator[asyncpg.Connection]:
     """A login of a dashboard's own, granted nedbrud_reader, as the README says to make one."""
     login = f"grafana_{uuid.uuid4().hex[:8]}"
-    await pool.execute(f"CREATE ROLE {login} LOGIN IN ROLE nedbrud_reader")
-    parts = urlsplit(database_url)
+    owner = await asyncpg.connect(url)
+    await owner.execute(f"CREATE ROLE {login} LOGIN IN ROLE nedbrud_reader")
+    parts = urlsplit(url)
     host = parts.netloc.rpartition("@")[2]
     conn = await asyncpg.connect(urlunsplit(parts._replace(netloc=f"{login}@{host}")))
     try:
         yield conn
     finally:
         await conn.close()
-        await pool.execute(f"DROP ROLE {login}")
+        await owner.execute(f"DROP ROLE {login}")
+        await owner.close()
+
+
+@pytest.fixture
+async def as_reader(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    async with reader_of(database_url) as conn:
+        yield conn
 
 
 async def test_the_reader_reads_every_view(
@@ -107,6 +119,30 @@ async def test_migrating_a_second_database_keeps_the_one_reader_role(
         )
     finally:
         await conn.close()
+
+
+async def test_the_views_and_their_grants_outlast_a_rebuild(fresh_database_url: str) -> None:
+    """A rebuild puts a new table in the old one's place: the views on it are made again."""
+    conn = await asyncpg.connect(fresh_database_url)
+    try:
+        before = await conn.fetch(_DESCRIBED)
+        made = await conn.fetchval("SELECT 'dashboards.manual_records'::regclass::oid")
+        for projection in PROJECTIONS.values():
+            await rebuild(fresh_database_url, projection)
+        assert await conn.fetch(_DESCRIBED) == before
+        assert await conn.fetchval("SELECT 'dashboards.manual_records'::regclass::oid") != made
+    finally:
+        await conn.close()
+    async with reader_of(fresh_database_url) as reader:
+        for view in ("incidents", "incident_units", "manual_records", "readiness"):
+            assert await reader.fetchval(f"SELECT count(*) FROM dashboards.{view}") == 0
+
+
+_DESCRIBED = (
+    "SELECT c.relname, pg_get_viewdef(c.oid) AS definition, c.relacl::text AS acl, "
+    "obj_description(c.oid, 'pg_class') AS comment FROM pg_class c "
+    "WHERE c.relnamespace = 'dashboards'::regnamespace ORDER BY c.relname"
+)
 
 
 async def test_every_column_of_every_view_is_in_the_readme(pool: asyncpg.Pool) -> None:
