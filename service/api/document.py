@@ -204,6 +204,26 @@ ENUMS: dict[frozenset[str], tuple[str, str]] = {
     frozenset({"ok", "unavailable"}): ("Availability", "whether it answers"),
     frozenset({"critical", "high", "low", "medium"}): ("Severity", "how bad the outage is"),
     frozenset({"mon", "tue", "wed", "thu", "fri", "sat", "sun"}): ("Weekday", "a day of the week"),
+    frozenset({"open", "partly-restored", "restored", "closed"}): (
+        "IncidentStatus",
+        "open, partly restored (some systems back), restored (all back) or closed",
+    ),
+    frozenset({"delivered", "partly", "missed"}): (
+        "CareStatus",
+        "a visit's help: delivered, partly delivered or missed",
+    ),
+    frozenset({"pending", "delivered", "failed"}): (
+        "DeliveryStatus",
+        "a webhook delivery: still being tried, delivered, or given up",
+    ),
+    frozenset({"accepted", "duplicate", "refused"}): (
+        "AnswerStatus",
+        "one event of a batch: taken, taken before, or refused",
+    ),
+    frozenset({"upcoming", "due", "overdue", "given", "missed"}): (
+        "OccurrenceStatus",
+        "a time on the emergency list: not yet due, due, overdue, given or missed",
+    ),
     frozenset({"closed"}): ("IncludeClosed", "closed: the closed incidents too"),
     frozenset({"csv", "json"}): ("TimelineFormat", "the timeline as JSON or as CSV"),
 }
@@ -221,6 +241,12 @@ def named_enums(schema: Any, used: set[str]) -> Any:
         return [named_enums(item, used) for item in schema]
     if not isinstance(schema, dict):
         return schema
+    if isinstance(schema.get("enum"), list) and len(schema["enum"]) == 1:
+        # One value (a tagged union's tag): a constant, which generators take as a Literal
+        # rather than an enum class per field (`Type1` ... `Type20`).
+        return {k: v for k, v in schema.items() if k not in ("enum", "type")} | {
+            "const": schema["enum"][0]
+        }
     if isinstance(schema.get("enum"), list) and (name := _enum_name(schema["enum"])):
         used.add(name)
         ref = {"$ref": REF.format(name=name)}

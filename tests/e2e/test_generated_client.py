@@ -160,7 +160,7 @@ def test_the_generated_client_runs_an_outage_against_a_real_server(
             incident,
             client=client,
             body=m.ColleaguesInformedIn(
-                type_=m.ColleaguesInformedInType.COLLEAGUES_INFORMED,
+                type_="colleagues-informed",
                 occurred_at=at,
                 by=m.PersonIn(id="emp-1042"),
             ),
