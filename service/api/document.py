@@ -13,6 +13,7 @@ Litestar writes the paths; two things are then made exact here, once, when the a
 from __future__ import annotations
 
 import inspect
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
@@ -26,6 +27,7 @@ from litestar.openapi.spec import (
     Reference,
     RequestBody,
     Schema,
+    Tag,
 )
 
 from service.api.cloudevents import (
@@ -57,6 +59,24 @@ ALSO_DOCUMENTED = (
 
 REF = "#/components/schemas/{name}"
 
+# Every tag an operation has, described once (a tag no one describes fails `complete`).
+TAGS = {
+    "incidents": "Declare an outage and record each step of the response plan",
+    "manual records": "Paper records made during the outage, on their way into the journal",
+    "readiness": "Each unit's printed medication list, before the next outage",
+    "emergency list": "Each unit's emergency list (nødliste) kept in nedbrud",
+    "rounds": "The emergency list's times during an outage: due, given, missed",
+    "situation": "The live situation picture, read or streamed",
+    "plan": "The response plan in force and whom to call now",
+    "back-entry": "The back-entry worklist (efterregistrering), also as FHIR",
+    "feed": "The log itself, in commit order",
+    "audit": "The access log and the hash chain's verification",
+    "cloudevents": "Writes as CloudEvents, structured, binary or batched",
+    "webhooks": "Subscriptions of other systems to the log",
+    "keys": "API keys: made, listed and revoked by an admin",
+    "operations": "Health and metrics",
+}
+
 _WHY = {
     400: "The body is not JSON (or not UTF-8), or a header is malformed",
     401: "No key, or a key that is unknown or revoked",
@@ -86,6 +106,8 @@ def complete(openapi: OpenAPI) -> OpenAPI:
         for method in ("get", "post", "put", "patch", "delete"):
             operation = getattr(item, method)
             if operation is not None:
+                unknown = set(operation.tags or ()) - set(TAGS)
+                assert not unknown, f"{operation.operation_id}: describe its tags {unknown}"
                 if operation.operation_id == "postCloudEvents":
                     _cloudevents(operation)
                 if operation.operation_id == "streamSituation":
@@ -102,6 +124,7 @@ def complete(openapi: OpenAPI) -> OpenAPI:
     openapi.components.schemas = dict(
         sorted((enum_components(used) | dict(openapi.components.schemas or {})).items())
     )
+    openapi.tags = [Tag(name=name, description=text) for name, text in TAGS.items()]
     return openapi
 
 
@@ -430,16 +453,28 @@ def _events(operation: Operation) -> None:
     ok = (operation.responses or {}).get("200")
     assert isinstance(ok, OpenAPIResponse)
     ok.content = {
-        "text/event-stream": OpenAPIMediaType(
+        "text/event-stream": _StreamMediaType(
             schema=Schema(
                 type=OpenAPIType.STRING,
                 description="Server-Sent Events, each with `id:` its position in the log. "
                 "Without Last-Event-ID, first `event: snapshot`, whose `data:` is a JSON array "
                 "of IncidentView; then `event: incident` for each change, whose `data:` is a "
                 "SituationChange (one line of JSON); a comment line every 15 s keeps it open.",
-            )
+            ),
+            sse_data={
+                "snapshot": {"type": "array", "items": {"$ref": REF.format(name="IncidentView")}},
+                "incident": {"$ref": REF.format(name="SituationChange")},
+            },
         )
     }
+
+
+@dataclass
+class _StreamMediaType(OpenAPIMediaType):
+    """OpenAPI 3.1 has no schema for a stream's messages: each event's `data:` by its name, in
+    an extension (so the schemas it names are referenced, not only named in words)."""
+
+    sse_data: dict[str, Any] | None = field(default=None, metadata={"alias": "x-sse-data"})
 
 
 def _problem_response(status: int) -> OpenAPIResponse:
