@@ -48,7 +48,8 @@ SAMPLES = {
 
 @pytest.mark.parametrize("pattern", PATTERNS)
 def test_each_pattern_compiles_in_pydantic_and_means_what_it_means_here(pattern: str) -> None:
-    adapter = pydantic.TypeAdapter(Annotated[str, pydantic.StringConstraints(pattern=pattern)])
+    constrained: Any = Annotated[str, pydantic.StringConstraints(pattern=pattern)]
+    adapter: pydantic.TypeAdapter[str] = pydantic.TypeAdapter(constrained)
     for prefix, (good, bad) in SAMPLES.items():
         if pattern.startswith(prefix):
             assert adapter.validate_python(good) == good
