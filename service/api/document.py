@@ -344,17 +344,25 @@ def _no_null_parameters(operation: Operation) -> None:
                 schema.enum = schema.enum or kept[0].enum
 
 
+# What says something of a string only: in a nullable parameter, said of its string branch.
+_STRING_KEYWORDS = ("format", "pattern", "max_length", "min_length")
+
+
 def _named_parameters(operation: Operation, used: set[str]) -> None:
     """A parameter taking one of the named sets of values (`ENUMS`) refers to its schema; a
-    nullable one's format is its value's (a generator then types `occurred_before` a datetime,
-    where a format beside the oneOf leaves it a str)."""
+    nullable one's format, pattern and lengths are its string's (a generator then types
+    `occurred_before` a datetime and checks `unit`'s pattern, where beside the oneOf they are
+    lost or make a model of their own)."""
     for parameter in operation.parameters or []:
         schema = getattr(parameter, "schema", None)
-        if isinstance(schema, Schema) and schema.one_of and schema.format:
+        if isinstance(schema, Schema) and schema.one_of:
             for branch in schema.one_of:
                 if isinstance(branch, Schema) and branch.type == OpenAPIType.STRING:
-                    branch.format = branch.format or schema.format
-            schema.format = None
+                    for keyword in _STRING_KEYWORDS:
+                        if getattr(branch, keyword) is None:
+                            setattr(branch, keyword, getattr(schema, keyword))
+            for keyword in _STRING_KEYWORDS:
+                setattr(schema, keyword, None)
         if not (isinstance(schema, Schema) and schema.enum):
             continue
         name = _enum_name(list(schema.enum))
