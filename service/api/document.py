@@ -19,6 +19,7 @@ from typing import Any
 import msgspec
 from litestar.openapi.spec import (
     OpenAPI,
+    OpenAPIFormat,
     OpenAPIHeader,
     OpenAPIMediaType,
     OpenAPIResponse,
@@ -74,6 +75,7 @@ TAGS = {
     "cloudevents": "Writes as CloudEvents, structured, binary or batched",
     "webhooks": "Subscriptions of other systems to the log",
     "keys": "API keys: made, listed and revoked by an admin",
+    "paper": "What to print before an outage: action cards, the unit's paper kit, schedules",
     "operations": "Health and metrics",
 }
 
@@ -117,8 +119,8 @@ def complete(openapi: OpenAPI) -> OpenAPI:
                 if operation.operation_id == "getBackEntryFhir":
                     _fhir(operation)
                 _no_null_parameters(operation)
+                _csv_where_asked(operation)  # before the named values: it reads `format`'s
                 _named_parameters(operation, used)
-                _csv_where_asked(operation)
                 _declare_problems(operation)
     assert openapi.components is not None
     openapi.components.schemas = dict(
@@ -249,6 +251,7 @@ ENUMS: dict[frozenset[str], tuple[str, str]] = {
     ),
     frozenset({"closed"}): ("IncludeClosed", "closed: the closed incidents too"),
     frozenset({"csv", "json"}): ("TimelineFormat", "the timeline as JSON or as CSV"),
+    frozenset({"pdf", "html"}): ("PaperFormat", "a printable as PDF or as a plain HTML page"),
 }
 
 
@@ -381,12 +384,36 @@ def _named_parameters(operation: Operation, used: set[str]) -> None:
         )
 
 
+def _formats(operation: Operation) -> set[str]:
+    """The values the operation's `format` query parameter takes."""
+    found: set[str] = set()
+    for p in operation.parameters or []:
+        if getattr(p, "name", None) == "format":
+            found |= set(_enum(getattr(p, "schema", None)))
+    return found
+
+
+def _enum(schema: Any) -> list[Any]:
+    if not isinstance(schema, Schema):
+        return []
+    return [*(schema.enum or []), *(v for s in schema.one_of or [] for v in _enum(s))]
+
+
 def _csv_where_asked(operation: Operation) -> None:
-    """An operation with `format=csv` also answers 200 as text/csv."""
-    formats = [p for p in operation.parameters or [] if getattr(p, "name", None) == "format"]
+    """An operation with `format=csv` also answers 200 as text/csv; one with `format=html` as
+    text/html; a PDF is binary."""
     ok = (operation.responses or {}).get("200")
-    if formats and isinstance(ok, OpenAPIResponse) and ok.content is not None:
-        ok.content["text/csv"] = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))
+    if not isinstance(ok, OpenAPIResponse) or ok.content is None:
+        return
+    text = Schema(type=OpenAPIType.STRING)
+    formats = _formats(operation)
+    if "csv" in formats:
+        ok.content["text/csv"] = OpenAPIMediaType(schema=text)
+    if "html" in formats:
+        ok.content["text/html"] = OpenAPIMediaType(schema=text)
+    if "application/pdf" in ok.content:
+        binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+        ok.content["application/pdf"] = OpenAPIMediaType(schema=binary)
 
 
 def _emergency_list(operation: Operation) -> None:
