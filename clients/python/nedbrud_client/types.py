@@ -125,7 +125,10 @@ class CitizenIn(Struct, forbid_unknown_fields=True, kw_only=True):
     cpr: Cpr | None = None
     name: ShortText | None = None
     ref: CitizenRef | None = None
-    one_of: ClassVar[tuple[tuple[str, ...], ...]] = (("cpr", "name"), ("ref", "name"))
+    one_of: ClassVar[dict[str, tuple[str, ...]]] = {
+        "CitizenByCpr": ("cpr", "name"),
+        "CitizenByRef": ("ref", "name"),
+    }
 
 
 class ClosingView(Struct, kw_only=True):
@@ -263,6 +266,15 @@ class EventAnswer(Struct, kw_only=True):
     receipt: dict[str, Any] | None = None
     problem: dict[str, Any] | None = None
 
+    # Typed in the document: the receipt of the REST operation the event names (with its own
+    # fields, such as record_id), or the problem it was refused with.
+    json_schema_extra: ClassVar[dict[str, Any]] = {
+        "properties": {
+            name: {"anyOf": [{"$ref": f"#/components/schemas/{schema}"}, {"type": "null"}]}
+            for name, schema in (("receipt", "Receipt"), ("problem", "Problem"))
+        }
+    }
+
 
 class EventCorrectedIn(Struct, forbid_unknown_fields=True, kw_only=True):
     """A correction of an earlier event of this incident or its manual records."""
@@ -295,6 +307,23 @@ class EventView(Struct, kw_only=True):
     mode: Mode
     data: dict[str, Any]
     hash: str
+
+
+class FhirBundleEntry(Struct, kw_only=True):
+    """One resource of the bundle, named by its urn:uuid."""
+
+    fullUrl: str
+    resource: dict[str, Any]
+
+
+class FhirBundle(Struct, kw_only=True):
+    """A FHIR R4 Bundle of type collection: a MedicationAdministration per medication record
+    and a Procedure per care record."""
+
+    resourceType: Literal["Bundle"]
+    type: Literal["collection"]
+    timestamp: Instant
+    entry: list[FhirBundleEntry]
 
 
 class FieldError(Struct, kw_only=True):
