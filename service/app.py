@@ -30,6 +30,7 @@ from service.api.incidents import IncidentController
 from service.api.keys import KeyController
 from service.api.problems import EXCEPTION_HANDLERS
 from service.api.records import ManualRecordController
+from service.api.reports import ReportController
 from service.api.rounds import RoundsController
 from service.api.situation import SharedChanges, SituationController
 from service.api.static import DashboardFiles
@@ -50,6 +51,7 @@ from service.projections import PROJECTIONS
 from service.projector import Projector
 from service.ratelimit import RateLimiter
 from service.records import ManualRecordService
+from service.reports import ReportService
 from service.rounds import RoundsService
 from service.rounds_watch import RoundsWatch
 from service.settings import Settings
@@ -148,6 +150,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
             units=UnitService(streams),
             lists=lists,
             rounds=rounds,
+            reports=ReportService(store, plan),
             projectors=projectors,
             checkpoint_signer=signer,
             checkpoint_dir=settings.checkpoints(),
@@ -198,6 +201,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
             UnitController,
             EmergencyListController,
             RoundsController,
+            ReportController,
             ContactController,
             SituationController,
             WorklistController,

@@ -14,8 +14,6 @@ Cpr = Annotated[str, Meta(pattern=CPR_PATTERN, description="CPR number, DDMMYY-X
 CitizenRef = Annotated[str, Meta(pattern=REF_PATTERN, description="an opaque citizen_ref")]
 
 
-
-
 class CitizenIn(Struct, forbid_unknown_fields=True, omit_defaults=True):
     """The citizen: a CPR number (and name), or a citizen_ref given earlier. Never put in a URL."""
 

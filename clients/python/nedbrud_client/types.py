@@ -522,6 +522,7 @@ class PlanLineView(Struct, kw_only=True):
     section: str
     text: str
     steps: list[str]
+    target_minutes: int | None = None
 
 
 class CatalogueEntryView(Struct, kw_only=True):
