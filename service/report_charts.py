@@ -10,13 +10,15 @@ from __future__ import annotations
 import io
 from datetime import datetime, timedelta, tzinfo
 
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import DateFormatter, date2num
+from matplotlib.dates import AutoDateLocator, DateFormatter, date2num
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from domain.report import IncidentReport
 
-SIZE = (7.2, 2.5)
+SIZE = (7.2, 2.1)
 DPI = 150
 COLOURS = ("#1f5f8b", "#c8553d", "#588b4a", "#8e6c8a", "#d4a017", "#4d4d4d")
 
@@ -28,7 +30,7 @@ def _png(figure: Figure) -> bytes:
     return out.getvalue()
 
 
-def _figure(title: str) -> tuple[Figure, object]:
+def _figure(title: str) -> tuple[Figure, Axes]:
     figure = Figure(figsize=SIZE, layout="constrained")
     axes = figure.add_subplot()
     axes.set_title(title, loc="left", fontsize=10, fontweight="bold")
@@ -38,15 +40,17 @@ def _figure(title: str) -> tuple[Figure, object]:
     return figure, axes
 
 
-def _clock(axes: object, tz: tzinfo, span: timedelta) -> None:
+def _clock(axes: Axes, tz: tzinfo, span: timedelta) -> None:
+    """Ticks at whole local times (14:00, 14:30, ...), said in the plan's time zone."""
     fmt = "%H:%M" if span <= timedelta(hours=36) else "%d/%m %H:%M"
-    axes.xaxis.set_major_formatter(DateFormatter(fmt, tz=tz))  # type: ignore[attr-defined]
+    axes.xaxis.set_major_locator(AutoDateLocator(tz=tz, minticks=3, maxticks=8))
+    axes.xaxis.set_major_formatter(DateFormatter(fmt, tz=tz))
 
 
-def _empty(axes: object, text: str) -> None:
-    axes.text(0.5, 0.5, text, ha="center", va="center", fontsize=9, color="#555555")  # type: ignore[attr-defined]
-    axes.set_xticks([])  # type: ignore[attr-defined]
-    axes.set_yticks([])  # type: ignore[attr-defined]
+def _empty(axes: Axes, text: str) -> None:
+    axes.text(0.5, 0.5, text, ha="center", va="center", fontsize=9, color="#555555")
+    axes.set_xticks([])
+    axes.set_yticks([])
 
 
 def systems_chart(report: IncidentReport, tz: tzinfo) -> bytes:
@@ -57,7 +61,7 @@ def systems_chart(report: IncidentReport, tz: tzinfo) -> bytes:
     for i, s in enumerate(rows):
         stop = s.down_to or end
         start = date2num(s.down_from)
-        axes.barh(  # type: ignore[attr-defined]
+        axes.barh(
             i,
             date2num(stop) - start,
             left=start,
@@ -66,41 +70,46 @@ def systems_chart(report: IncidentReport, tz: tzinfo) -> bytes:
             hatch=None if s.down_to else "//",
         )
         label = f"{s.minutes:g} min" if s.minutes is not None else "stadig nede"
-        axes.text(date2num(stop), i, f" {label}", va="center", fontsize=7)  # type: ignore[attr-defined]
-    axes.set_yticks(range(len(rows)), [s.system for s in rows], fontsize=8)  # type: ignore[attr-defined]
+        axes.text(date2num(stop), i, f" {label}", va="center", fontsize=7)
+    axes.set_yticks(range(len(rows)), [s.system for s in rows], fontsize=8)
     last = max([s.down_to or end for s in rows], default=end)
     axes.set_xlim(
         date2num(report.detected_at),
         date2num(last + (last - report.detected_at) * 0.25 + timedelta(minutes=5)),
-    )  # type: ignore[attr-defined]
+    )
     _clock(axes, tz, last - report.detected_at)
     return _png(figure)
 
 
 def paper_chart(report: IncidentReport, tz: tzinfo) -> bytes:
-    """The paper records made in each hour, stacked by unit."""
+    """The paper records made in each hour (every hour from the first to the last, local
+    time), stacked by unit."""
     figure, axes = _figure("Papirregistreringer pr. time")
     hours = report.paper.by_hour
     if not hours:
         _empty(axes, "Ingen papirregistreringer")
         return _png(figure)
+    counted = {h.hour: h.by_unit for h in hours}
+    span = int((hours[-1].hour - hours[0].hour) / timedelta(hours=1)) + 1
+    every = [hours[0].hour + timedelta(hours=n) for n in range(span)]
     units = sorted({u for h in hours for u in h.by_unit})
-    x = [date2num(h.hour + timedelta(minutes=30)) for h in hours]
-    bottom = [0] * len(hours)
+    x = list(range(len(every)))
+    bottom = [0] * len(every)
     for n, unit in enumerate(units):
-        counts = [h.by_unit.get(unit, 0) for h in hours]
-        axes.bar(
-            x,
-            counts,
-            width=1 / 24 * 0.85,
-            bottom=bottom,
-            label=unit,
-            color=COLOURS[n % len(COLOURS)],
-        )  # type: ignore[attr-defined]
+        counts = [counted.get(h, {}).get(unit, 0) for h in every]
+        axes.bar(x, counts, width=0.7, bottom=bottom, label=unit, color=COLOURS[n % len(COLOURS)])
         bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
-    axes.set_ylabel("antal", fontsize=8)  # type: ignore[attr-defined]
-    axes.legend(fontsize=7, frameon=False, loc="upper right")  # type: ignore[attr-defined]
-    _clock(axes, tz, hours[-1].hour - hours[0].hour)
+    step = max(1, len(every) // 12)
+    axes.set_xticks(
+        x[::step],
+        [f"{h.astimezone(tz):%H}-{(h + timedelta(hours=1)).astimezone(tz):%H}" for h in every][
+            ::step
+        ],
+    )
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_ylabel("antal", fontsize=8)
+    if len(units) > 1:
+        axes.legend(fontsize=7, frameon=False, loc="upper right")
     return _png(figure)
 
 
@@ -118,10 +127,11 @@ def burn_down_chart(report: IncidentReport, tz: tzinfo) -> bytes:
         return _png(figure)
     times: list[datetime] = [p.at for p in points]
     counts = [p.pending for p in points]
-    axes.step([date2num(t) for t in times], counts, where="post", color=COLOURS[0], linewidth=1.8)  # type: ignore[attr-defined]
-    axes.plot([date2num(t) for t in times], counts, "o", color=COLOURS[0], markersize=3)  # type: ignore[attr-defined]
-    axes.set_ylim(bottom=0)  # type: ignore[attr-defined]
-    axes.set_ylabel("ventende", fontsize=8)  # type: ignore[attr-defined]
+    axes.step([date2num(t) for t in times], counts, where="post", color=COLOURS[0], linewidth=1.8)
+    axes.plot([date2num(t) for t in times], counts, "o", color=COLOURS[0], markersize=3)
+    axes.set_ylim(bottom=0, top=max(counts) * 1.15 + 0.5)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_ylabel("ventende", fontsize=8)
     _clock(axes, tz, times[-1] - times[0])
     return _png(figure)
 

@@ -122,7 +122,7 @@ def incident_pdf(report: IncidentReport, plan: Plan, made_at: datetime) -> bytes
         target = "—" if line.target_minutes is None else f"{line.target_minutes} min"
         late = "FOR SENT" if line.late else ""
         rows.append((str(line.number), line.text, done, line.by or "—", target, late))
-    pdf.rows(("#", "Linje", "Gjort", "Af", "Mål", ""), rows, (7, 78, 36, 20, 14, 18))
+    pdf.rows(("#", "Linje", "Gjort", "Af", "Mål", ""), rows, (7, 70, 44, 22, 14, 23))
     pdf.heading("Papirregistreringer pr. enhed")
     pdf.rows(
         ("Enhed", "Lavet", "Indtastet", "Annulleret", "Venter"),
