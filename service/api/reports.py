@@ -18,9 +18,18 @@ from service import reads
 from service.api.contacts import contact_answer
 from service.api.guards import principal_of
 from service.api.problems import InvalidField
-from service.api.reading import MAX_POSITION, ModeQuery, QueryTime, pool_of, query_time
+from service.api.reading import (
+    MAX_POSITION,
+    AfterPosition,
+    ModeQuery,
+    QueryTime,
+    caught_up,
+    pool_of,
+    query_time,
+)
 from service.api.report_schemas import SituationReport
 from service.disclosure import Reader
+from service.projections import SITUATION
 from service.report_pdf import incident_pdf, situation_pdf
 from service.reports import ReportService
 from service.rounds_watch import RoundsWatch
@@ -36,6 +45,16 @@ SincePosition = Annotated[
         required=False,
         description="the position of the situation report sent before (its `position`): the "
         "changes after it are listed (0: since the start of the log)",
+    ),
+]
+
+FromTime = Annotated[
+    str | None,
+    QueryParameter(
+        name="from",
+        required=False,
+        schema_extra={"format": "date-time"},
+        description="outages detected at or after this time (RFC 3339 with an offset)",
     ),
 ]
 
@@ -83,7 +102,7 @@ class ReportController(Controller):
     async def summary(
         self,
         request: Request[Any, Any, Any],
-        from_: Annotated[QueryTime, QueryParameter(name="from")] = None,
+        from_: FromTime = None,
         to: QueryTime = None,
         mode: ModeQuery = "actual",
     ) -> Summary:
@@ -105,10 +124,13 @@ class ReportController(Controller):
         since_position: SincePosition = 0,
         mode: ModeQuery = "actual",
         format: Format = None,
+        after_position: AfterPosition = 0,
     ) -> Response[SituationReport]:
         """The situation picture (open incidents) and what changed since `since_position`
         (opened, closed, systems restored, escalations, statuses and counts that moved): the
         situation report a crisis staff sends. `Accept: application/pdf` for the PDF."""
+        if after_position:  # read your own write: wait until the picture has it
+            await caught_up(request, SITUATION.name, after_position)
         position, states = await reads.situation_as_of(pool_of(request), mode=mode, which="all")
         views: IncidentViews = request.app.state.incident_views
         watch: RoundsWatch = request.app.state.rounds_watch

@@ -183,3 +183,57 @@ async def test_a_report_of_no_incident_is_404(client: Client) -> None:
     answer = await client.get("/v1/incidents/7c3a3f3e-0000-4000-8000-000000000000/report")
     assert answer.status_code == 404
     assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+async def simple_outage(client: Client, day: str) -> str:
+    """Intranettet down for 40 minutes; colleagues told after 26 minutes; no paper."""
+    body = {"title": "Intranet nede", "detected_via": "employee", "reported_by": {"id": "emp-9"},
+            "affected_systems": ["intranet"], "affected_units": ["botilbud-solsikken"],
+            "occurred_at": f"{day}T09:00:00+01:00"}  # fmt: skip
+    incident = (await client.post("/v1/incidents", json=body)).json()["incident_id"]
+    for kind, clock, extra in (
+        ("colleagues-informed", "09:26", {}),
+        ("system-restored", "09:40", {"system": "intranet"}),
+        ("incident-closed", "10:00", {}),
+    ):
+        step = {"type": kind, "occurred_at": f"{day}T{clock}:00+01:00", "by": {"id": "emp-9"}}
+        answer = await client.post(f"/v1/incidents/{incident}/events", json=step | extra)
+        assert answer.status_code == 201, answer.text
+    return str(incident)
+
+
+async def test_the_summary_gives_medians_and_the_worst_per_line_drills_apart(
+    client: Client, keys: dict[Role, str]
+) -> None:
+    first = await record(client, keys[Role.LEADER], day="2026-02-10")
+    second = await record(client, keys[Role.LEADER], day="2026-02-11", in_order=False)
+    slow = await simple_outage(client, "2026-02-12")
+    drill = await record(client, keys[Role.LEADER], day="2026-02-11", mode="exercise")
+    period = {"from": "2026-02-10T00:00:00+01:00", "to": "2026-02-13T00:00:00+01:00"}
+    answer = await client.get("/v1/reports/summary", params=period)
+    assert answer.status_code == 200, answer.text
+    summary = answer.json()
+    assert [o["incident_id"] for o in summary["outages"]] == [first.incident, second.incident, slow]
+    told = next(x for x in summary["lines"] if x["text"].endswith("straks sine kollegaer."))
+    assert (told["outages"], told["done"], told["median_minutes"], told["worst_minutes"]) == (
+        3, 3, 5, 26
+    )  # fmt: skip
+    assert told["worst_incident_id"] == slow
+    systems = {
+        s["system"]: (s["outages"], s["median_minutes"], s["worst_minutes"])
+        for s in summary["systems"]
+    }
+    assert systems == {"nexus": (2, 90, 90), "fmk": (2, 120, 120), "intranet": (1, 40, 40)}
+    assert summary["back_entry"] == {
+        "records": 8, "entered": 6, "voided": 2, "pending": 0, "completion": 1.0,
+        "median_hours": 1.5, "worst_hours": 1.5,
+    }  # fmt: skip
+    assert summary["rounds"] == {
+        "vital": 4, "vital_given_late": 2, "vital_missed": 0, "vital_waived": 2
+    }  # fmt: skip
+    drills = (await client.get("/v1/reports/summary", params=period | {"mode": "exercise"})).json()
+    assert [o["incident_id"] for o in drills["outages"]] == [drill.incident]
+    backwards = await client.get(
+        "/v1/reports/summary", params={"from": period["to"], "to": period["from"]}
+    )
+    assert backwards.status_code == 422
