@@ -17,6 +17,7 @@ from uuid import UUID
 
 import msgspec
 
+from domain.base import Instant
 from domain.facts import Fact
 from domain.incident import STREAM_TYPE as INCIDENT
 from domain.list_items import ListVersion
@@ -34,7 +35,7 @@ class StepDone(msgspec.Struct, kw_only=True):
 
     step: str
     name: str
-    done_at: datetime | None = None
+    done_at: Instant | None = None
     minutes: float | None = None
     by: str | None = None
 
@@ -48,7 +49,7 @@ class LineReport(msgspec.Struct, kw_only=True):
     steps: list[StepDone]
     target_minutes: int | None = None
     done: bool = False
-    done_at: datetime | None = None
+    done_at: Instant | None = None
     minutes: float | None = None
     by: str | None = None
     late: bool = False
@@ -58,8 +59,8 @@ class SystemDown(msgspec.Struct, kw_only=True):
     """A system down from the detection until it was restored (`down_to` None: still down)."""
 
     system: str
-    down_from: datetime
-    down_to: datetime | None = None
+    down_from: Instant
+    down_to: Instant | None = None
     minutes: float | None = None
 
 
@@ -76,7 +77,7 @@ class UnitPaper(msgspec.Struct, kw_only=True):
 class HourPaper(msgspec.Struct, kw_only=True):
     """The paper records made in one hour (from `hour`, UTC), in all and per unit."""
 
-    hour: datetime
+    hour: Instant
     count: int
     by_unit: dict[str, int]
 
@@ -84,15 +85,15 @@ class HourPaper(msgspec.Struct, kw_only=True):
 class BurnDownPoint(msgspec.Struct, kw_only=True):
     """How many paper records still waited for the journal at `at`."""
 
-    at: datetime
+    at: Instant
     pending: int
 
 
 class BackEntry(msgspec.Struct, kw_only=True):
     """Efterregistrering: from the restoration of the last system to the last journal entry."""
 
-    restored_at: datetime | None = None
-    last_entry_at: datetime | None = None
+    restored_at: Instant | None = None
+    last_entry_at: Instant | None = None
     hours: float | None = None
     records: int = 0
     entered: int = 0
@@ -115,9 +116,9 @@ class IncidentReport(msgspec.Struct, kw_only=True):
     mode: str
     status: str
     plan_version: int
-    detected_at: datetime
-    closed_at: datetime | None
-    at: datetime
+    detected_at: Instant
+    closed_at: Instant | None
+    at: Instant
     position: int
     units: list[str]
     lines: list[LineReport]
@@ -157,7 +158,9 @@ def first_done(facts: Iterable[Fact]) -> dict[str, tuple[datetime, str | None]]:
     return {step: (at, by or None) for step, (at, by) in first.items()}
 
 
-def plan_lines(plan: Plan, detected: datetime, done: Mapping[str, tuple[datetime, str | None]]):
+def plan_lines(
+    plan: Plan, detected: datetime, done: Mapping[str, tuple[datetime, str | None]]
+) -> list[LineReport]:
     """Every line of the plan with its steps' first times; a line is done with its first step."""
     lines = []
     for number, line in enumerate(plan.file.lines, start=1):

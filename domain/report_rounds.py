@@ -18,6 +18,7 @@ from uuid import UUID
 
 import msgspec
 
+from domain.base import Instant
 from domain.facts import Fact
 from domain.list_items import ItemKind, ListVersion
 from domain.manual_record import STREAM_TYPE as MANUAL_RECORD
@@ -36,10 +37,10 @@ class OccurrenceIssue(msgspec.Struct, kw_only=True):
     citizen_ref: str
     item_id: str
     kind: str
-    due_at: datetime
-    due_until: datetime
+    due_at: Instant
+    due_until: Instant
     outcome: str  # given-late, missed, waived, overdue
-    accounted_at: datetime | None = None
+    accounted_at: Instant | None = None
 
 
 class UnitRoundsReport(msgspec.Struct, kw_only=True):

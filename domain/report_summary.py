@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from datetime import datetime
 from uuid import UUID
 
 import msgspec
 
+from domain.base import Instant
 from domain.report import IncidentReport
 
 
-class Outage(msgspec.Struct, kw_only=True):
+class SummaryOutage(msgspec.Struct, kw_only=True):
     incident_id: UUID
     title: str
-    detected_at: datetime
+    detected_at: Instant
     status: str
 
 
@@ -65,11 +65,11 @@ class RoundsFigures(msgspec.Struct, kw_only=True):
     vital_waived: int = 0
 
 
-class Summary(msgspec.Struct, kw_only=True):
+class ReportSummary(msgspec.Struct, kw_only=True):
     """Evaluering på tværs af nedbrud (one mode: real outages or drills)."""
 
     mode: str
-    outages: list[Outage]
+    outages: list[SummaryOutage]
     lines: list[LineFigures]
     systems: list[SystemFigures]
     back_entry: BackEntryFigures
@@ -80,7 +80,7 @@ def _median(values: Sequence[float]) -> float | None:
     return round(statistics.median(values), 1) if values else None
 
 
-def summarize(mode: str, reports: Sequence[IncidentReport]) -> Summary:
+def summarize(mode: str, reports: Sequence[IncidentReport]) -> ReportSummary:
     """The reports' figures together (`reports` all of one mode, oldest first)."""
     lines: list[LineFigures] = []
     for i, first in enumerate(reports[0].lines if reports else []):
@@ -130,10 +130,10 @@ def summarize(mode: str, reports: Sequence[IncidentReport]) -> Summary:
     back.completion = round(back.entered / kept, 4) if kept > 0 else None
     back.median_hours = _median(hours)
     back.worst_hours = max(hours, default=None)
-    return Summary(
+    return ReportSummary(
         mode=mode,
         outages=[
-            Outage(
+            SummaryOutage(
                 incident_id=r.incident_id,
                 title=r.title,
                 detected_at=r.detected_at,

@@ -6,8 +6,10 @@ that draws the charts has it too); times are the plan's local time.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from pathlib import Path
+from uuid import UUID
 
 import matplotlib
 from fpdf import FPDF
@@ -68,7 +70,7 @@ class ReportPaper(FPDF):
         self.multi_cell(0, 4.6, text, new_x="LMARGIN", new_y="NEXT")
 
     def rows(
-        self, head: tuple[str, ...], rows: list[tuple[str, ...]], widths: tuple[int, ...]
+        self, head: tuple[str, ...], rows: Sequence[Sequence[str]], widths: tuple[int, ...]
     ) -> None:
         self.use(8)
         with self.table(
@@ -190,8 +192,8 @@ def situation_pdf(report: SituationReport, plan: Plan) -> bytes:
     for cl in changed.closed:
         titles[cl.incident_id] = cl.title
 
-    def name(incident_id: object) -> str:
-        return titles.get(incident_id, str(incident_id))  # type: ignore[call-overload]
+    def name(incident_id: UUID) -> str:
+        return titles.get(incident_id, str(incident_id))
 
     pdf.heading("Ændringer siden sidste situationsrapport")
     said = (

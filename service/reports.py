@@ -21,9 +21,9 @@ from domain.list_items import ListCitizen, ListVersion
 from domain.manual_record import STREAM_TYPE as MANUAL_RECORD
 from domain.plan import Plan
 from domain.report import IncidentReport, fold, incident_report
-from domain.report_summary import Summary, summarize
+from domain.report_summary import ReportSummary, summarize
 from domain.situation import SituationEntry
-from domain.situation_changes import Changes, changes
+from domain.situation_changes import SituationChanges, changes
 from service import reads
 from service.access import RECORD_READERS
 from service.disclosure import Reader
@@ -86,8 +86,8 @@ class ReportService:
                 lists[unit] = found
         report = incident_report(self.plan, incident_id, facts, lists, now, reader.units)
         if reader.role not in RECORD_READERS:  # counts only
-            for unit in report.rounds:
-                unit.vital_issues = []
+            for part in report.rounds:
+                part.vital_issues = []
         return report
 
     async def summary(
@@ -97,7 +97,7 @@ class ReportService:
         since: datetime | None,
         until: datetime | None,
         now: datetime,
-    ) -> Summary:
+    ) -> ReportSummary:
         """Every outage of the mode detected in [since, until), oldest first, side by side."""
         entries = await reads.situation(self.store.pool, mode=mode, which="all")
         chosen = [
@@ -110,7 +110,7 @@ class ReportService:
         reports = [await self.incident(e.incident_id, reader, now) for e in chosen]
         return summarize(mode, reports)
 
-    async def changes_since(self, since: int, upto: int, mode: str) -> Changes:
+    async def changes_since(self, since: int, upto: int, mode: str) -> SituationChanges:
         """What changed in the picture between the two positions: each incident an event
         touched in between, folded as it stood at `since` and at `upto`."""
         rows = await fetch(

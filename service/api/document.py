@@ -79,15 +79,19 @@ def complete(openapi: OpenAPI) -> OpenAPI:
     return openapi
 
 
+# The reports answer with the domain's own views (the results of pure functions), as they are.
+WIRE_MODULES = ("service.api.", "domain.report", "domain.situation_changes")
+
+
 def wire_types() -> list[type[msgspec.Struct]]:
-    """Every msgspec Struct defined in the HTTP layer."""
+    """Every msgspec Struct defined in the HTTP layer (and the reports' domain views)."""
     found: list[type[msgspec.Struct]] = []
     pending: list[type[msgspec.Struct]] = [msgspec.Struct]
     while pending:
         cls = pending.pop()
         for sub in cls.__subclasses__():
             pending.append(sub)
-            if sub.__module__.startswith("service.api.") and sub not in found:
+            if sub.__module__.startswith(WIRE_MODULES) and sub not in found:
                 found.append(sub)
     return found
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from msgspec import Struct
 
-from domain.situation_changes import Changes
+from domain.situation_changes import SituationChanges
 from service.api.contacts import ContactNow
 from service.api.schemas import IncidentView, Instant
 
@@ -19,4 +19,4 @@ class SituationReport(Struct):
     since_position: int
     contact_now: ContactNow
     incidents: list[IncidentView]
-    changes: Changes
+    changes: SituationChanges

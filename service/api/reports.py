@@ -13,7 +13,7 @@ from litestar.params import FromPath, FromQuery, Parameter, QueryParameter
 
 from domain.plan import Plan
 from domain.report import IncidentReport
-from domain.report_summary import Summary
+from domain.report_summary import ReportSummary
 from service import reads
 from service.api.contacts import contact_answer
 from service.api.guards import principal_of
@@ -105,7 +105,7 @@ class ReportController(Controller):
         from_: FromTime = None,
         to: QueryTime = None,
         mode: ModeQuery = "actual",
-    ) -> Summary:
+    ) -> ReportSummary:
         """The same figures across the outages detected in [`from`, `to`): per plan line the
         median and the worst minutes and how often late, the systems' down-times, the back-entry
         and the vital occurrences missed; drills (`mode=exercise`) apart from real outages."""

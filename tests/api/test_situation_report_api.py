@@ -33,7 +33,7 @@ def step(kind: str, **fields: Any) -> dict[str, Any]:
 
 
 async def situation_report(client: Client, since: int, after: int = 0, **kw: Any) -> Any:
-    params = {"since_position": since, "mode": "exercise", "after_position": after}
+    params: dict[str, Any] = {"since_position": since, "mode": "exercise", "after_position": after}
     answer = await client.get("/v1/situation/report", params=params, **kw)
     assert answer.status_code == 200, answer.text
     return answer
