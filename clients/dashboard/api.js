@@ -50,7 +50,7 @@ export async function request(method, path, { body, params, idempotencyKey, acce
     const problem = await response.json().catch(() => ({ title: response.statusText }));
     throw new ApiError(response.status, problem);
   }
-  return accept === "text/csv" ? response.blob() : response.json();
+  return accept === "text/csv" || accept === "application/pdf" ? response.blob() : response.json();
 }
 
 export const get = (path, params) => request("GET", path, { params });

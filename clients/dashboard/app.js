@@ -7,6 +7,7 @@ import { ApiError, danish, get, Offline, problemText, request, session, stream }
 import { forms, recordForm } from "./forms.js";
 import * as offline from "./offline.js";
 import * as outbox from "./outbox.js";
+import { evaluering, situationsrapport } from "./reports.js";
 import {
   aware, catalogueUnits, clock, count, feedback, field, h, person, roleName, select, stepName,
   systemName, time, unitName,
@@ -535,7 +536,10 @@ function localNowValue() {
 
 // Router
 
-const VIEWS = { situation, ring, registrer, efterregistrering, tidslinje, parathed };
+const VIEWS = {
+  situation, ring, registrer, efterregistrering, tidslinje, parathed,
+  situationsrapport: () => situationsrapport(main), evaluering: () => evaluering(main),
+};
 
 async function route() {
   if (!session.key) { login(); return; }
