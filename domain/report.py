@@ -11,6 +11,7 @@ People are named by their employee id; names are sealed, and the report shows no
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from uuid import UUID
@@ -260,10 +261,11 @@ def back_entry(facts: list[Fact], entry: SituationEntry) -> BackEntry:
     last = max(entries, default=None)
     points = []
     if restored is not None:
-        moments = sorted({restored, *(at for at, _ in ends if at > restored)})
-        moments += sorted({at for at in made if at > restored} - set(moments))
-        for at in sorted(set(moments)):
-            waiting = sum(1 for m in made if m <= at) - sum(1 for e, _ in ends if e <= at)
+        closed = sorted(at for at, _ in ends)
+        moments = {restored, *(at for at in closed if at > restored)}
+        moments |= {at for at in made if at > restored}
+        for at in sorted(moments):
+            waiting = bisect_right(made, at) - bisect_right(closed, at)
             points.append(BurnDownPoint(at=at, pending=waiting))
     kept = len(made) - voided
     return BackEntry(

@@ -139,9 +139,10 @@ def unit_rounds(
     """The unit's rounds from the detection to the close (or `at`), judged at that moment."""
     outage = Outage(detected_at, closed_at)
     records = plain_records(facts, plain_list.unit)
-    first = rounds(plain_list, records, outage, at, tz)
-    records = _on_slots(records, list(first.occurrences))
     result = rounds(plain_list, records, outage, at, tz)
+    slotted = _on_slots(records, list(result.occurrences))
+    if slotted != records:  # a dose on a slot names its occurrence: judge again with it
+        result = rounds(plain_list, slotted, outage, at, tz)
     report = UnitRoundsReport(unit=plain_list.unit, list_version=plain_list.list_version)
     closed = closed_at is not None
     past = [o for o in result.occurrences if o.status is not Status.UPCOMING]
