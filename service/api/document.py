@@ -18,6 +18,7 @@ from typing import Any
 import msgspec
 from litestar.openapi.spec import (
     OpenAPI,
+    OpenAPIFormat,
     OpenAPIHeader,
     OpenAPIMediaType,
     OpenAPIResponse,
@@ -204,11 +205,32 @@ def _no_null_parameters(operation: Operation) -> None:
 
 
 def _csv_where_asked(operation: Operation) -> None:
-    """An operation with `format=csv` also answers 200 as text/csv."""
+    """An operation with `format=csv` also answers 200 as text/csv, one with `format=pdf` as
+    application/pdf (the reports)."""
     formats = [p for p in operation.parameters or [] if getattr(p, "name", None) == "format"]
     ok = (operation.responses or {}).get("200")
-    if formats and isinstance(ok, OpenAPIResponse) and ok.content is not None:
+    if not formats or not isinstance(ok, OpenAPIResponse) or ok.content is None:
+        return
+    named = _values(formats[0].schema)
+    if "csv" in named or not named:
         ok.content["text/csv"] = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))
+    if "pdf" in named:
+        ok.content["application/pdf"] = OpenAPIMediaType(
+            schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+        )
+
+
+def _values(schema: Any) -> set[str]:
+    """The values an enum-like parameter schema allows (through oneOf, as Litestar writes
+    `Literal[...] | None`)."""
+    if schema is None:
+        return set()
+    found = {str(v) for v in getattr(schema, "enum", None) or []}
+    if getattr(schema, "const", None) is not None:
+        found.add(str(schema.const))
+    for part in (getattr(schema, "one_of", None) or []) + (getattr(schema, "any_of", None) or []):
+        found |= _values(part)
+    return found
 
 
 def _emergency_list(operation: Operation) -> None:
