@@ -211,7 +211,7 @@ def _csv_where_asked(operation: Operation) -> None:
     ok = (operation.responses or {}).get("200")
     if not formats or not isinstance(ok, OpenAPIResponse) or ok.content is None:
         return
-    named = _values(formats[0].schema)
+    named = _values(getattr(formats[0], "schema", None))
     if "csv" in named or not named:
         ok.content["text/csv"] = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))
     if "pdf" in named:

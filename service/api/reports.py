@@ -17,7 +17,7 @@ from domain.report_summary import ReportSummary
 from service import reads
 from service.api.contacts import contact_answer
 from service.api.guards import principal_of
-from service.api.problems import InvalidField
+from service.api.problems import ApiProblem
 from service.api.reading import (
     MAX_POSITION,
     AfterPosition,
@@ -28,6 +28,7 @@ from service.api.reading import (
     query_time,
 )
 from service.api.report_schemas import SituationReport
+from service.api.schemas import FieldError
 from service.disclosure import Reader
 from service.projections import SITUATION
 from service.report_pdf import incident_pdf, situation_pdf
@@ -111,7 +112,9 @@ class ReportController(Controller):
         and the vital occurrences missed; drills (`mode=exercise`) apart from real outages."""
         since, until = query_time("from", from_), query_time("to", to)
         if since is not None and until is not None and until <= since:
-            raise InvalidField("to", "must be later than from")
+            refusal = ApiProblem(422, "period-reversed", "to must be later than from")
+            refusal.errors = [FieldError(field="to", message="must be later than from")]
+            raise refusal
         service: ReportService = request.app.state.reports
         reader = Reader.of(principal_of(request))
         return await service.summary(reader, mode, since, until, datetime.now(UTC))
