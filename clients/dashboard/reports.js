@@ -33,9 +33,16 @@ async function download(path, params, name) {
   link.remove();
 }
 
+/** The two reports, one link each: the menu keeps the night shift's views. */
+function reportsNav(current) {
+  const link = (view, text) => h("a", { href: `#/${view}`, "aria-current": view === current ? "page" : null }, text);
+  return h("nav", { class: "reports", "aria-label": "Rapporter" },
+    link("situationsrapport", "Situationsrapport"), link("evaluering", "Evaluering"));
+}
+
 function offline(main, title, error) {
   if (!(error instanceof Offline)) throw error;
-  main.replaceChildren(h("h2", {}, title), h("p", { class: "card" }, "Ingen forbindelse. Rapporten laves af serveren; prøv igen, når der er forbindelse."));
+  main.replaceChildren(reportsNav(title.toLowerCase()), h("h2", {}, title), h("p", { class: "card" }, "Ingen forbindelse. Rapporten laves af serveren; prøv igen, når der er forbindelse."));
 }
 
 // Situationsrapport
@@ -78,6 +85,7 @@ export async function situationsrapport(main) {
     onclick() { download("/v1/situation/report", { since_position: since }, `situationsrapport-${report.position}.pdf`).catch((x) => fb.show(danish(x), "error")); },
   }, "Hent PDF");
   main.replaceChildren(
+    reportsNav("situationsrapport"),
     h("h2", {}, "Situationsrapport"),
     h("p", {}, sent ? `Ændringer siden rapporten sendt ${time(sent.at)}.` : "Ingen rapport sendt fra denne browser endnu: alle ændringer vises.",
       ` Pr. ${time(report.generated_at)}.`),
@@ -234,6 +242,6 @@ export async function evaluering(main) {
     h("button", { type: "button", class: "secondary", onclick() {
       if (incident.value) download(`/v1/incidents/${incident.value}/report`, {}, `evaluering-${incident.value}.pdf`).catch((x) => fb.show(danish(x), "error"));
     } }, "Hent PDF"));
-  main.replaceChildren(h("h2", {}, "Evaluering"), form, fb, out);
+  main.replaceChildren(reportsNav("evaluering"), h("h2", {}, "Evaluering"), form, fb, out);
   await load();
 }

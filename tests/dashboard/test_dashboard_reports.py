@@ -66,10 +66,14 @@ def an_outage(server: Server, title: str, close: bool) -> str:
 def test_the_evaluation_shows_its_charts_and_the_situation_report_what_changed(
     browser: Browser, server: Server, size: ViewportSize
 ) -> None:
-    an_outage(server, "Nexus nede i Solsikken", close=True)
+    closed = an_outage(server, "Nexus nede i Solsikken", close=True)
     page = open_page(browser, server, size)
-    page.get_by_role("navigation").get_by_role("link", name="Evaluering").click()
+    page.get_by_role("link", name="Rapporter").click()
+    page.get_by_role("heading", name="Situationsrapport", exact=True).wait_for()
+    page.get_by_role("navigation", name="Rapporter").get_by_role("link", name="Evaluering").click()
     page.get_by_role("heading", name="Evaluering", exact=True).wait_for()
+    page.get_by_label("Afsluttet nedbrud").select_option(closed)
+    page.get_by_role("button", name="Vis").click()
     expect(page.locator("figure.chart")).to_have_count(3)
     chart = page.get_by_role("img", name="Systemer nede over tid: Nexus (omsorgsjournal) 90 min")
     expect(chart).to_be_visible()
@@ -79,15 +83,18 @@ def test_the_evaluation_shows_its_charts_and_the_situation_report_what_changed(
     assert violations(page) == []
     screenshot(page, "evaluering")
 
-    page.get_by_role("navigation").get_by_role("link", name="Situationsrapport").click()
+    page.get_by_role("navigation", name="Rapporter").get_by_role(
+        "link", name="Situationsrapport"
+    ).click()
     page.get_by_role("heading", name="Situationsrapport", exact=True).wait_for()
     expect(page.locator("#changes")).to_contain_text("Nyt nedbrud")
     page.get_by_role("button", name="Markér som sendt").click()
     expect(page.locator("#report-feedback")).to_contain_text("Markeret som sendt")
     assert violations(page) == []
     opened = an_outage(server, "FMK nede i Solsikken", close=False)
-    page.get_by_role("navigation").get_by_role("link", name="Ring nu til").click()
-    page.get_by_role("navigation").get_by_role("link", name="Situationsrapport").click()
+    page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Ring nu til").click()
+    page.get_by_role("link", name="Rapporter").click()
+    page.get_by_role("heading", name="Situationsrapport", exact=True).wait_for()
     changes = page.locator("#changes li")
     expect(changes.filter(has_text="Nyt nedbrud: FMK nede i Solsikken")).to_have_count(1)
     expect(changes.filter(has_text="Nexus nede i Solsikken")).to_have_count(0)
