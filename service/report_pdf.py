@@ -82,8 +82,13 @@ class ReportPaper(FPDF):
                     cells.cell(value)
 
 
+def _danish(value: float) -> str:
+    """A number as Danish writes it: a decimal comma."""
+    return f"{value:g}".replace(".", ",")
+
+
 def _minutes(value: float | None) -> str:
-    return "—" if value is None else f"{value:g}"
+    return "—" if value is None else _danish(value)
 
 
 def incident_pdf(report: IncidentReport, plan: Plan, made_at: datetime) -> bytes:
@@ -140,7 +145,7 @@ def incident_pdf(report: IncidentReport, plan: Plan, made_at: datetime) -> bytes
     pdf.line_of(
         f"Systemerne oppe igen {pdf.local(b.restored_at)}; "
         f"sidste indtastning {pdf.local(b.last_entry_at)}"
-        f" ({'—' if b.hours is None else f'{b.hours:g} timer'}). "
+        f" ({'—' if b.hours is None else _danish(b.hours) + ' timer'}). "
         f"{b.entered} af {b.records - b.voided} "
         f"indtastet ({completion}), {b.voided} annulleret, {b.pending} venter."
     )
@@ -151,12 +156,12 @@ def incident_pdf(report: IncidentReport, plan: Plan, made_at: datetime) -> bytes
         pdf.rows(
             (
                 "Enhed",
-                "Forekomster",
+                "Antal",
                 "Givet",
                 "For sent",
                 "Ikke givet",
-                "Dispenseret",
-                "Livsvigtige: sent / ikke / dispens.",
+                "Dispensation",
+                "Livsvigtige: for sent / ikke givet / dispensation",
             ),
             [
                 (
@@ -170,7 +175,7 @@ def incident_pdf(report: IncidentReport, plan: Plan, made_at: datetime) -> bytes
                 )
                 for r in report.rounds
             ],
-            (36, 22, 16, 18, 20, 22, 46),
+            (44, 14, 14, 18, 20, 26, 44),
         )
     return bytes(pdf.output())
 

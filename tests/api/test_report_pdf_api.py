@@ -41,7 +41,7 @@ async def test_the_evaluation_pdf_holds_the_figures_and_its_three_charts(
                  "Side 1 af"):  # fmt: skip
         assert said in text, said
     words = " ".join(text.split())
-    assert "(1.5 timer). 3 af 3 indtastet (100%), 1 annulleret, 0 venter" in words
+    assert "(1,5 timer). 3 af 3 indtastet (100%), 1 annulleret, 0 venter" in words
     images = [image for page in reader.pages for image in page.images]
     assert len(images) == 3  # systems down, paper per hour, the burn-down
     assert all(image.image is not None and image.image.width > 600 for image in images)
