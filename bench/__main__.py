@@ -2,8 +2,8 @@
 peers on one database in one run and prints medians, p50/p99 and ratios; `all` runs them all and
 ends with one line of ratios. The scenarios are described in their modules, which register them
 (bench/registry.py): append (the store alone), ingest (http, batch), load (read, live, growth),
-rounds, paper (the paper kit) and projections (lag, rebuild). `--long` grows the log to
-10,000,000 events in `growth`.
+rounds, paper (the paper kit), report (the evaluation report) and projections (lag,
+rebuild). `--long` grows the log to 10,000,000 events in `growth`.
 """
 
 from __future__ import annotations

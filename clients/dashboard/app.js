@@ -9,6 +9,7 @@ import * as offline from "./offline.js";
 import * as outbox from "./outbox.js";
 import { runde } from "./runde.js";
 import { contactSchedule, eventFields, paperKit } from "./paper.js";
+import { evaluering, situationsrapport } from "./reports.js";
 import {
   aware, catalogueUnits, clock, count, feedback, field, h, person, roleName, select, stepName,
   systemName, time, unitName,
@@ -544,6 +545,7 @@ function localNowValue() {
 const VIEWS = {
   situation, ring, registrer, efterregistrering, tidslinje, parathed,
   runde: () => runde({ openIncidents, follow, fresh, say, by, showWaiting, units: () => known.units }),
+  situationsrapport: () => situationsrapport(main), evaluering: () => evaluering(main),
 };
 
 async function route() {

@@ -6,7 +6,7 @@
 
 const CACHE = "nedbrud-shell-1";
 const SHELL = ["./", "index.html", "app.js", "api.js", "outbox.js", "offline.js", "forms.js", "ui.js",
-  "runde.js", "paper.js",
+  "runde.js", "paper.js", "reports.js",
   "style.css", "manifest.json", "icon.svg"];
 
 self.addEventListener("install", (event) => {

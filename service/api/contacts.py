@@ -80,6 +80,7 @@ class PlanLineView(Struct):
     section: str
     text: str
     steps: list[str]
+    target_minutes: int | None = None
 
 
 class CatalogueEntryView(Struct):
@@ -178,7 +179,7 @@ class ContactController(Controller):
             fallback=line(f.fallback),
             holidays=HolidaysView(f.holidays.follow, f.holidays.observed, f.holidays.extra_dates),
             roles=f.roles,
-            lines=[PlanLineView(x.section, x.text, x.steps) for x in f.lines],
+            lines=[PlanLineView(x.section, x.text, x.steps, x.target_minutes) for x in f.lines],
             steps=f.steps,
             catalogue=CatalogueView(
                 systems=[CatalogueEntryView(e.slug, e.name) for e in f.catalogue.systems],

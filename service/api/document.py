@@ -76,6 +76,7 @@ TAGS = {
     "webhooks": "Subscriptions of other systems to the log",
     "keys": "API keys: made, listed and revoked by an admin",
     "paper": "What to print before an outage: action cards, the unit's paper kit, schedules",
+    "reports": "After the outage: the evaluation report, the summary, the situation report",
     "operations": "Health and metrics",
 }
 
@@ -130,15 +131,19 @@ def complete(openapi: OpenAPI) -> OpenAPI:
     return openapi
 
 
+# The reports answer with the domain's own views (the results of pure functions), as they are.
+WIRE_MODULES = ("service.api.", "domain.report", "domain.situation_changes")
+
+
 def wire_types() -> list[type[msgspec.Struct]]:
-    """Every msgspec Struct defined in the HTTP layer."""
+    """Every msgspec Struct defined in the HTTP layer (and the reports' domain views)."""
     found: list[type[msgspec.Struct]] = []
     pending: list[type[msgspec.Struct]] = [msgspec.Struct]
     while pending:
         cls = pending.pop()
         for sub in cls.__subclasses__():
             pending.append(sub)
-            if sub.__module__.startswith("service.api.") and sub not in found:
+            if sub.__module__.startswith(WIRE_MODULES) and sub not in found:
                 found.append(sub)
     return found
 
@@ -396,12 +401,13 @@ def _formats(operation: Operation) -> set[str]:
 def _enum(schema: Any) -> list[Any]:
     if not isinstance(schema, Schema):
         return []
-    return [*(schema.enum or []), *(v for s in schema.one_of or [] for v in _enum(s))]
+    const = [] if schema.const is None else [schema.const]
+    return [*(schema.enum or []), *const, *(v for s in schema.one_of or [] for v in _enum(s))]
 
 
 def _csv_where_asked(operation: Operation) -> None:
     """An operation with `format=csv` also answers 200 as text/csv; one with `format=html` as
-    text/html; a PDF is binary."""
+    text/html; one with `format=pdf` (the reports) or a PDF answer (the paper) as binary PDF."""
     ok = (operation.responses or {}).get("200")
     if not isinstance(ok, OpenAPIResponse) or ok.content is None:
         return
@@ -411,7 +417,7 @@ def _csv_where_asked(operation: Operation) -> None:
         ok.content["text/csv"] = OpenAPIMediaType(schema=text)
     if "html" in formats:
         ok.content["text/html"] = OpenAPIMediaType(schema=text)
-    if "application/pdf" in ok.content:
+    if "pdf" in formats or "application/pdf" in ok.content:
         binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
         ok.content["application/pdf"] = OpenAPIMediaType(schema=binary)
 

@@ -95,6 +95,8 @@ FIELDS = {
     "list_as_of": "Listens indhold fra",
     "journal_reference": "Journalens reference",
     "at": "Tidspunkt",
+    "from": "Fra",
+    "to": "Til",
     # The last part of a path, when the validator names only that.
     "cpr": "Borgerens CPR-nummer",
     "name": "Navn",
@@ -165,6 +167,7 @@ TITLES = {
     "webhook-destination-refused": "Adressen kan ikke bruges til webhooks",
     "every-unit-key-needed": "Kræver en nøgle for alle enheder",
     "outcome-needs-reason": "Skriv hvorfor medicinen ikke blev givet",
+    "period-reversed": "Perioden slutter, før den begynder",
     "access-log-unavailable": "Opslaget kan ikke logges, så intet vises",
 }
 
