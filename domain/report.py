@@ -105,6 +105,8 @@ class BackEntry(msgspec.Struct, kw_only=True):
 
 
 class PaperReport(msgspec.Struct, kw_only=True):
+    """The outage's paper records, per unit and per hour."""
+
     by_unit: list[UnitPaper]
     by_hour: list[HourPaper]
 

@@ -20,6 +20,8 @@ from domain.report import IncidentReport
 
 
 class SummaryOutage(msgspec.Struct, kw_only=True):
+    """One outage the summary counts: its id, title, detection and status."""
+
     incident_id: UUID
     title: str
     detected_at: Instant
@@ -42,6 +44,8 @@ class LineFigures(msgspec.Struct, kw_only=True):
 
 
 class SystemFigures(msgspec.Struct, kw_only=True):
+    """One system across the outages: how often it went down, the median and the worst minutes."""
+
     system: str
     outages: int
     median_minutes: float | None = None
@@ -49,6 +53,8 @@ class SystemFigures(msgspec.Struct, kw_only=True):
 
 
 class BackEntryFigures(msgspec.Struct, kw_only=True):
+    """Back-entry across the outages: records made, entered, voided, pending; how long it took."""
+
     records: int = 0
     entered: int = 0
     voided: int = 0
@@ -59,6 +65,8 @@ class BackEntryFigures(msgspec.Struct, kw_only=True):
 
 
 class RoundsFigures(msgspec.Struct, kw_only=True):
+    """Vital occurrences across the outages: in all, given late, missed and waived."""
+
     vital: int = 0
     vital_given_late: int = 0
     vital_missed: int = 0

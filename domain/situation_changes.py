@@ -21,29 +21,39 @@ COUNTED = ("records_made", "records_entered", "records_voided", "records_pending
 
 
 class ChangeOpened(msgspec.Struct, kw_only=True):
+    """An outage declared since the position."""
+
     incident_id: UUID
     title: str
     detected_at: Instant
 
 
 class ChangeClosed(msgspec.Struct, kw_only=True):
+    """An outage closed since the position."""
+
     incident_id: UUID
     title: str
     closed_at: Instant
 
 
 class ChangeRestored(msgspec.Struct, kw_only=True):
+    """A system restored since the position."""
+
     incident_id: UUID
     system: str
     restored_at: Instant
 
 
 class ChangeEscalation(msgspec.Struct, kw_only=True):
+    """An escalation since the position."""
+
     incident_id: UUID
     to_role: str
 
 
 class ChangeStatus(msgspec.Struct, kw_only=True):
+    """An outage whose status moved since the position."""
+
     incident_id: UUID
     before: str | None
     after: str

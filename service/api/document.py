@@ -257,6 +257,7 @@ ENUMS: dict[frozenset[str], tuple[str, str]] = {
     frozenset({"closed"}): ("IncludeClosed", "closed: the closed incidents too"),
     frozenset({"csv", "json"}): ("TimelineFormat", "the timeline as JSON or as CSV"),
     frozenset({"pdf", "html"}): ("PaperFormat", "a printable as PDF or as a plain HTML page"),
+    frozenset({"json", "pdf"}): ("ReportFormat", "a report as JSON or as PDF with its charts"),
 }
 
 
