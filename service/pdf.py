@@ -1,15 +1,17 @@
 """A4 paper for when the screens are dark: the page, its letters and the pieces every sheet uses.
 
-fpdf2 writes the PDF. Its letters are DejaVu Sans where the machine has it (Debian's
-fonts-dejavu-core: every Latin, Greek and Cyrillic letter a name may hold) or NEDBRUD_PDF_FONT;
-without it, the PDF core font Helvetica, which has æøå but not every letter, so a letter it lacks
-prints as "?" rather than failing the kit. Every page says what it is, for whom and "Side x af y".
-QR codes are drawn as vector squares (segno makes the matrix), sharp at any printer's resolution.
+fpdf2 writes the PDF. Its letters are DejaVu Sans (every Latin, Greek and Cyrillic letter a name
+may hold), the copy matplotlib ships, so every machine has it; NEDBRUD_PDF_FONT names another.
+Without a font file, the PDF core font Helvetica, which has æøå but not every letter, so a letter
+it lacks prints as "?" rather than failing the kit. Every page says what it is, for whom and
+"Side x af y". QR codes are drawn as vector squares (segno makes the matrix), sharp at any
+printer's resolution.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +19,15 @@ from pathlib import Path
 import segno
 from fpdf import FPDF
 
-DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+
+def _bundled_fonts() -> Path:
+    """matplotlib's own DejaVu fonts, found without importing matplotlib (slow to import)."""
+    spec = importlib.util.find_spec("matplotlib")
+    places = list(spec.submodule_search_locations or []) if spec else []
+    return Path(places[0] if places else ".") / "mpl-data" / "fonts" / "ttf"
+
+
+DEJAVU = _bundled_fonts()
 FAMILY = "paper"
 MARGIN = 12.0
 GREY = (110, 110, 110)

@@ -8,18 +8,17 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
-from pathlib import Path
 from uuid import UUID
 
-import matplotlib
 from fpdf import FPDF
 
 from domain.plan import Plan
 from domain.report import IncidentReport
 from service.api.report_schemas import SituationReport
+from service.pdf import DEJAVU
 from service.report_charts import charts
 
-FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+FONTS = DEJAVU
 FAMILY = "dejavu"
 STATUS_DA = {
     "open": "åbent",
