@@ -200,7 +200,10 @@ class _Batch:
         return recorded.receipt()
 
     def _remember_key(self, request: AppendRequest, receipts: list[Receipt]) -> None:
-        if (idem := request.idempotency) is not None and receipts:
+        if not receipts:
+            return
+        keys = (request.idempotency, *request.also_answers)
+        for idem in (k for k in keys if k is not None):
             self.idempotency.append(
                 (
                     idem.scope,
@@ -336,6 +339,19 @@ class EventStore:
             after_version,
         )
         return [RecordedEvent.from_row(r) for r in rows]
+
+    async def read_streams(self, stream_ids: list[UUID]) -> dict[UUID, list[RecordedEvent]]:
+        """The events of many streams in one query, each stream's oldest first."""
+        rows = await self._fetch(
+            f"SELECT {ROW_COLUMNS} FROM events WHERE stream_id = ANY($1::uuid[]) "
+            "ORDER BY stream_id, version",
+            stream_ids,
+        )
+        found: dict[UUID, list[RecordedEvent]] = {}
+        for row in rows:
+            event = RecordedEvent.from_row(row)
+            found.setdefault(event.stream_id, []).append(event)
+        return found
 
     async def read_last(self, stream_id: UUID) -> RecordedEvent | None:
         """The newest event of one stream (an emergency list's current version)."""
