@@ -5,7 +5,7 @@
 // a printed worklist to tick off on paper (every record once, no controls, the time printed).
 
 import { danish, get, getPage, Offline, problemText, request } from "./api.js";
-import { aware, count, field, h, person, select, time, unitName } from "./ui.js";
+import { aware, count, feedback, field, h, person, select, time, unitName } from "./ui.js";
 
 export const RECORD_STATUS = { pending: "Afventer journal", entered: "Indtastet i journal", voided: "Annulleret" };
 const PAGE_SIZES = [25, 100, 500];
@@ -39,6 +39,7 @@ export async function efterregistrering(ctx) {
 
   const selected = new Set();
   let items = [], total = 0, offset = 0, asked = 0;
+  let forMenu = false;  // the print laid out for the browser's own menu, cleared after it
   let attempt = null;  // the Idempotency-Keys of the last bulk entry, for a retry of the same one
 
   const query = () => ({
@@ -51,9 +52,11 @@ export async function efterregistrering(ctx) {
   const ticked = h("span", { id: "b-ticked", role: "status", "aria-live": "polite" });
   const reference = h("input", { id: "b-ref", maxlength: 200, autocomplete: "off" });
   const enter = h("button", { type: "submit", id: "b-enter" }, "Indtastet i journal");
+  // What the entry did is said here, beside the button, not at the top of a page scrolled away.
+  const told = feedback("b-feedback");
   const bar = h("form", { class: "bulk", id: "b-bulk", "aria-label": "Valgte registreringer", onsubmit(e) { e.preventDefault(); enterSelected(); } },
     h("label", { for: "b-all", class: "check" }, all, "Vælg alle på siden"), ticked,
-    field("Journalens reference", reference, "valgfri, gælder alle valgte"), enter);
+    field("Journalens reference", reference, "valgfri, gælder alle valgte"), enter, told);
   all.addEventListener("change", () => {
     for (const i of items.filter(pending)) tick(i.record_id, all.checked);
     mark();
@@ -90,6 +93,7 @@ export async function efterregistrering(ctx) {
         return;
       }
       ({ items, total } = page);
+      unprint();
       learnCitizens(items);
       shown.textContent = `${count(total, "registrering", "registreringer")}: ${RECORD_STATUS[status.value].toLowerCase()}`;
       list.replaceChildren(...grouped(items).map(([ref, own], n) => citizenTable(ref, own, n)));
@@ -178,7 +182,7 @@ export async function efterregistrering(ctx) {
   /** Every ticked record entered with one reference, in requests of up to 500; each answered. */
   async function enterSelected() {
     const ids = [...selected];
-    if (!ids.length) { say("Vælg de registreringer, der er indtastet i journalen."); return; }
+    if (!ids.length) { told.show("Vælg de registreringer, der er indtastet i journalen.", "error"); return; }
     const body = { by: ctx.by(), entered_at: aware(), journal_reference: reference.value.trim() || undefined };
     const same = attempt && attempt.ids === ids.join() && attempt.reference === body.journal_reference;
     if (!same) attempt = { ids: ids.join(), reference: body.journal_reference, key: crypto.randomUUID(), at: body.entered_at };
@@ -200,13 +204,13 @@ export async function efterregistrering(ctx) {
       }
       attempt = null;
       const why = [...new Set(refused.map((r) => problemText(r.problem || {}, r.http_status)))].join("; ");
-      say(refused.length
+      await load(last || undefined);
+      told.show(refused.length
         ? `Indtastet i journal: ${count(done, "registrering", "registreringer")}. ${refused.length} kunne ikke: ${why}`
         : `Indtastet i journal: ${count(done, "registrering", "registreringer")}${body.journal_reference ? ` (reference ${body.journal_reference})` : ""}.`,
-      !refused.length);
-      await load(last || undefined);
+      refused.length ? "error" : "ok");
     } catch (error) {
-      say(error instanceof Offline ? `${danish(error)} De valgte er stadig valgt.` : danish(error));
+      told.show(error instanceof Offline ? `${danish(error)} De valgte er stadig valgt.` : danish(error), "error");
     } finally {
       enter.disabled = false;
       mark();
@@ -226,7 +230,8 @@ export async function efterregistrering(ctx) {
     window.print();
   }
 
-  function printable(found) {
+  function printable(found, menu = false) {
+    forMenu = menu;
     const chosen = (s) => s.options[s.selectedIndex]?.textContent || "";
     printout.replaceChildren(
       h("h2", {}, "Efterregistrering: arbejdsliste"),
@@ -234,16 +239,18 @@ export async function efterregistrering(ctx) {
         `${chosen(incident)} · ${chosen(unit)} · ${RECORD_STATUS[status.value].toLowerCase()} · ${count(found.length, "registrering", "registreringer")}.`),
       h("p", {}, "Sæt kryds, når registreringen er indtastet i journalen, og skriv journalens reference."),
       ...grouped(found).map(([, own]) => h("table", {},
-        h("caption", {}, `${citizenName(own[0])} · ${count(own.length, "registrering", "registreringer")}`),
-        h("thead", {}, h("tr", {}, ["Indtastet", "Tidspunkt", "Enhed", "Hvad", "Registreret af", "Journalens reference"].map((c) => h("th", { scope: "col" }, c)))),
+        // A citizen lives at one unit: it heads the citizen's records, and the rows keep their width.
+        h("caption", {}, `${citizenName(own[0])} · ${[...new Set(own.map((i) => unitName(i.unit)))].join(", ")} · ${count(own.length, "registrering", "registreringer")}`),
+        h("thead", {}, h("tr", {}, ["Indtastet", "Tidspunkt", "Hvad", "Registreret af", "Journalens reference"].map((c) => h("th", { scope: "col" }, c)))),
         h("tbody", {}, own.map((i) => h("tr", { "data-record": i.record_id },
-          h("td", { class: "tick" }, "☐"), h("td", {}, time(i.occurred_at)), h("td", {}, unitName(i.unit)),
-          h("td", {}, i.summary), h("td", {}, person({ id: i.by })), h("td", {}, i.journal_reference || "")))))));
+          h("td", { class: "tick" }, "☐"), h("td", {}, time(i.occurred_at)), h("td", {}, i.summary), h("td", {}, person({ id: i.by })), h("td", {}, i.journal_reference || "")))))));
     main.classList.add("printing");
   }
-  // Printed from the browser's own menu: this page of the list, laid out the same way.
-  const beforePrint = () => { if (!main.classList.contains("printing")) printable(items); };
-  const afterPrint = () => { main.classList.remove("printing"); printout.replaceChildren(); };
+  // Printed from the browser's own menu: this page of the list, laid out the same way, for that
+  // print only. What "Udskriv arbejdslisten" laid out stays until the list is shown again.
+  const beforePrint = () => { if (!printout.childElementCount) printable(items, true); };
+  const afterPrint = () => { if (forMenu) unprint(); };
+  function unprint() { forMenu = false; main.classList.remove("printing"); printout.replaceChildren(); }
   window.addEventListener("beforeprint", beforePrint);
   window.addEventListener("afterprint", afterPrint);
   window.addEventListener("hashchange", () => {
