@@ -75,8 +75,7 @@ export async function efterregistrering(ctx) {
     const onPage = items.filter(pending);
     all.checked = onPage.length > 0 && onPage.every((i) => selected.has(i.record_id));
     all.indeterminate = !all.checked && onPage.some((i) => selected.has(i.record_id));
-    ticked.textContent = `${selected.size} valgt`;
-    enter.textContent = selected.size ? `Indtastet i journal (${selected.size})` : "Indtastet i journal";
+    ticked.textContent = `${selected.size} valgt`;  // the button keeps its words: it stays put
   }
 
   // afterPosition: a receipt's position; the list is shown only once it includes that write.

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from tests.api.nodliste import a_cpr
 from tests.client.conftest import Server
-from tests.dashboard.conftest import PHONE, SCREENSHOTS, WALL, open_page, screenshot
+from tests.dashboard.conftest import PHONE, SCREENSHOTS, WALL, open_page
 from tests.dashboard.test_dashboard import go
 from tests.dashboard.test_dashboard_axe import violations
 
@@ -132,9 +132,9 @@ def test_300_records_are_entered_from_the_dashboard_in_at_most_ten_actions(
     act(laptop.get_by_label("Vælg alle på siden").check)
     act(laptop.get_by_label("Journalens reference").fill, "EPJ-2026-0305")
     expect(laptop.locator("#b-ticked")).to_have_text("300 valgt")
-    screenshot(laptop, "efterregistrering-300-valgt")
+    laptop.screenshot(path=str(SCREENSHOTS / "efterregistrering-300-valgt-1920.png"))
     assert violations(laptop) == []
-    act(laptop.get_by_role("button", name="Indtastet i journal (300)").click)
+    act(laptop.locator("#b-bulk").get_by_role("button", name="Indtastet i journal").click)
     expect(laptop.locator("#b-feedback")).to_have_text(
         "Indtastet i journal: 300 registreringer (reference EPJ-2026-0305)."
     )
@@ -155,9 +155,10 @@ def test_on_a_phone_the_keyboard_alone_enters_a_citizens_records_and_the_page_st
     go(phone, "efterregistrering")
     worklist(phone, paper, per_page="100")
     expect(phone.locator("#b-pages")).to_contain_text("Viser 1\N{EN DASH}100 af 300")
-    screenshot(phone, "efterregistrering-300")
+    phone.screenshot(path=str(SCREENSHOTS / "efterregistrering-300-top-360.png"))
     # Far down the list the selection bar, and its button, are still on the screen.
     phone.locator("#worklist tbody tr").nth(60).scroll_into_view_if_needed()
+    phone.screenshot(path=str(SCREENSHOTS / "efterregistrering-300-nede-360.png"))
     button = phone.locator("#b-enter").bounding_box()
     assert button
     assert 0 <= button["x"] <= PHONE["width"] - button["width"], button
