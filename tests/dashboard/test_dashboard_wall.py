@@ -19,6 +19,8 @@ from tests.client.conftest import Server
 from tests.conftest import _new_database
 from tests.dashboard.conftest import WALL, open_page, screenshot
 from tests.dashboard.test_dashboard_axe import violations
+from tests.dashboard.test_dashboard_logins import VIOLATIONS
+from tests.dashboard.test_dashboard_offline import READY
 from tests.e2e.conftest import running_server
 from tests.e2e.test_server_roundtrip import KEY
 
@@ -160,6 +162,20 @@ def test_three_outages_fill_a_1920_wall_screen_above_the_fold_legible_from_three
     lasted = page.locator(f'[data-incident="{first}"] [data-lasted]')
     assert float(lasted.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 56
     assert violations(page) == []
+
+    # Under the content security policy, and with the network gone: the kept picture, said so.
+    page.context.add_init_script(VIOLATIONS)
+    page.wait_for_function(READY, timeout=20_000)
+    page.reload()
+    expect(cards).to_have_count(3)
+    assert page.evaluate("window.__violations") == []
+    page.context.set_offline(True)
+    page.reload()
+    expect(cards).to_have_count(3)
+    lost = "Forbindelsen er tabt \N{EN DASH} viser data fra kl. "
+    expect(page.locator("#wall-updated")).to_contain_text(lost)
+    assert violations(page) == []
+    page.context.set_offline(False)
     page.keyboard.press("Escape")
     page.get_by_role("heading", name="Situationsbillede", exact=True).wait_for()
     expect(page.get_by_role("navigation")).to_be_visible()  # the menu is back off the wall
