@@ -1,8 +1,8 @@
 """`uv run python -m bench <scenario> [--quick] [--long]`: each scenario runs ours beside its
 peers on one database in one run and prints medians, p50/p99 and ratios; `all` runs them all and
 ends with one line of ratios. The scenarios are described in their modules: append (the store
-alone), ingest (http, batch), load (read, live, growth), rounds and projections (lag,
-rebuild). `--long`
+alone), ingest (http, batch), load (read, live, growth), rounds, paper (the paper kit) and
+projections (lag, rebuild). `--long`
 grows the log to 10,000,000 events in `growth`.
 """
 
@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from bench import append, ingest, load, projections
+from bench import paper as paper_bench
 from bench import rounds as rounds_bench
 from service.embedded import start_embedded
 from service.migrate import migrate
@@ -30,6 +31,7 @@ def cli() -> None:
             "batch",
             "read",
             "rounds",
+            "paper",
             "live",
             "lag",
             "rebuild",
@@ -70,6 +72,8 @@ def cli() -> None:
         ratios |= asyncio.run(load.read(url, 4 if quick else 15))
     if args.scenario in ("rounds", "all"):
         ratios |= asyncio.run(rounds_bench.run(url, 4 if quick else 15))
+    if args.scenario in ("paper", "all"):
+        ratios |= asyncio.run(paper_bench.run(url, 4 if quick else 15))
     if args.scenario in ("live", "all"):
         ratios |= asyncio.run(load.live(url, 4 if quick else 15))
     if args.scenario in ("lag", "all"):

@@ -62,11 +62,13 @@ class ReadinessRule(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class PlanLine(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """A sentence of the plan, and the event types that record it being done."""
+    """A sentence of the plan, the event types that record it being done, and the roles whose
+    action card carries it."""
 
     section: str
     text: str
     steps: list[str] = msgspec.field(default_factory=list)
+    roles: list[str] = msgspec.field(default_factory=list)
 
 
 class CatalogueEntry(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -171,6 +173,9 @@ def _check(file: PlanFile) -> dict[str, tuple[Window, ...]]:
     for step, name in file.steps.items():
         if not name.strip():
             raise PlanInvalid(f"steps.{step}: a name to show is needed")
+    for i, line in enumerate(file.lines):
+        if unknown_roles := sorted(set(line.roles) - file.roles.keys()):
+            raise PlanInvalid(f"lines[{i}].roles: {unknown_roles[0]!r} is not one of the roles")
     if file.fallback.hours:
         raise PlanInvalid("fallback.hours: the fallback answers whenever no one else does")
     channels = [c.channel for c in file.contacts] + [file.fallback.channel]

@@ -45,6 +45,9 @@ MATRIX: dict[str, frozenset[Role]] = {
     "streamSituation": frozenset({STAFF, LEADER, IT, AUDITOR}),
     "getContactNow": EVERYONE,
     "getPlan": EVERYONE,
+    # Paper: the action cards hold no personal data; the kit is a unit's, like its list.
+    "getActionCards": EVERYONE,
+    "getPaperKit": frozenset({STAFF, LEADER}),
     "getOwnKey": EVERYONE,
     "listEvents": frozenset({IT, AUDITOR}),
     # Each event in it is then checked as the operation it names.

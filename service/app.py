@@ -29,6 +29,7 @@ from service.api.idempotency import FirstAnswers
 from service.api.incidents import IncidentController
 from service.api.journal_entries import JournalEntriesController
 from service.api.keys import KeyController
+from service.api.paper import PaperController
 from service.api.problems import EXCEPTION_HANDLERS
 from service.api.records import ManualRecordController
 from service.api.rounds import RoundsController
@@ -158,6 +159,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
             authenticator=Authenticator(pool),
             incident_views=views,
             rate_limiter=RateLimiter(settings.rate_per_second, settings.rate_burst),
+            public_url=settings.public_url,
             webhooks=Webhooks(pool, secrets, allow_private=settings.webhook_allow_private),
             auth_failures=RateLimiter(settings.auth_failure_rate, settings.auth_failure_burst),
             citizen_refs=CitizenRefs(
@@ -201,6 +203,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
             EmergencyListController,
             RoundsController,
             ContactController,
+            PaperController,
             SituationController,
             WorklistController,
             FhirController,

@@ -48,6 +48,9 @@ class Settings:
     webhook_allow_private: bool = False
     webhook_retry_base_s: float = 2.0
     webhook_retry_for_s: float = 24 * 3600.0
+    # Where people reach the service (https://nedbrud.kommune.dk), for links printed on paper
+    # (the paper kit's QR codes); unset, the address the request came to.
+    public_url: str | None = None
 
     def checkpoints(self) -> Path:
         return self.checkpoint_dir or self.data_dir / "checkpoints"
@@ -87,4 +90,5 @@ class Settings:
             webhook_allow_private=os.environ.get("NEDBRUD_WEBHOOK_ALLOW_PRIVATE") == "1",
             webhook_retry_base_s=float(os.environ.get("NEDBRUD_WEBHOOK_RETRY_BASE", "2")),
             webhook_retry_for_s=float(os.environ.get("NEDBRUD_WEBHOOK_RETRY_FOR", "86400")),
+            public_url=(os.environ.get("NEDBRUD_PUBLIC_URL") or "").rstrip("/") or None,
         )

@@ -54,7 +54,7 @@ export async function request(method, path, { body, params, idempotencyKey, acce
     throw new ApiError(response.status, problem);
   }
   if (counted) return { items: await response.json(), total: Number(response.headers.get("X-Total-Count")) };
-  return accept === "text/csv" ? response.blob() : response.json();
+  return accept === "text/csv" || accept === "application/pdf" ? response.blob() : response.json();
 }
 
 export const get = (path, params) => request("GET", path, { params });

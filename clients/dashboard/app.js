@@ -9,6 +9,8 @@ import { efterregistrering } from "./backentry.js";
 import * as offline from "./offline.js";
 import * as outbox from "./outbox.js";
 import { wall } from "./wall.js";
+import { runde } from "./runde.js";
+import { contactSchedule, eventFields, paperKit } from "./paper.js";
 import {
   aware, catalogueUnits, clock, count, feedback, field, h, person, roleName, select, stepName,
   systemName, time, unitName,
@@ -237,7 +239,8 @@ async function ring() {
   if (!contact) fresh(false, kept?.keptAt);
   main.replaceChildren(h("h2", {}, "Ring nu til"), contactBox(shown, kept?.next),
     shown ? h("p", {}, `Planens version ${shown.plan_version}. `, shown.holiday ? `Helligdag: ${shown.holiday}. ` : "",
-      kept?.until ? `Kendt på denne telefon til ${time(kept.until)}, også uden forbindelse.` : "") : null);
+      kept?.until ? `Kendt på denne telefon til ${time(kept.until)}, også uden forbindelse.` : "") : null,
+    contactSchedule());
 }
 
 // Registrér
@@ -351,15 +354,18 @@ async function tidslinje() {
   const knownAt = h("input", { id: "t-known", type: "datetime-local" });
   const table = h("div", { class: "table", id: "timeline", role: "region", "aria-label": "Tidslinje", tabindex: 0 });
   const params = () => ({ known_at: knownAt.value ? aware(knownAt.value) : null });
+  let asked = 0;  // only the answer to the latest question is shown (and printed)
   async function load() {
     if (!incident.value) { table.replaceChildren(h("p", {}, "Ingen nedbrud endnu.")); return; }
+    const mine = ++asked;
     const entries = await get(`/v1/incidents/${incident.value}/timeline`, params());
-    table.replaceChildren(h("table", {},
+    if (mine !== asked) return;
+    table.replaceChildren(h("p", { class: "print-only" }, `${incident.selectedOptions[0].textContent}. Printet ${time(new Date().toISOString())}.`), h("table", {},
       h("thead", {}, h("tr", {}, ["Skete", "Registreret", "Hændelse", "Af"].map((c) => h("th", { scope: "col" }, c)))),
-      h("tbody", {}, entries.map((e) => h("tr", {}, h("td", { "data-label": "Skete" }, time(e.occurred_at)),
+      h("tbody", {}, entries.flatMap((e) => [h("tr", { "data-event": e.event_id }, h("td", { "data-label": "Skete" }, time(e.occurred_at)),
         h("td", { "data-label": "Registreret" }, time(e.recorded_at)),
         h("td", { "data-label": "Hændelse" }, stepName(e.type), e.summary ? `: ${e.summary}` : "", e.data.erased ? " (slettet)" : ""),
-        h("td", { "data-label": "Af" }, person(e.by || e.data.reported_by)))))));
+        h("td", { "data-label": "Af" }, person(e.by || e.data.reported_by))), eventFields(e, 4)]))));
   }
   async function csv() {
     const blob = await request("GET", `/v1/incidents/${incident.value}/timeline`, { params: { ...params(), format: "csv" }, accept: "text/csv" });
@@ -427,7 +433,7 @@ async function parathed(afterPosition) {
         h("td", { "data-label": "Listens indhold fra" }, time(u.list_as_of)),
         h("td", { "data-label": "Alder" }, u.age_days === null ? "–" : count(Math.floor(u.age_days), "dag", "dage")),
         h("td", { "data-label": "Status", class: u.stale ? "stale" : "done" }, u.stale ? `For gammel (over ${count(u.max_age_days, "dag", "dage")})` : "OK")))))),
-    form);
+    paperKit(choices, () => parathed()), form);
 }
 
 function localNowValue() {
@@ -441,6 +447,7 @@ function localNowValue() {
 const shared = { main, say, by, known, openIncidents, needsNetwork, unitChoices };
 const VIEWS = {
   situation, ring, registrer, efterregistrering: () => efterregistrering(shared), tidslinje, parathed,
+  runde: () => runde({ openIncidents, follow, fresh, say, by, showWaiting, units: () => known.units }),
   vaeg: () => wall({ ...shared, follow }),
 };
 VIEWS["væg"] = VIEWS.vaeg;

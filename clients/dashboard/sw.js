@@ -6,7 +6,8 @@
 
 const CACHE = "nedbrud-shell-2";
 const SHELL = ["./", "index.html", "app.js", "api.js", "outbox.js", "offline.js", "forms.js", "ui.js",
-  "backentry.js", "wall.js", "style.css", "backentry.css", "wall.css", "manifest.json", "icon.svg"];
+  "runde.js", "paper.js", "backentry.js", "wall.js",
+  "style.css", "backentry.css", "wall.css", "manifest.json", "icon.svg"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));

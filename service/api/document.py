@@ -18,6 +18,7 @@ from typing import Any
 import msgspec
 from litestar.openapi.spec import (
     OpenAPI,
+    OpenAPIFormat,
     OpenAPIHeader,
     OpenAPIMediaType,
     OpenAPIResponse,
@@ -199,12 +200,36 @@ def _no_null_parameters(operation: Operation) -> None:
                 schema.enum = schema.enum or kept[0].enum
 
 
+def _formats(operation: Operation) -> set[str]:
+    """The values the operation's `format` query parameter takes."""
+    found: set[str] = set()
+    for p in operation.parameters or []:
+        if getattr(p, "name", None) == "format":
+            found |= set(_enum(getattr(p, "schema", None)))
+    return found
+
+
+def _enum(schema: Any) -> list[Any]:
+    if not isinstance(schema, Schema):
+        return []
+    return [*(schema.enum or []), *(v for s in schema.one_of or [] for v in _enum(s))]
+
+
 def _csv_where_asked(operation: Operation) -> None:
-    """An operation with `format=csv` also answers 200 as text/csv."""
-    formats = [p for p in operation.parameters or [] if getattr(p, "name", None) == "format"]
+    """An operation with `format=csv` also answers 200 as text/csv; one with `format=html` as
+    text/html; a PDF is binary."""
     ok = (operation.responses or {}).get("200")
-    if formats and isinstance(ok, OpenAPIResponse) and ok.content is not None:
-        ok.content["text/csv"] = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))
+    if not isinstance(ok, OpenAPIResponse) or ok.content is None:
+        return
+    text = Schema(type=OpenAPIType.STRING)
+    formats = _formats(operation)
+    if "csv" in formats:
+        ok.content["text/csv"] = OpenAPIMediaType(schema=text)
+    if "html" in formats:
+        ok.content["text/html"] = OpenAPIMediaType(schema=text)
+    if "application/pdf" in ok.content:
+        binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+        ok.content["application/pdf"] = OpenAPIMediaType(schema=binary)
 
 
 def _emergency_list(operation: Operation) -> None:

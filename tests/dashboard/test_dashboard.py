@@ -26,6 +26,7 @@ VIEWS = {
     "situation": "Situationsbillede",
     "ring": "Ring nu til",
     "registrer": "Registrér",
+    "runde": "Runde",
     "efterregistrering": "Efterregistrering",
     "tidslinje": "Tidslinje",
     "parathed": "Parathed: printede medicinlister",

@@ -15,6 +15,7 @@ from nedbrud_client import Client
 from nedbrud_client import types as t
 from tests.client.conftest import Server, declared
 from tests.dashboard.conftest import PHONE, SCREENSHOTS, WALL, open_page, screenshot
+from tests.dashboard.runde_setup import Round, round_outage
 from tests.dashboard.test_dashboard import VIEWS, dispensed, go
 from tests.dashboard.test_dashboard_offline import ready_for_the_night
 
@@ -27,7 +28,7 @@ def violations(page: Page) -> list[dict[str, Any]]:
     return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in found]
 
 
-def walk(page: Page, state: str, counts: dict[str, Any]) -> None:
+def walk(page: Page, state: str, counts: dict[str, Any], rounds: Round) -> None:
     """Every view: its axe violations counted and a screenshot written."""
     width = page.viewport_size["width"] if page.viewport_size else 0
     for view in VIEWS:
@@ -36,6 +37,14 @@ def walk(page: Page, state: str, counts: dict[str, Any]) -> None:
             page.get_by_label("Enhed").select_option(UNIT)
             page.get_by_role("button", name="Vis").click()
             expect(page.locator("#worklist tbody tr").first).to_be_visible()
+        if view == "runde" and state == "online":  # names and medicine, a reason box open
+            page.get_by_label("Nedbrud").select_option(str(rounds.incident))
+            page.get_by_label("Vis navne og medicin").check()
+            expect(page.locator("#runde")).to_contain_text("Aase Testesen")
+            page.locator("#runde li.occ button.secondary").first.click()
+            expect(page.get_by_label("Hvorfor blev det ikke givet?")).to_be_visible()
+        if view == "runde" and state == "offline":  # the round kept in this tab
+            expect(page.locator("#runde")).to_contain_text("Aase Testesen")
         if view == "registrer":
             page.locator("details.more").first.evaluate("d => { d.open = true; }")
         page.wait_for_timeout(200)
@@ -48,6 +57,7 @@ def test_every_view_has_no_axe_violation_online_and_offline(
     browser: Browser, server: Server, size: ViewportSize
 ) -> None:
     incident = declared(server, unit=UNIT)
+    at_the_unit = round_outage(server)  # Runde shows its unit's round
     printed = datetime.now(UTC)
     dispensed(server, incident, UNIT, 5)
     with Client(server.url, server.key) as client:
@@ -69,11 +79,11 @@ def test_every_view_has_no_axe_violation_online_and_offline(
         assert box
         assert box["height"] >= 44, box  # a thumb's target
     counts: dict[str, Any] = {}
-    walk(page, "online", counts)
+    walk(page, "online", counts, at_the_unit)
     page.context.set_offline(True)
     page.reload()  # on the last view shown, now from the service worker
     page.get_by_role("heading", name=VIEWS["parathed"], exact=True).wait_for()
-    walk(page, "offline", counts)
+    walk(page, "offline", counts, at_the_unit)
     page.context.set_offline(False)
     report = SCREENSHOTS / "axe.json"
     kept = json.loads(report.read_text()) if report.exists() else {}

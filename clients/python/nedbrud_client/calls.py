@@ -388,6 +388,30 @@ def list_back_entry(
     )
 
 
+def get_action_cards(*, format: Literal["pdf", "html"] | None = None) -> Call[bytes]:
+    """The plan's action cards and whole contact schedule: a PDF (or HTML) to print."""
+    return _read("getActionCards", "/v1/plan/action-cards", bytes, format=format)
+
+
+def get_paper_kit(
+    unit: str,
+    *,
+    incident: UUID | None = None,
+    purpose: t.Purpose | None = None,
+    by: str | None = None,
+) -> Call[bytes]:
+    """The unit's paper kit as a PDF; names and CPR only with a purpose (access log), and
+    printed with one it records that the medication list was printed."""
+    return _read(
+        "getPaperKit",
+        f"/v1/units/{unit}/paper-kit",
+        bytes,
+        incident=incident,
+        purpose=purpose,
+        by=by,
+    )
+
+
 def get_back_entry_fhir(
     *,
     incident: UUID | None = None,

@@ -86,6 +86,8 @@ class _Operations:
     get_rounds = _Operation(calls.get_rounds)
     get_contact_now = _Operation(calls.get_contact_now)
     get_plan = _Operation(calls.get_plan)
+    get_action_cards = _Operation(calls.get_action_cards)
+    get_paper_kit = _Operation(calls.get_paper_kit)
     get_situation = _Operation(calls.get_situation)
     list_access_log = _Operation(calls.list_access_log)
     list_back_entry = _Operation(calls.list_back_entry)
@@ -125,6 +127,8 @@ def _answer(call: Call[T], response: httpx.Response) -> T:
         raise problem_error(response.status_code, response.content, retry)
     if call.answer is str:
         return response.text  # type: ignore[return-value]
+    if call.answer is bytes:  # a PDF
+        return response.content  # type: ignore[return-value]
     return msgspec.json.decode(response.content, type=call.answer)
 
 
