@@ -165,3 +165,20 @@ async def test_the_same_key_and_body_get_the_first_answers_and_another_body_is_a
         assert conflict.json()["type"] == "/problems/idempotency-key-reused"
     assert await log_size(pool) == size
     assert await entered_events(pool, ids) == {ids[0]: 1, ids[1]: 1}
+
+
+async def test_a_record_entered_alone_while_in_a_bulk_request_is_entered_once(
+    client: Client, pool: asyncpg.Pool
+) -> None:
+    incident = await declare(client)
+    ids = await many_records(client, incident, 20)
+    *singles, together = await asyncio.gather(
+        *(client.post(f"/v1/manual-records/{i}/journal-entry", json=ENTERED) for i in ids[:5]),
+        client.post(BULK, json={"record_ids": ids, **ENTERED}),
+    )
+    results = together.json()["results"]
+    for single, result in zip(singles, results[:5], strict=True):
+        # Whichever came first entered it; the other was told it already was.
+        assert sorted([single.status_code, result["http_status"]]) == [201, 422]
+    assert {r["status"] for r in results[5:]} == {"accepted"}
+    assert await entered_events(pool, ids) == dict.fromkeys(ids, 1)
