@@ -91,7 +91,14 @@ MAX_JOURNAL_ENTRIES = 500
 class JournalEntriesIn(Struct, forbid_unknown_fields=True, kw_only=True):
     """Many paper records entered into the journal at once, by one person, under one reference."""
 
-    record_ids: Annotated[list[UUID], Meta(min_length=1, max_length=MAX_JOURNAL_ENTRIES)]
+    record_ids: Annotated[
+        list[UUID],
+        Meta(
+            min_length=1,
+            max_length=MAX_JOURNAL_ENTRIES,
+            extra_json_schema={"uniqueItems": True},  # a record named twice is 422
+        ),
+    ]
     by: PersonIn
     entered_at: AwareTime
     journal_reference: ShortText | None = None

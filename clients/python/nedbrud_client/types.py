@@ -389,7 +389,9 @@ class JournalEntriesAnswer(Struct, kw_only=True):
 class JournalEntriesIn(Struct, forbid_unknown_fields=True, kw_only=True):
     """Many paper records entered into the journal at once, by one person, under one reference."""
 
-    record_ids: Annotated[list[UUID], Meta(max_length=500, min_length=1)]
+    record_ids: Annotated[
+        list[UUID], Meta(max_length=500, min_length=1, extra_json_schema={"uniqueItems": True})
+    ]
     by: PersonIn
     entered_at: AwareTime
     journal_reference: ShortText | None = None
