@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 import asyncpg
 
 from bench.projections import pct
+from bench.registry import Options, Ratios, scenario
 from service.events import AppendRequest, NewEvent
 from service.store import APPEND_LOCK, EventStore
 
@@ -132,3 +133,9 @@ async def run(url: str, rounds: int, seconds: float, clients: int) -> dict[str, 
         f"events_per_txn={statistics.median(per_txn):.1f}"
     )
     return {"store_vs_asyncpg_1txn": ours_med / peer_med, "store_rate": ours_med}
+
+
+@scenario("append", order=30)  # after the HTTP scenarios: see registry.scenario
+def append_scenario(url: str, options: Options) -> Ratios:
+    rounds, seconds = (2, 4) if options.quick else (5, 15)
+    return asyncio.run(run(url, rounds, seconds, options.clients or 64))

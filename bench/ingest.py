@@ -3,10 +3,13 @@
 `http`: 64 clients each POST one ~1 KiB incident at a time to a real `nedbrud serve` (201 only
 after commit; hash chain, and an Idempotency-Key on every request). Peers, without HTTP: the
 eventsourcing library's own PostgreSQL persistence (`Application.save` from 8 threads), and
-asyncpg with one INSERT per transaction under the same ordering lock from 64 connections.
+asyncpg with one INSERT per transaction under the same ordering lock from 64 connections; and
+over HTTP, by the same runner and load generator, the app a team would build instead (a Litestar
+app doing one INSERT per request: bench/naive.py).
 
-`batch`: 8 clients each POST CloudEvents batches of 100 events; the ceiling is asyncpg COPY of
-100 rows per transaction, under the same lock, from 8 connections.
+`batch`: 8 clients each POST CloudEvents batches of 100 events (outages declared; then notes,
+one on each of 100 existing incidents); the ceiling is asyncpg COPY of 100 rows per
+transaction, under the same lock, from 8 connections.
 
 The load generator is this process: a small HTTP/1.1 client on asyncio streams (keep-alive,
 requests prepared ahead), so it spends little CPU per request; its CPU share is printed.
@@ -30,11 +33,13 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
 from bench.append import PEER_TABLE, make_peer_table, peer
-from bench.projections import KEY, pct, serve
+from bench.projections import KEY, NAIVE, pct, serve
+from bench.registry import Options, Ratios, scenario
 from service.store import APPEND_LOCK
 
 LENGTH = re.compile(rb"content-length:\s*(\d+)", re.IGNORECASE)
 DESCRIPTION = "Nexus svarer ikke på botilbuddet; medicinlisten er printet. " * 14  # ~850 chars
+BATCH_JSON = "application/cloudevents-batch+json"
 SMALL = "Alarm fra overvågningen: Nexus svarer ikke. " * 5  # a batch must fit in 64 KiB
 
 
@@ -245,12 +250,14 @@ def summary(name: str, rates: list[float], latencies: list[float]) -> str:
 
 async def http(url: str, rounds: int, seconds: float, clients: int) -> dict[str, float]:
     base, process = serve(url)
-    pool = await asyncpg.create_pool(url, min_size=clients, max_size=clients)
+    # The peers' connections are open only during their own rounds: together with ours they
+    # would pass PostgreSQL's stock max_connections (100).
     app = eventsourcing_app(url)
     ours: list[float] = []
     es: list[float] = []
     raw: list[float] = []
-    lat: dict[str, list[float]] = {"ours": [], "es": [], "raw": []}
+    naive: list[float] = []
+    lat: dict[str, list[float]] = {"ours": [], "es": [], "raw": [], "naive": []}
     shares: list[float] = []
     try:
         for n in range(rounds):
@@ -269,41 +276,102 @@ async def http(url: str, rounds: int, seconds: float, clients: int) -> dict[str,
             es_rate, es_lat = await asyncio.to_thread(eventsourcing_saves, app, 8, seconds)
             es.append(es_rate)
             lat["es"] += es_lat
-            raw_rate, raw_lat = await peer(pool, clients, seconds)
+            pool = await asyncpg.create_pool(url, min_size=clients, max_size=clients)
+            try:
+                raw_rate, raw_lat = await peer(pool, clients, seconds)
+            finally:
+                await pool.close()
             raw.append(raw_rate)
             lat["raw"] += raw_lat
+            naive_base, naive_process = serve(url, command=NAIVE)
+            try:
+                naive_rate, naive_lat, _ = await over_http(
+                    naive_base,
+                    clients,
+                    seconds,
+                    "/v1/incidents",
+                    declare_body,
+                    lambda: {"Content-Type": "application/json"},
+                    1,
+                )
+            finally:
+                naive_process.terminate()
+                naive_process.wait()
+            naive.append(naive_rate)
+            lat["naive"] += naive_lat
             print(
                 f"  round {n + 1}: nedbrud over HTTP {rate:,.0f}/s, eventsourcing {es_rate:,.0f}/s,"
-                f" asyncpg 1/txn {raw_rate:,.0f}/s (load generator {share:.0%} of a core)"
+                f" asyncpg 1/txn {raw_rate:,.0f}/s, naive Litestar app {naive_rate:,.0f}/s"
+                f" (load generator {share:.0%} of a core)"
             )
         rss = peak_rss_mib(process.pid)
     finally:
         process.terminate()
         process.wait()
-        await pool.close()
         app.close()
     print(f"http: {clients} clients, {rounds} rounds x {seconds:.0f} s")
     print(summary("nedbrud POST /v1/incidents (HTTP)", ours, lat["ours"]))
     print(summary("eventsourcing Application.save x8", es, lat["es"]))
     print(summary("asyncpg INSERT, 1 per txn x64", raw, lat["raw"]))
+    print(summary("naive Litestar app, 1 INSERT/request", naive, lat["naive"]))
     print(
         f"  server peak RSS {rss:.0f} MiB; load generator {statistics.median(shares):.0%} of a core"
     )
     return {
         "http_vs_eventsourcing": statistics.median(ours) / statistics.median(es),
         "http_vs_asyncpg_1txn": statistics.median(ours) / statistics.median(raw),
+        "http_vs_naive_app": statistics.median(ours) / statistics.median(naive),
         "http_p99_ms": pct(lat["ours"], 0.99),
         "server_rss_mib": rss,
     }
+
+
+def steps_body(incidents: list[str]) -> bytes:
+    """A batch of notes, one on each of these incidents: one event per stream."""
+    events = [
+        {
+            "specversion": "1.0",
+            "id": uuid.uuid4().hex,
+            "source": "/bench/vagt",
+            "type": "dk.nedbrud.note-added",
+            "subject": incident,
+            "time": "2026-03-05T16:00:00+01:00",
+            "data": {"text": "Status: stadig nede", "by": {"id": "bench"}},
+        }
+        for incident in incidents
+    ]
+    return json.dumps(events).encode()
+
+
+async def declared(base: str, batches: int) -> list[list[str]]:
+    """`batches` x 100 drills declared by CloudEvents batches: their incident ids, per batch."""
+    connection = await Connection.open(base)
+    out = []
+    try:
+        for _ in range(batches):
+            status, body = await connection.post_reading(
+                "/v1/cloudevents", batch_body(100), {"Content-Type": BATCH_JSON}
+            )
+            assert status == 200, body[:300]
+            answers = json.loads(body)["results"]
+            out.append([a["receipt"]["incident_id"] for a in answers])
+    finally:
+        connection.close()
+    return out
 
 
 async def batch(url: str, rounds: int, seconds: float, clients: int = 8) -> dict[str, float]:
     base, process = serve(url)
     pool = await asyncpg.create_pool(url, min_size=clients, max_size=clients)
     ours: list[float] = []
+    steps: list[float] = []
     copy: list[float] = []
-    lat: dict[str, list[float]] = {"ours": [], "copy": []}
+    lat: dict[str, list[float]] = {"ours": [], "steps": [], "copy": []}
     try:
+        # Steps on existing incidents: each client its own 100 incidents, one note on each per
+        # batch (each event loads its stream: the streams of a batch are read in one statement).
+        chunks = await declared(base, clients)
+        turn = iter(range(10**9))
         for n in range(rounds):
             rate, latencies, _ = await over_http(
                 base,
@@ -311,24 +379,58 @@ async def batch(url: str, rounds: int, seconds: float, clients: int = 8) -> dict
                 seconds,
                 "/v1/cloudevents",
                 lambda: batch_body(100),
-                lambda: {"Content-Type": "application/cloudevents-batch+json"},
+                lambda: {"Content-Type": BATCH_JSON},
                 100,
             )
             ours.append(rate)
             lat["ours"] += latencies
+            step_rate, step_lat, _ = await over_http(
+                base,
+                clients,
+                seconds,
+                "/v1/cloudevents",
+                lambda: steps_body(chunks[next(turn) % len(chunks)]),
+                lambda: {"Content-Type": BATCH_JSON},
+                100,
+            )
+            steps.append(step_rate)
+            lat["steps"] += step_lat
             copy_rate, copy_lat = await copy_batches(pool, clients, seconds, 100)
             copy.append(copy_rate)
             lat["copy"] += copy_lat
-            print(f"  round {n + 1}: CloudEvents batches {rate:,.0f}/s, COPY {copy_rate:,.0f}/s")
+            print(
+                f"  round {n + 1}: CloudEvents batches {rate:,.0f}/s (declares), "
+                f"{step_rate:,.0f}/s (notes on 100 incidents), COPY {copy_rate:,.0f}/s"
+            )
     finally:
         process.terminate()
         process.wait()
         await pool.close()
     print(f"batch: {clients} clients, batches of 100, {rounds} rounds x {seconds:.0f} s")
     print(summary("nedbrud CloudEvents batch (HTTP)", ours, lat["ours"]))
+    print(summary("  the same, notes on 100 incidents", steps, lat["steps"]))
     print(summary("asyncpg COPY, 100 per txn", copy, lat["copy"]))
-    return {"batch_vs_copy": statistics.median(ours) / statistics.median(copy)}
+    return {
+        "batch_vs_copy": statistics.median(ours) / statistics.median(copy),
+        "batch_steps_vs_copy": statistics.median(steps) / statistics.median(copy),
+    }
 
 
 def ratio_line(ratios: dict[str, Any]) -> str:
     return "ratio: " + " ".join(f"{k}={v:.2f}" for k, v in ratios.items())
+
+
+@scenario("http", order=10)
+def http_scenario(url: str, options: Options) -> Ratios:
+    rounds, seconds = (2, 5) if options.quick else (5, 15)
+    ratios = asyncio.run(http(url, rounds, seconds, options.clients or 64))
+    print(ratio_line(ratios))
+    return ratios
+
+
+@scenario("batch", order=20)
+def batch_scenario(url: str, options: Options) -> Ratios:
+    rounds, seconds = (2, 4) if options.quick else (5, 15)
+    ratios = asyncio.run(batch(url, rounds, seconds))
+    print(ratio_line(ratios))
+    return ratios

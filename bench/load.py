@@ -30,6 +30,7 @@ import httpx
 from bench import append
 from bench.ingest import Connection, declare_body, over_http
 from bench.projections import ANNE, AT, KEY, SEALING_KEY, pct, populate, serve
+from bench.registry import Options, Ratios, scenario
 from domain.incident import DetectedVia, Incident
 from service.codec import Codec
 from service.events import AppendRequest
@@ -363,3 +364,20 @@ async def timeline_ms(base: str, incident: str) -> float:
 
 
 _ = (Any, uuid)
+
+
+@scenario("read", order=40)
+def read_scenario(url: str, options: Options) -> Ratios:
+    return asyncio.run(read(url, 4 if options.quick else 15))
+
+
+@scenario("live", order=60)
+def live_scenario(url: str, options: Options) -> Ratios:
+    return asyncio.run(live(url, 4 if options.quick else 15))
+
+
+@scenario("growth", order=90)
+def growth_scenario(url: str, options: Options) -> Ratios:
+    long = (1_000_000, 10_000_000) if options.long else (1_000_000,)
+    sizes = (100_000,) if options.quick else long
+    return asyncio.run(growth(url, 4 if options.quick else 10, sizes))

@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from bench.ingest import declare_body, over_http
 from bench.load import AUTH, JSON, open_incidents, paced_appends
 from bench.projections import pct, serve
+from bench.registry import Options, Ratios, scenario
 from bench.rounds import a_list, timed_reads
 
 CITIZENS, ITEMS = 40, 4
@@ -91,3 +92,8 @@ async def run(url: str, seconds: float) -> dict[str, float]:
         "paper_kit_p50_ms_alone": pct(alone, 0.5),
         "paper_kit_p50_ms_under_load": pct(loaded, 0.5),
     }
+
+
+@scenario("paper", order=55)
+def paper_scenario(url: str, options: Options) -> Ratios:
+    return asyncio.run(run(url, 4 if options.quick else 15))

@@ -28,6 +28,7 @@ from typing import Any
 import asyncpg
 import httpx
 
+from bench.registry import Options, Ratios, scenario
 from domain.base import Person
 from domain.incident import DetectedVia, Incident
 from domain.manual_record import CareStatus, ManualRecord
@@ -54,9 +55,12 @@ def free_port() -> int:
 
 
 SERVE = (sys.executable, "-m", "service.cli", "serve")
+NAIVE = (sys.executable, "-m", "bench.naive")  # the peer a team would build (bench/naive.py)
 
 
-def serve(url: str, workers: int = 1) -> tuple[str, subprocess.Popen[bytes]]:
+def serve(
+    url: str, workers: int = 1, command: tuple[str, ...] = SERVE
+) -> tuple[str, subprocess.Popen[bytes]]:
     port = free_port()
     env = os.environ | {
         "DATABASE_URL": url,
@@ -69,7 +73,7 @@ def serve(url: str, workers: int = 1) -> tuple[str, subprocess.Popen[bytes]]:
         "NEDBRUD_RATE_BURST": "1000000",
     }
     process = subprocess.Popen(
-        [*SERVE, "--port", str(port), "--workers", str(workers)],
+        [*command, "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -78,12 +82,28 @@ def serve(url: str, workers: int = 1) -> tuple[str, subprocess.Popen[bytes]]:
     for _ in range(300):
         try:
             if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
+                profile(process.pid, command)
                 return base, process
         except httpx.TransportError:
             pass
         time.sleep(0.1)
     process.kill()
     raise SystemExit("the server did not start")
+
+
+def profile(pid: int, command: tuple[str, ...]) -> None:
+    """With `--profile DIR` (NEDBRUD_BENCH_PROFILE), py-spy samples the server until it exits and
+    writes DIR/nedbrud-<pid>.json (naive-<pid>.json for the peer app), speedscope format."""
+    folder = os.environ.get("NEDBRUD_BENCH_PROFILE")
+    if folder:
+        name = "naive" if command == NAIVE else "nedbrud"
+        out = os.path.join(folder, f"{name}-{pid}.json")
+        subprocess.Popen(
+            [os.path.join(os.path.dirname(sys.executable), "py-spy"), "record", "--pid",
+             str(pid), "--rate", "100", "--format", "speedscope", "-o", out],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
 
 
 async def lag(url: str, samples: int, clients: int, incidents: int) -> dict[str, float]:
@@ -264,3 +284,13 @@ def rebuild(url: str, events: int) -> dict[str, float]:
         + f" rebuild_peak_mib={peak_mib:.0f}"
     )
     return {"rebuild_slowest_eps": float(min(rates.values())), "rebuild_peak_mib": peak_mib}
+
+
+@scenario("lag", order=70)
+def lag_scenario(url: str, options: Options) -> Ratios:
+    return asyncio.run(lag(url, 300 if options.quick else 5000, options.clients or 1, 100))
+
+
+@scenario("rebuild", order=80)
+def rebuild_scenario(url: str, options: Options) -> Ratios:
+    return rebuild(url, 50_000 if options.quick else 1_000_000)

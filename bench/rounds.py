@@ -21,6 +21,7 @@ import httpx
 from bench.ingest import declare_body, over_http
 from bench.load import AUTH, JSON, open_incidents, paced_appends
 from bench.projections import pct, serve
+from bench.registry import Options, Ratios, scenario
 
 TIMES = ("07:00", "08:00", "09:00", "10:00", "12:00", "14:00", "16:00", "18:00", "20:00", "22:00")
 
@@ -169,3 +170,8 @@ async def run(url: str, seconds: float) -> dict[str, float]:
         "rounds_p99_ms_under_load": pct(loaded, 0.99),
         "list_import_ms": max(took) * 1000,
     }
+
+
+@scenario("rounds", order=50)
+def rounds_scenario(url: str, options: Options) -> Ratios:
+    return asyncio.run(run(url, 4 if options.quick else 15))

@@ -11,6 +11,8 @@ import msgspec
 from eventsourcing.domain import Aggregate
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# A moment a view answers with: aware (the service answers it in UTC).
+Instant = Annotated[datetime, msgspec.Meta(tz=True)]
 
 
 class Sealed:

@@ -72,6 +72,14 @@ def occurrence_id(unit: str, citizen_ref: str, item_id: str, day: date, at: str)
     return uuid5(OCCURRENCE_NAMESPACE, key)
 
 
+def dose_slot(occurrence_id: UUID, n: int) -> UUID:
+    """The record id of the n-th dose given for an occurrence of the emergency list (1: the
+    dose; 2 and on: confirmed repeats). Creating the record at version 0 of this stream is the
+    store's optimistic lock on the occurrence: of two dispensings at once, one is stored and the
+    other finds the dose given. The report reads from it which occurrence a dose gave."""
+    return uuid5(occurrence_id, f"dose-{n}")
+
+
 def wall_instant(day: date, at: time, tz: tzinfo) -> datetime:
     """The first instant (UTC) at which the wall clock in `tz` shows `at` on `day`, or later."""
     wall = datetime.combine(day, at)

@@ -69,6 +69,9 @@ class PlanLine(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     text: str
     steps: list[str] = msgspec.field(default_factory=list)
     roles: list[str] = msgspec.field(default_factory=list)
+    # The municipality's target: done within so many minutes of the detection ("straks": 15).
+    # The plan itself sets none; the evaluation report marks a line done later as late.
+    target_minutes: int | None = None
 
 
 class CatalogueEntry(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -170,6 +173,11 @@ def _check_catalogue(catalogue: Catalogue) -> None:
 
 def _check(file: PlanFile) -> dict[str, tuple[Window, ...]]:
     _check_catalogue(file.catalogue)
+    for i, line in enumerate(file.lines):
+        if line.target_minutes is not None and line.target_minutes < 0:
+            raise PlanInvalid(f"lines[{i}].target_minutes: a target is 0 minutes or more")
+        if line.target_minutes is not None and not line.steps:
+            raise PlanInvalid(f"lines[{i}].target_minutes: a line with no steps has no target")
     for step, name in file.steps.items():
         if not name.strip():
             raise PlanInvalid(f"steps.{step}: a name to show is needed")

@@ -128,7 +128,83 @@ def rounds(
         raise ValueError("rounds needs an aware time")
     start, end = span(incident, at)
     accounted, alone = account(expand(plan_list, start, end, tz), records)
-    timed = [_with_status(o, status_at(o, at)) for o in accounted]
+    return _judged(plan_list, accounted, alone, start, end, at)
+
+
+@dataclass(frozen=True)
+class Accounted:
+    """The occurrences of a list from `start` until `until`, each with the records that account
+    for it, and the records that stand alone: what the rounds are worked out from, whatever the
+    clock says. Kept between reads, it gives the rounds at any `at` whose span ends by `until`
+    (`rounds_from`)."""
+
+    start: datetime
+    until: datetime
+    occurrences: tuple[Occurrence, ...]
+    unmatched: tuple[RoundRecord, ...]
+    # Each occurrence as the clock has judged it: made once per change of status, not per read.
+    judged: dict[tuple[UUID, Status], Occurrence] = dataclasses.field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+
+def accounted(
+    plan_list: ListVersion,
+    records: Iterable[RoundRecord],
+    start: datetime,
+    until: datetime,
+    tz: tzinfo,
+) -> Accounted:
+    """The list's occurrences from `start` (a span's start) until `until`, accounted for."""
+    occurrences, alone = account(expand(plan_list, start, until, tz), records)
+    return Accounted(start, until, tuple(occurrences), tuple(alone))
+
+
+def rounds_from(
+    plan_list: ListVersion, found: Accounted, incident: IncidentSpan, at: datetime
+) -> Rounds | None:
+    """The same rounds as `rounds(plan_list, records, incident, at, tz)` for the records `found`
+    was accounted with, or None when `found` cannot tell (another start, a span ending after
+    `until`, or a record accounting for an occurrence due after the span). The occurrences past
+    the span's end are left out; as long as no record accounts for any of them, every record
+    lands where it would have without them (each takes the earliest open one of its candidates,
+    and those come later than every one it could take)."""
+    if at.tzinfo is None:
+        raise ValueError("rounds needs an aware time")
+    start, end = span(incident, at)
+    if start != found.start or end > found.until:
+        return None
+    within = []
+    for o in found.occurrences:
+        if o.due_at < end:
+            within.append(o)
+        elif o.record_ids:
+            return None
+    return _judged(plan_list, within, list(found.unmatched), start, end, at, found.judged)
+
+
+def _judged(
+    plan_list: ListVersion,
+    accounted: Iterable[Occurrence],
+    alone: Iterable[RoundRecord],
+    start: datetime,
+    end: datetime,
+    at: datetime,
+    judged: dict[tuple[UUID, Status], Occurrence] | None = None,
+) -> Rounds:
+    if judged is None:
+        timed = [_with_status(o, status_at(o, at)) for o in accounted]
+    else:
+        timed = []
+        for o in accounted:
+            status = status_at(o, at)
+            if o.status is status:
+                timed.append(o)
+            else:
+                key = (o.occurrence_id, status)
+                if (seen := judged.get(key)) is None:
+                    seen = judged[key] = _with_status(o, status)
+                timed.append(seen)
     timed.sort(key=lambda o: (_RANK[o.status, o.vital], o.due_at, o.citizen_ref, o.item_id))
     return Rounds(
         unit=plan_list.unit,

@@ -42,6 +42,10 @@ MATRIX: dict[str, frozenset[Role]] = {
     "getEmergencyList": frozenset({STAFF, LEADER, AUDITOR}),
     "getRounds": frozenset({STAFF, LEADER, AUDITOR}),
     "getSituation": frozenset({STAFF, LEADER, IT, AUDITOR}),
+    # Reports: counts and times from plain payloads (a unit key: its units' paper and rounds).
+    "getIncidentReport": frozenset({STAFF, LEADER, IT, AUDITOR}),
+    "getReportSummary": frozenset({STAFF, LEADER, IT, AUDITOR}),
+    "getSituationReport": frozenset({STAFF, LEADER, IT, AUDITOR}),
     "streamSituation": frozenset({STAFF, LEADER, IT, AUDITOR}),
     "getContactNow": EVERYONE,
     "getPlan": EVERYONE,

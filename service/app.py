@@ -32,6 +32,7 @@ from service.api.keys import KeyController
 from service.api.paper import PaperController
 from service.api.problems import EXCEPTION_HANDLERS
 from service.api.records import ManualRecordController
+from service.api.reports import ReportController
 from service.api.rounds import RoundsController
 from service.api.situation import SharedChanges, SituationController
 from service.api.static import DashboardFiles
@@ -52,6 +53,7 @@ from service.projections import PROJECTIONS
 from service.projector import Projector
 from service.ratelimit import RateLimiter
 from service.records import ManualRecordService
+from service.reports import ReportService
 from service.rounds import RoundsService
 from service.rounds_watch import RoundsWatch
 from service.settings import Settings
@@ -150,6 +152,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
             units=UnitService(streams),
             lists=lists,
             rounds=rounds,
+            reports=ReportService(store, plan),
             projectors=projectors,
             checkpoint_signer=signer,
             checkpoint_dir=settings.checkpoints(),
@@ -202,6 +205,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
             UnitController,
             EmergencyListController,
             RoundsController,
+            ReportController,
             ContactController,
             PaperController,
             SituationController,

@@ -50,7 +50,13 @@ from service.checkpoints import (
     write_checkpoint,
 )
 from service.projections import PROJECTIONS
-from service.settings import SERVICE_ROLE
+from service.settings import READER_ROLE, SERVICE_ROLE
+
+# The roles a dump grants to, with the attributes their migrations make them with.
+ROLES = {
+    SERVICE_ROLE: "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT",
+    READER_ROLE: "NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE",
+}
 
 FORMAT = "nedbrud-backup-1"
 MANIFEST = "manifest.json"
@@ -310,22 +316,23 @@ async def restore(
                 f"the backup is of PostgreSQL {manifest['server_major']}; this server is "
                 f"{server_major}: restore into the same major version or a newer one"
             )
-        # Roles belong to the cluster, not the dump: the service's role, as migration 0005.
-        await conn.execute(f"""
-            DO $$
-            BEGIN
-                CREATE ROLE {SERVICE_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT;
-            EXCEPTION WHEN duplicate_object OR unique_violation THEN
-                NULL;
-            END
-            $$;
-            DO $$
-            BEGIN
-                EXECUTE format('GRANT CONNECT ON DATABASE %I TO {SERVICE_ROLE}',
-                               current_database());
-            END
-            $$;
-        """)
+        # Roles belong to the cluster, not the dump: the service's role, as migration 0005,
+        # and the dashboards' reader, as migration 0010 (the dump grants to both).
+        for role, attributes in ROLES.items():
+            await conn.execute(f"""
+                DO $$
+                BEGIN
+                    CREATE ROLE {role} {attributes};
+                EXCEPTION WHEN duplicate_object OR unique_violation THEN
+                    NULL;
+                END
+                $$;
+                DO $$
+                BEGIN
+                    EXECUTE format('GRANT CONNECT ON DATABASE %I TO {role}', current_database());
+                END
+                $$;
+            """)
         pg_restore = find_tool("pg_restore", int(manifest["pg_dump"]["major"]), prefer=server_major)
         command = [
             str(pg_restore.path),

@@ -30,7 +30,13 @@ ROW_COLUMNS = (
 
 
 def utc_text(at: datetime) -> str:
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """`YYYY-MM-DDTHH:MM:SS.ffffffZ`: what the chain hashes. By isoformat, which is what
+    strftime gives for years from 1000 (strftime is a tenth of the cost of a request's hashing);
+    strftime itself for earlier years, which it does not pad."""
+    utc = at.astimezone(UTC)
+    if utc.year < 1000:
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def _opt(value: UUID | None) -> str | None:

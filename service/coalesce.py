@@ -33,6 +33,21 @@ class Coalescer(Generic[K, V]):
             self._answering = loop.create_task(self._answer())
         return await future
 
+    async def get_many(self, keys: list[K]) -> dict[K, V]:
+        """The values of those keys that were found, asked together with whatever else is asked
+        in this turn."""
+        loop = asyncio.get_running_loop()
+        futures = []
+        for key in keys:
+            future: asyncio.Future[V | None] = loop.create_future()
+            self._asked.setdefault(key, []).append(future)
+            futures.append(future)
+        answering = self._answering
+        if answering is None or answering.done() or answering.get_loop() is not loop:
+            self._answering = loop.create_task(self._answer())
+        values = await asyncio.gather(*futures)
+        return {k: v for k, v in zip(keys, values, strict=True) if v is not None}
+
     async def _answer(self) -> None:
         while self._asked:
             asked, self._asked = self._asked, {}

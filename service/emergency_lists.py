@@ -9,6 +9,7 @@ current version is read as its one newest event.
 from __future__ import annotations
 
 import dataclasses
+from collections import OrderedDict
 from datetime import UTC, datetime
 from uuid import UUID, uuid5
 
@@ -40,8 +41,11 @@ class CurrentList:
 class EmergencyListService:
     """Keeps each unit's emergency list and reads its current version."""
 
+    KEPT = 32  # lists' newest events kept as read (sealed)
+
     def __init__(self, streams: Streams) -> None:
         self.streams = streams
+        self._stored: OrderedDict[UUID, RecordedEvent] = OrderedDict()
 
     async def keep(
         self,
@@ -77,10 +81,37 @@ class EmergencyListService:
     async def current(self, unit: str) -> CurrentList | None:
         """The unit's current list, its citizens' data opened (an erased citizen: no identity,
         needs or medication), or None when the unit keeps no list."""
-        last = await self.streams.store.read_last(list_stream_id(unit))
+        opened = await self.last_opened(unit)
+        return None if opened is None else self.current_of(unit, opened)
+
+    async def last_opened(self, unit: str) -> RecordedEvent | None:
+        """The event of the unit's current version, its citizens' parts opened (not decoded)."""
+        last = await self.last_event(unit)
         if last is None:
             return None
         (opened,) = await self.streams.open([last])
+        return opened
+
+    async def last_event(self, unit: str) -> RecordedEvent | None:
+        """The event of the unit's current version as stored (sealed). The last few are kept
+        as read (sealed, so nothing personal in plain text): a read of an unchanged list then
+        costs the id of its newest event, not its whole payload."""
+        stream_id = list_stream_id(unit)
+        newest = await self.streams.store.last_event_id(stream_id)
+        if newest is None:
+            return None
+        if (kept := self._stored.get(newest)) is not None:
+            self._stored.move_to_end(newest)
+            return kept
+        last = await self.streams.store.read_last(stream_id)
+        if last is not None:
+            self._stored[last.event_id] = last
+            while len(self._stored) > self.KEPT:
+                self._stored.popitem(last=False)
+        return last
+
+    def current_of(self, unit: str, opened: RecordedEvent) -> CurrentList:
+        """The current list from its event (`last_opened`)."""
         event = self.streams.codec.decode(opened)
         version = ListVersion(
             unit=unit,

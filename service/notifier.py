@@ -21,6 +21,9 @@ from service.store import CHANNEL, EventStore
 
 log = logging.getLogger(__name__)
 
+# How a projector's notification begins (`projection:<name>:<position>`); the store's is a number.
+PROJECTION_PREFIX = "projection:"
+
 
 class Notifier:
     """Holds the LISTEN connection, reconnecting when it drops."""
@@ -29,15 +32,30 @@ class Notifier:
         self.dsn = dsn
         self.reconnect_delay = reconnect_delay
         self._woken = asyncio.Event()
+        self._committed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     def waiter(self) -> asyncio.Event:
-        """An event that is set at the next notification; take it before reading the table."""
+        """An event that is set at the next notification (a commit to the log, or a projection
+        that has moved on); take it before reading the table."""
         return self._woken
 
-    def _wake(self, *_: Any) -> None:
+    def commits(self) -> asyncio.Event:
+        """An event that is set at the next commit to the log, not when a projection moves on:
+        what the followers of the log (projectors, the webhook worker) wait for. Woken by each
+        projector's notification as well, each would read the log again for nothing: under
+        load, most of their work (bench/RESULTS.md, stop 16)."""
+        return self._committed
+
+    def _notified(self, _conn: Any, _pid: int, _channel: str, payload: object) -> None:
+        self._wake(str(payload))
+
+    def _wake(self, payload: str = "") -> None:
         woken, self._woken = self._woken, asyncio.Event()
         woken.set()
+        if not payload.startswith(PROJECTION_PREFIX):
+            committed, self._committed = self._committed, asyncio.Event()
+            committed.set()
 
     async def start(self) -> None:
         if self._task is None:
@@ -57,7 +75,7 @@ class Notifier:
                 conn = await failover.connect(self.dsn)
                 lost = asyncio.Event()
                 conn.add_termination_listener(lambda _c, lost=lost: lost.set())
-                await conn.add_listener(CHANNEL, self._wake)
+                await conn.add_listener(CHANNEL, self._notified)
                 self._wake()  # catch up on whatever was committed while we were away
                 await lost.wait()
             except asyncio.CancelledError:
@@ -82,7 +100,7 @@ async def follow(
     """Every event after `after_position`, in commit order, then each new one as it commits."""
     after = after_position
     while True:
-        woken = notifier.waiter()
+        woken = notifier.commits()
         try:
             batch = await store.read_all(after, page)
         except StoreUnavailable:

@@ -19,14 +19,14 @@ import traceback
 import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import asyncpg
 import msgspec
 
 from domain.facts import Fact
 from service import failover
-from service.notifier import Notifier, pause
+from service.notifier import PROJECTION_PREFIX, Notifier, pause
 from service.projections import Projection
 from service.store import CHANNEL
 
@@ -133,7 +133,7 @@ class Projector:
         self.stats.leading = True
         log.info("projector %s leads", self.projection.name)
         while not self._stopping.is_set():
-            woken = self.notifier.waiter() if self.notifier else None
+            woken = self.notifier.commits() if self.notifier else None
             if await self.step(conn) < self.batch:
                 await self._pause(woken)
 
@@ -163,7 +163,9 @@ class Projector:
                 name,
                 head,
             )
-            await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, f"projection:{name}:{head}")
+            await conn.execute(
+                "SELECT pg_notify($1, $2)", CHANNEL, f"{PROJECTION_PREFIX}{name}:{head}"
+            )
             if self.before_commit is not None:
                 await self.before_commit(conn)
         self.stats.batches += 1
@@ -283,7 +285,7 @@ async def _fold_the_log(
             head,
         )
         await conn.execute(
-            "SELECT pg_notify($1, $2)", CHANNEL, f"projection:{projection.name}:{head}"
+            "SELECT pg_notify($1, $2)", CHANNEL, f"{PROJECTION_PREFIX}{projection.name}:{head}"
         )
     return head
 
@@ -356,6 +358,45 @@ async def _fold_chunks(
     await projection.insert_new(conn, done, table)
 
 
+# Every view that reads a table, directly or through another view, oldest first (the order
+# they can be made again in).
+_VIEWS_ON = """
+WITH RECURSIVE reading(oid) AS (
+    SELECT r.ev_class FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid
+    WHERE d.classid = 'pg_rewrite'::regclass AND d.refobjid = $1::regclass
+        AND r.ev_class <> $1::regclass
+    UNION
+    SELECT r.ev_class FROM reading JOIN pg_depend d ON d.refobjid = reading.oid
+    JOIN pg_rewrite r ON r.oid = d.objid
+    WHERE d.classid = 'pg_rewrite'::regclass AND r.ev_class <> reading.oid
+)
+SELECT format('%I.%I', n.nspname, c.relname) AS name, pg_get_viewdef(c.oid) AS definition,
+    obj_description(c.oid, 'pg_class') AS comment
+FROM reading JOIN pg_class c ON c.oid = reading.oid JOIN pg_namespace n ON n.oid = c.relnamespace
+ORDER BY c.oid
+"""
+
+
+class _Grant(NamedTuple):
+    privilege: str
+    grantee: str
+
+
+async def _grants(conn: asyncpg.Connection, relation: str) -> list[_Grant]:
+    """The privileges on `relation` that others than its owner hold."""
+    rows = await conn.fetch(
+        "SELECT a.privilege_type, quote_ident(r.rolname) AS grantee "
+        "FROM pg_class c, aclexplode(c.relacl) a JOIN pg_roles r ON r.oid = a.grantee "
+        "WHERE c.oid = $1::regclass AND a.grantee <> c.relowner",
+        relation,
+    )
+    return [_Grant(row["privilege_type"], row["grantee"]) for row in rows]
+
+
+def quote_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 _INDEX = re.compile(r"^(CREATE (?:UNIQUE )?INDEX) (\S+) ON (\S+) (USING .*)$")
 
 
@@ -374,16 +415,22 @@ async def _swap_in(conn: asyncpg.Connection, table: str, staging: str) -> None:
         assert match is not None, index["definition"]
         create, name, _, using = match.groups()
         await conn.execute(f"{create} {name}_rebuild ON {staging} {using}")
-    grants = await conn.fetch(
-        "SELECT a.privilege_type, quote_ident(r.rolname) AS grantee "
-        "FROM pg_class c, aclexplode(c.relacl) a JOIN pg_roles r ON r.oid = a.grantee "
-        "WHERE c.oid = $1::regclass AND a.grantee <> c.relowner",
-        table,
-    )
-    for grant in grants:
-        await conn.execute(f"GRANT {grant['privilege_type']} ON {staging} TO {grant['grantee']}")
-    await conn.execute(f"DROP TABLE {table}")
+    for grant in await _grants(conn, table):
+        await conn.execute(f"GRANT {grant.privilege} ON {staging} TO {grant.grantee}")
+    views = await conn.fetch(_VIEWS_ON, table)
+    view_grants = [await _grants(conn, view["name"]) for view in views]
+    await conn.execute(f"DROP TABLE {table} CASCADE" if views else f"DROP TABLE {table}")
     await conn.execute(f"ALTER TABLE {staging} RENAME TO {table}")
+    # The dashboards' views (migration 0010) read the table: made again, as they were, on the
+    # new one, with their grants and comments.
+    for view, grants in zip(views, view_grants, strict=True):
+        await conn.execute(f"CREATE VIEW {view['name']} AS {view['definition']}")
+        if view["comment"] is not None:
+            await conn.execute(
+                f"COMMENT ON VIEW {view['name']} IS {quote_literal(view['comment'])}"
+            )
+        for grant in grants:
+            await conn.execute(f"GRANT {grant.privilege} ON {view['name']} TO {grant.grantee}")
     for index in indexes:
         name = index["name"]
         if index["contype"] == "p":

@@ -90,6 +90,27 @@ async def situation_as_of(
     return int(rows[0]["position"] or 0), list(rows[0]["states"])
 
 
+async def open_at_units(
+    pool: asyncpg.Pool, *, mode: str, units: list[str], also: list[str]
+) -> list[str]:
+    """The rows as stored (JSON text), oldest first, of the open incidents that affect any of
+    `units` (as scoped, or as declared before a scope), and of the incidents keyed in `also`
+    that are still open. The database leaves out the rest: the drills of a busy day would
+    otherwise be decoded every time the rounds are worked out again."""
+    rows = await fetch(
+        pool,
+        "SELECT coalesce(array_agg(state::text ORDER BY detected_at, key), '{}') AS states "
+        "FROM situation_incidents WHERE mode = $1 AND detected_at IS NOT NULL "
+        "AND status <> 'closed' AND (key = ANY($3::text[]) OR "
+        "coalesce(state->'scope'->'value'->'affected_units', state->'declared_units') "
+        "?| $2::text[])",
+        mode,
+        units,
+        also,
+    )
+    return list(rows[0]["states"])
+
+
 async def situation(
     pool: asyncpg.Pool, *, mode: str, which: Literal["open", "closed", "all"]
 ) -> list[SituationEntry]:

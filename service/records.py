@@ -9,18 +9,11 @@ from uuid import UUID, uuid5
 from domain.errors import ModeMismatch
 from domain.incident import Incident
 from domain.manual_record import STREAM_TYPE, ManualRecord
+from domain.occurrences import dose_slot
 from service.events import IdempotencyRecord, Receipt, RecordedEvent, WrongExpectedVersion
 from service.streams import MAX_ATTEMPTS, Streams, WriteContext
 
 MAX_REPEATS = 50
-
-
-def dose_slot(occurrence_id: UUID, n: int) -> UUID:
-    """The record id of the n-th dose given for an occurrence of the emergency list (1: the
-    dose; 2 and on: confirmed repeats). Creating the record at version 0 of this stream is the
-    store's optimistic lock on the occurrence: of two dispensings at once, one is stored and the
-    other finds the dose given."""
-    return uuid5(occurrence_id, f"dose-{n}")
 
 
 def record_id_for(event_id: UUID) -> UUID:

@@ -101,8 +101,11 @@ class RoundsWatch:
         Gives the number of ticks."""
         listed = await self.listed_units()
         moved, open_now = 0, set[UUID]()
+        known = [str(i) for i in self._last]  # a tick when their counts go away, too
         for mode in ("actual", "exercise"):
-            _, states = await reads.situation_as_of(self.pool, mode=mode, which="open")
+            states = await reads.open_at_units(
+                self.pool, mode=mode, units=sorted(listed), also=known
+            )
             for state in states:
                 view = self.views.view(state)
                 open_now.add(view.incident_id)

@@ -8,6 +8,8 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 SERVICE_ROLE = "nedbrud_service"
+# Dashboards read the views of schema `dashboards` as members of this role (migration 0010).
+READER_ROLE = "nedbrud_reader"
 
 
 def default_data_dir() -> Path:

@@ -340,17 +340,29 @@ class EventStore:
         )
         return [RecordedEvent.from_row(r) for r in rows]
 
-    async def read_streams(self, stream_ids: list[UUID]) -> dict[UUID, list[RecordedEvent]]:
-        """The events of many streams in one query, each stream's oldest first."""
+    async def read_streams(
+        self, wanted: Sequence[tuple[UUID, int]]
+    ) -> dict[tuple[UUID, int], list[RecordedEvent]]:
+        """The events of many streams, each after the version given with it, oldest first, in
+        one statement (a stream nobody wrote to: no entry)."""
+        after: dict[UUID, int] = {}
+        for stream_id, version in wanted:
+            after[stream_id] = min(version, after.get(stream_id, version))
         rows = await self._fetch(
-            f"SELECT {ROW_COLUMNS} FROM events WHERE stream_id = ANY($1::uuid[]) "
-            "ORDER BY stream_id, version",
-            stream_ids,
+            f"SELECT x.* FROM unnest($1::uuid[], $2::bigint[]) AS w(id, after) "
+            f"CROSS JOIN LATERAL (SELECT {ROW_COLUMNS} FROM events "
+            "WHERE stream_id = w.id AND version > w.after ORDER BY version) x",
+            list(after),
+            list(after.values()),
         )
-        found: dict[UUID, list[RecordedEvent]] = {}
+        streams: dict[UUID, list[RecordedEvent]] = {}
         for row in rows:
-            event = RecordedEvent.from_row(row)
-            found.setdefault(event.stream_id, []).append(event)
+            streams.setdefault(row["stream_id"], []).append(RecordedEvent.from_row(row))
+        found = {}
+        for stream_id, version in wanted:
+            events = [e for e in streams.get(stream_id, ()) if e.version > version]
+            if events:
+                found[(stream_id, version)] = events
         return found
 
     async def read_last(self, stream_id: UUID) -> RecordedEvent | None:
@@ -360,6 +372,14 @@ class EventStore:
             stream_id,
         )
         return RecordedEvent.from_row(rows[0]) if rows else None
+
+    async def last_event_id(self, stream_id: UUID) -> UUID | None:
+        """The id of the newest event of one stream (without its payload)."""
+        rows = await self._fetch(
+            "SELECT event_id FROM events WHERE stream_id = $1 ORDER BY version DESC LIMIT 1",
+            stream_id,
+        )
+        return rows[0]["event_id"] if rows else None
 
     async def read_all(self, after_position: int = 0, limit: int = 500) -> list[RecordedEvent]:
         """The global feed in commit order."""

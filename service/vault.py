@@ -127,6 +127,17 @@ def unpack_many(sealed: bytes) -> list[bytes]:
     return parts
 
 
+def key_ids(events: Iterable[RecordedEvent]) -> set[bytes]:
+    """The ids of the data keys the events' sealed parts were sealed under."""
+    return {
+        k
+        for e in events
+        if e.sealed
+        for part in unpack_many(e.sealed) or [e.sealed]
+        if (k := key_id_of(part)) is not None
+    }
+
+
 def key_id_of(sealed: bytes) -> bytes | None:
     """The id of the key that opens this sealed part (None: a part written before sealing)."""
     if not sealed or sealed[0] != FORMAT:
@@ -162,6 +173,7 @@ class Vault:
         self.pool = pool
         self._kek = AESGCM(key_encryption_key(secret))
         self._keys = Coalescer(self._get_or_add)
+        self._opening: Coalescer[bytes, DataKey] = Coalescer(self._keys_by_id)
 
     @staticmethod
     def _context(key_id: bytes, subject: str) -> bytes:
@@ -209,11 +221,27 @@ class Vault:
                 return found
         raise AssertionError(f"no key for {wanted} after adding them")
 
+    async def existing(self, ids: Iterable[bytes]) -> frozenset[bytes]:
+        """Which of these data keys still exist (none unwrapped): what `open` would find."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return frozenset()
+        rows = await fetch(
+            self.pool,
+            "SELECT key_id FROM keyring.subject_keys WHERE key_id = ANY($1::bytea[])",
+            wanted,
+        )
+        return frozenset(bytes(r["key_id"]) for r in rows)
+
     async def keys_for(self, key_ids: Iterable[bytes]) -> dict[bytes, DataKey]:
-        """The data keys that still exist among these ids."""
+        """The data keys that still exist among these ids. The readers that ask at the same
+        moment (a batch's events, each opening its own stream) are answered by one statement."""
         wanted = sorted(set(key_ids))
         if not wanted:
             return {}
+        return await self._opening.get_many(wanted)
+
+    async def _keys_by_id(self, wanted: list[bytes]) -> dict[bytes, DataKey]:
         rows = await fetch(
             self.pool,
             "SELECT key_id, subject, wrapped FROM keyring.subject_keys "
@@ -256,14 +284,7 @@ class Vault:
     async def open(self, events: Sequence[RecordedEvent]) -> list[RecordedEvent]:
         """The events with their sealed parts in plain text, or marked erased where the key they
         were sealed under was deleted. An altered sealed part is an error, never shown as erased."""
-        ids = {
-            k
-            for e in events
-            if e.sealed
-            for part in unpack_many(e.sealed) or [e.sealed]
-            if (k := key_id_of(part)) is not None
-        }
-        keys = await self.keys_for(ids)
+        keys = await self.keys_for(key_ids(events))
         opened = []
         for event in events:
             if event.sealed and (parts := unpack_many(event.sealed)):

@@ -114,7 +114,7 @@ class WebhookWorker:
             if self._stopping.is_set():
                 return
         while not self._stopping.is_set():
-            woken = self.notifier.waiter() if self.notifier else None
+            woken = self.notifier.commits() if self.notifier else None
             await self.step()
             await self._pause(woken)
 

@@ -11,6 +11,7 @@ import * as outbox from "./outbox.js";
 import { wall } from "./wall.js";
 import { runde } from "./runde.js";
 import { contactSchedule, eventFields, paperKit } from "./paper.js";
+import { evaluering, situationsrapport } from "./reports.js";
 import {
   aware, catalogueUnits, clock, count, feedback, field, h, person, roleName, select, stepName,
   systemName, time, unitName,
@@ -448,6 +449,7 @@ const shared = { main, say, by, known, openIncidents, needsNetwork, unitChoices 
 const VIEWS = {
   situation, ring, registrer, efterregistrering: () => efterregistrering(shared), tidslinje, parathed,
   runde: () => runde({ openIncidents, follow, fresh, say, by, showWaiting, units: () => known.units }),
+  situationsrapport: () => situationsrapport(main), evaluering: () => evaluering(main),
   vaeg: () => wall({ ...shared, follow }),
 };
 VIEWS["væg"] = VIEWS.vaeg;

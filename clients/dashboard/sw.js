@@ -6,7 +6,7 @@
 
 const CACHE = "nedbrud-shell-2";
 const SHELL = ["./", "index.html", "app.js", "api.js", "outbox.js", "offline.js", "forms.js", "ui.js",
-  "runde.js", "paper.js", "backentry.js", "wall.js",
+  "runde.js", "paper.js", "reports.js", "backentry.js", "wall.js",
   "style.css", "backentry.css", "wall.css", "manifest.json", "icon.svg"];
 
 self.addEventListener("install", (event) => {

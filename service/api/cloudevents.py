@@ -94,6 +94,15 @@ class EventAnswer(Struct, omit_defaults=True):
     receipt: dict[str, Any] | None = None
     problem: dict[str, Any] | None = None
 
+    # Typed in the document: the receipt of the REST operation the event names (with its own
+    # fields, such as record_id), or the problem it was refused with.
+    json_schema_extra: ClassVar[dict[str, Any]] = {
+        "properties": {
+            name: {"anyOf": [{"$ref": f"#/components/schemas/{schema}"}, {"type": "null"}]}
+            for name, schema in (("receipt", "Receipt"), ("problem", "Problem"))
+        }
+    }
+
 
 @dataclass(frozen=True)
 class Operation:

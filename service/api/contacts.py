@@ -57,6 +57,8 @@ class ContactNow(Struct):
 
 
 class ContactLineView(Struct):
+    """One line of the plan's contact list: whom to call, how, and when."""
+
     channel: str
     label: str
     phone: str
@@ -65,18 +67,25 @@ class ContactLineView(Struct):
 
 
 class HolidaysView(Struct):
+    """Which public holidays the plan's hours follow, and the extra dates."""
+
     follow: str
     observed: list[str]
     extra_dates: list[date]
 
 
 class PlanLineView(Struct):
+    """One line of the response plan and the event types that record it."""
+
     section: str
     text: str
     steps: list[str]
+    target_minutes: int | None = None
 
 
 class CatalogueEntryView(Struct):
+    """One of the municipality's systems or units: its slug and its name."""
+
     slug: str
     name: str
 
@@ -170,7 +179,7 @@ class ContactController(Controller):
             fallback=line(f.fallback),
             holidays=HolidaysView(f.holidays.follow, f.holidays.observed, f.holidays.extra_dates),
             roles=f.roles,
-            lines=[PlanLineView(x.section, x.text, x.steps) for x in f.lines],
+            lines=[PlanLineView(x.section, x.text, x.steps, x.target_minutes) for x in f.lines],
             steps=f.steps,
             catalogue=CatalogueView(
                 systems=[CatalogueEntryView(e.slug, e.name) for e in f.catalogue.systems],

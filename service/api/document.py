@@ -13,6 +13,7 @@ Litestar writes the paths; two things are then made exact here, once, when the a
 from __future__ import annotations
 
 import inspect
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
@@ -27,18 +28,57 @@ from litestar.openapi.spec import (
     Reference,
     RequestBody,
     Schema,
+    Tag,
 )
 
-from service.api.cloudevents import BATCH, MAX_BATCH, STRUCTURED, BatchAnswer, CloudEvent
+from service.api.cloudevents import (
+    BATCH,
+    MAX_BATCH,
+    STRUCTURED,
+    BatchAnswer,
+    CloudEvent,
+    EventAnswer,
+)
+from service.api.fhir import FhirBundle
 from service.api.list_schemas import EmergencyListIn
 from service.api.problems import PROBLEM_JSON
 from service.api.schemas import Problem, Receipt
 from service.api.situation import SituationChange
+from service.fhir import FHIR_JSON
 
 # Wire types the document names though no handler's signature does.
-ALSO_DOCUMENTED = (Problem, Receipt, CloudEvent, BatchAnswer, SituationChange, EmergencyListIn)
+ALSO_DOCUMENTED = (
+    Problem,
+    Receipt,
+    CloudEvent,
+    BatchAnswer,
+    EventAnswer,
+    SituationChange,
+    EmergencyListIn,
+    FhirBundle,
+)
 
 REF = "#/components/schemas/{name}"
+
+# Every tag an operation has, described once (a tag no one describes fails `complete`).
+TAGS = {
+    "incidents": "Declare an outage and record each step of the response plan",
+    "manual records": "Paper records made during the outage, on their way into the journal",
+    "readiness": "Each unit's printed medication list, before the next outage",
+    "emergency list": "Each unit's emergency list (nødliste) kept in nedbrud",
+    "rounds": "The emergency list's times during an outage: due, given, missed",
+    "situation": "The live situation picture, read or streamed",
+    "plan": "The response plan in force and whom to call now",
+    "back-entry": "The back-entry worklist (efterregistrering), also as FHIR",
+    "feed": "The log itself, in commit order",
+    "audit": "The access log and the hash chain's verification",
+    "cloudevents": "Writes as CloudEvents, structured, binary or batched",
+    "webhooks": "Subscriptions of other systems to the log",
+    "keys": "API keys: made, listed and revoked by an admin",
+    "paper": "What to print before an outage: action cards, the unit's paper kit, schedules",
+    "reports": "After the outage: the evaluation report, the summary, the situation report",
+    "operations": "Health and metrics",
+}
 
 _WHY = {
     400: "The body is not JSON (or not UTF-8), or a header is malformed",
@@ -64,31 +104,46 @@ _WHY = {
 def complete(openapi: OpenAPI) -> OpenAPI:
     """Make `openapi` exact in place (see the module docstring) and return it."""
     _describe_wire_types(openapi)
+    used: set[str] = set()
     for item in (openapi.paths or {}).values():
         for method in ("get", "post", "put", "patch", "delete"):
             operation = getattr(item, method)
             if operation is not None:
+                unknown = set(operation.tags or ()) - set(TAGS)
+                assert not unknown, f"{operation.operation_id}: describe its tags {unknown}"
                 if operation.operation_id == "postCloudEvents":
                     _cloudevents(operation)
                 if operation.operation_id == "streamSituation":
                     _events(operation)
                 if operation.operation_id == "putEmergencyList":
                     _emergency_list(operation)
+                if operation.operation_id == "getBackEntryFhir":
+                    _fhir(operation)
                 _no_null_parameters(operation)
-                _csv_where_asked(operation)
+                _csv_where_asked(operation)  # before the named values: it reads `format`'s
+                _named_parameters(operation, used)
                 _declare_problems(operation)
+    assert openapi.components is not None
+    openapi.components.schemas = dict(
+        sorted((enum_components(used) | dict(openapi.components.schemas or {})).items())
+    )
+    openapi.tags = [Tag(name=name, description=text) for name, text in TAGS.items()]
     return openapi
 
 
+# The reports answer with the domain's own views (the results of pure functions), as they are.
+WIRE_MODULES = ("service.api.", "domain.report", "domain.situation_changes")
+
+
 def wire_types() -> list[type[msgspec.Struct]]:
-    """Every msgspec Struct defined in the HTTP layer."""
+    """Every msgspec Struct defined in the HTTP layer (and the reports' domain views)."""
     found: list[type[msgspec.Struct]] = []
     pending: list[type[msgspec.Struct]] = [msgspec.Struct]
     while pending:
         cls = pending.pop()
         for sub in cls.__subclasses__():
             pending.append(sub)
-            if sub.__module__.startswith("service.api.") and sub not in found:
+            if sub.__module__.startswith(WIRE_MODULES) and sub not in found:
                 found.append(sub)
     return found
 
@@ -103,32 +158,41 @@ def _describe_wire_types(openapi: OpenAPI) -> None:
 
 def described(structs: list[type[msgspec.Struct]]) -> dict[str, Any]:
     """Each struct's JSON Schema as msgspec validates it, descriptions and patterns cleaned; a
-    struct with `one_of` (branches of field names, the first of each required) is written as a
-    clean oneOf of those objects; `json_schema_extra` adds what msgspec cannot say. The Python
-    client's wire types are described by this too, so the two can be compared."""
+    struct with `one_of` (a name for each branch, and its field names, the first required) is
+    written as a clean oneOf of those named objects; `json_schema_extra` adds what msgspec
+    cannot say; the shared sets of values are named (`ENUMS`). The Python client's wire types
+    are described by this too, so the two can be compared."""
     _, schemas = msgspec.json.schema_components(structs, ref_template=REF)
     by_name = {t.__name__: t for t in structs}
-    out = {}
+    out: dict[str, Any] = {}
     for name, schema in schemas.items():
         cls = by_name.get(name)
         schema = _cleaned(schema)
         if branches := getattr(cls, "one_of", None):
-            schema = _exclusive(schema, branches)
+            schema, shapes = _exclusive(schema, branches)
+            out |= shapes
         out[name] = _merged(schema, getattr(cls, "json_schema_extra", None) or {})
-    return out
+    used: set[str] = set()
+    out = {name: named_enums(schema, used) for name, schema in out.items()}
+    return out | enum_components(used)
 
 
-def _exclusive(schema: dict[str, Any], branches: tuple[tuple[str, ...], ...]) -> dict[str, Any]:
-    """An object that is exactly one of several shapes, each its own complete object (a
-    generator then makes a type of each, with every field it has)."""
+def _exclusive(
+    schema: dict[str, Any], branches: dict[str, tuple[str, ...]]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An object that is exactly one of several shapes, each its own complete, named object (a
+    generator then makes a type of each, with every field it has, named as the API names it)."""
     properties = schema["properties"]
 
     def required(field: str) -> Any:
         kinds = [k for k in properties[field].get("anyOf", []) if k != {"type": "null"}]
         return kinds[0] if len(kinds) == 1 else properties[field]
 
-    shapes = [
-        {
+    shapes = {
+        name: {
+            "title": name,
+            "description": f"{schema['title']} with `{fields[0]}`"
+            + "".join(f", and `{field}` if given" for field in fields[1:]),
             "type": "object",
             "properties": {
                 field: required(field) if n == 0 else properties[field]
@@ -137,11 +201,99 @@ def _exclusive(schema: dict[str, Any], branches: tuple[tuple[str, ...], ...]) ->
             "required": [fields[0]],
             "additionalProperties": False,
         }
-        for fields in branches
-    ]
+        for name, fields in branches.items()
+    }
     kept = {k: v for k, v in schema.items() if k not in ("properties", "required", "type")}
     kept.pop("additionalProperties", None)
-    return kept | {"oneOf": shapes}
+    return kept | {"oneOf": [{"$ref": REF.format(name=name)} for name in shapes]}, shapes
+
+
+# Each set of values the API takes or gives in more than one place, or where it may be null, is
+# one named schema: a generated client then has one type for it (`Mode`), not one per field and
+# none numbered (`ScopeAssessedInModeType0`, `VoidInModeType0`, `GetRoundsPurposeType2Type1`).
+ENUMS: dict[frozenset[str], tuple[str, str]] = {
+    frozenset({"actual", "exercise"}): ("Mode", "actual incidents, or exercise: the drills"),
+    frozenset({"admin", "auditor", "it", "leader", "reporter", "staff"}): (
+        "Role",
+        "what a key may do",
+    ),
+    frozenset({"audit", "back-entry", "treatment"}): (
+        "Purpose",
+        "why a citizen's name and CPR number are shown (the access log records it)",
+    ),
+    frozenset({"pending", "entered", "voided"}): (
+        "RecordStatus",
+        "where a paper record is on its way into the journal",
+    ),
+    frozenset({"medication-dispensing", "care-delivery"}): ("RecordKind", "a paper record's kind"),
+    frozenset({"care", "medication"}): ("ListItemKind", "an emergency list item's kind"),
+    frozenset({"beredskab", "it-vagt", "service-desk"}): (
+        "ContactChannel",
+        "whom the plan says to call: the on-call IT (it-vagt), the service desk or beredskab",
+    ),
+    frozenset({"ok", "unavailable"}): ("Availability", "whether it answers"),
+    frozenset({"critical", "high", "low", "medium"}): ("Severity", "how bad the outage is"),
+    frozenset({"mon", "tue", "wed", "thu", "fri", "sat", "sun"}): ("Weekday", "a day of the week"),
+    frozenset({"open", "partly-restored", "restored", "closed"}): (
+        "IncidentStatus",
+        "open, partly restored (some systems back), restored (all back) or closed",
+    ),
+    frozenset({"delivered", "partly", "missed"}): (
+        "CareStatus",
+        "a visit's help: delivered, partly delivered or missed",
+    ),
+    frozenset({"pending", "delivered", "failed"}): (
+        "DeliveryStatus",
+        "a webhook delivery: still being tried, delivered, or given up",
+    ),
+    frozenset({"accepted", "duplicate", "refused"}): (
+        "AnswerStatus",
+        "one event of a batch: taken, taken before, or refused",
+    ),
+    frozenset({"upcoming", "due", "overdue", "given", "missed"}): (
+        "OccurrenceStatus",
+        "a time on the emergency list: not yet due, due, overdue, given or missed",
+    ),
+    frozenset({"closed"}): ("IncludeClosed", "closed: the closed incidents too"),
+    frozenset({"csv", "json"}): ("TimelineFormat", "the timeline as JSON or as CSV"),
+    frozenset({"pdf", "html"}): ("PaperFormat", "a printable as PDF or as a plain HTML page"),
+}
+
+
+def _enum_name(values: list[Any]) -> str | None:
+    named = ENUMS.get(frozenset(v for v in values if v is not None))
+    return None if named is None else named[0]
+
+
+def named_enums(schema: Any, used: set[str]) -> Any:
+    """`schema` with each set of values of `ENUMS` replaced by a reference to its named schema
+    (kept nullable where it was; a default or a description kept beside it)."""
+    if isinstance(schema, list):
+        return [named_enums(item, used) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if isinstance(schema.get("enum"), list) and len(schema["enum"]) == 1:
+        # One value (a tagged union's tag): a constant, which generators take as a Literal
+        # rather than an enum class per field (`Type1` ... `Type20`).
+        return {k: v for k, v in schema.items() if k not in ("enum", "type")} | {
+            "const": schema["enum"][0]
+        }
+    if isinstance(schema.get("enum"), list) and (name := _enum_name(schema["enum"])):
+        used.add(name)
+        ref = {"$ref": REF.format(name=name)}
+        rest = {k: v for k, v in schema.items() if k not in ("enum", "type", "title")}
+        if None in schema["enum"]:
+            return {"oneOf": [ref, {"type": "null"}]} | rest
+        return {"allOf": [ref]} | rest if rest else ref
+    return {key: named_enums(value, used) for key, value in schema.items()}
+
+
+def enum_components(names: set[str]) -> dict[str, Any]:
+    return {
+        name: {"title": name, "description": description, "type": "string", "enum": sorted(values)}
+        for values, (name, description) in ENUMS.items()
+        if name in names
+    }
 
 
 # Python's `$` also matches before a final newline, so the service's patterns end in `(?!\n)`;
@@ -200,6 +352,43 @@ def _no_null_parameters(operation: Operation) -> None:
                 schema.enum = schema.enum or kept[0].enum
 
 
+# What says something of a string only: in a nullable parameter, said of its string branch.
+_STRING_KEYWORDS = ("format", "pattern", "max_length", "min_length")
+
+
+def _named_parameters(operation: Operation, used: set[str]) -> None:
+    """A parameter taking one of the named sets of values (`ENUMS`) refers to its schema; a
+    nullable one's format, pattern and lengths are its string's (a generator then types
+    `occurred_before` a datetime and checks `unit`'s pattern, where beside the oneOf they are
+    lost or make a model of their own)."""
+    for parameter in operation.parameters or []:
+        schema = getattr(parameter, "schema", None)
+        if isinstance(schema, Schema) and schema.one_of:
+            for branch in schema.one_of:
+                if isinstance(branch, Schema) and branch.type == OpenAPIType.STRING:
+                    for keyword in _STRING_KEYWORDS:
+                        if getattr(branch, keyword) is None:
+                            setattr(branch, keyword, getattr(schema, keyword))
+            for keyword in _STRING_KEYWORDS:
+                setattr(schema, keyword, None)
+        if not (isinstance(schema, Schema) and schema.enum):
+            continue
+        name = _enum_name(list(schema.enum))
+        if name is None:
+            continue
+        used.add(name)
+        ref = Reference(ref=REF.format(name=name))
+        nullable = None in schema.enum or (
+            isinstance(schema.type, list) and OpenAPIType.NULL in schema.type
+        )
+        parameter.schema = Schema(  # type: ignore[union-attr]
+            one_of=[ref, Schema(type=OpenAPIType.NULL)] if nullable else None,
+            all_of=None if nullable else [ref],
+            default=schema.default,
+            description=schema.description,
+        )
+
+
 def _formats(operation: Operation) -> set[str]:
     """The values the operation's `format` query parameter takes."""
     found: set[str] = set()
@@ -212,12 +401,13 @@ def _formats(operation: Operation) -> set[str]:
 def _enum(schema: Any) -> list[Any]:
     if not isinstance(schema, Schema):
         return []
-    return [*(schema.enum or []), *(v for s in schema.one_of or [] for v in _enum(s))]
+    const = [] if schema.const is None else [schema.const]
+    return [*(schema.enum or []), *const, *(v for s in schema.one_of or [] for v in _enum(s))]
 
 
 def _csv_where_asked(operation: Operation) -> None:
     """An operation with `format=csv` also answers 200 as text/csv; one with `format=html` as
-    text/html; a PDF is binary."""
+    text/html; one with `format=pdf` (the reports) or a PDF answer (the paper) as binary PDF."""
     ok = (operation.responses or {}).get("200")
     if not isinstance(ok, OpenAPIResponse) or ok.content is None:
         return
@@ -227,7 +417,7 @@ def _csv_where_asked(operation: Operation) -> None:
         ok.content["text/csv"] = OpenAPIMediaType(schema=text)
     if "html" in formats:
         ok.content["text/html"] = OpenAPIMediaType(schema=text)
-    if "application/pdf" in ok.content:
+    if "pdf" in formats or "application/pdf" in ok.content:
         binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
         ok.content["application/pdf"] = OpenAPIMediaType(schema=binary)
 
@@ -249,6 +439,14 @@ def _emergency_list(operation: Operation) -> None:
             ),
         },
     )
+
+
+def _fhir(operation: Operation) -> None:
+    """The bundle's own schema, named (a generator then makes a FhirBundle, not a type named
+    after the operation and its status)."""
+    ok = (operation.responses or {}).get("200")
+    assert isinstance(ok, OpenAPIResponse)
+    ok.content = {FHIR_JSON: OpenAPIMediaType(schema=Reference(ref=REF.format(name="FhirBundle")))}
 
 
 def _cloudevents(operation: Operation) -> None:
@@ -296,16 +494,28 @@ def _events(operation: Operation) -> None:
     ok = (operation.responses or {}).get("200")
     assert isinstance(ok, OpenAPIResponse)
     ok.content = {
-        "text/event-stream": OpenAPIMediaType(
+        "text/event-stream": _StreamMediaType(
             schema=Schema(
                 type=OpenAPIType.STRING,
                 description="Server-Sent Events, each with `id:` its position in the log. "
                 "Without Last-Event-ID, first `event: snapshot`, whose `data:` is a JSON array "
                 "of IncidentView; then `event: incident` for each change, whose `data:` is a "
                 "SituationChange (one line of JSON); a comment line every 15 s keeps it open.",
-            )
+            ),
+            sse_data={
+                "snapshot": {"type": "array", "items": {"$ref": REF.format(name="IncidentView")}},
+                "incident": {"$ref": REF.format(name="SituationChange")},
+            },
         )
     }
+
+
+@dataclass
+class _StreamMediaType(OpenAPIMediaType):
+    """OpenAPI 3.1 has no schema for a stream's messages: each event's `data:` by its name, in
+    an extension (so the schemas it names are referenced, not only named in words)."""
+
+    sse_data: dict[str, Any] | None = field(default=None, metadata={"alias": "x-sse-data"})
 
 
 def _problem_response(status: int) -> OpenAPIResponse:

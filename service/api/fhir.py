@@ -9,15 +9,33 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, Parameter
+from msgspec import Struct
 
 from service.api.guards import principal_of, require_unit
 from service.api.reading import AfterPosition, ModeQuery, caught_up, pool_of
-from service.api.schemas import SLUG_PATTERN
+from service.api.schemas import SLUG_PATTERN, Instant
 from service.api.worklist import Limit, Offset, worklist_page
 from service.disclosure import Disclosure, Reader
 from service.fhir import FHIR_JSON, bundle, resource
 from service.incidents import IncidentService
 from service.projections import BACK_ENTRY
+
+
+class FhirBundleEntry(Struct):
+    """One resource of the bundle, named by its urn:uuid."""
+
+    fullUrl: str
+    resource: dict[str, Any]
+
+
+class FhirBundle(Struct):
+    """A FHIR R4 Bundle of type collection (hl7.org/fhir/R4/bundle.html): a
+    MedicationAdministration per medication record and a Procedure per care record."""
+
+    resourceType: Literal["Bundle"]
+    type: Literal["collection"]
+    timestamp: Instant
+    entry: list[FhirBundleEntry]
 
 
 class FhirController(Controller):

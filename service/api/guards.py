@@ -54,7 +54,7 @@ async def require_key(
         operation if isinstance(operation, str) else None,
         anyone=asks_methods,
     )
-    connection.state.principal = principal
+    connection.scope.setdefault("state", {})["principal"] = principal
 
 
 def may_do(
@@ -79,7 +79,9 @@ def too_many(wait: int, why: str) -> ApiProblem:
 
 
 def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
-    principal: Principal = connection.state.principal
+    # The scope's own state, not `connection.state`: that wraps it in a new `State` per call,
+    # and a write asks for the principal a dozen times (bench/RESULTS.md, stop 16).
+    principal: Principal = connection.scope["state"]["principal"]
     return principal
 
 

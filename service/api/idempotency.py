@@ -23,6 +23,7 @@ import asyncpg
 import msgspec
 from litestar import Request, Response
 
+from domain.ids import uuid5
 from service.api.problems import ApiProblem, IdempotencyKeyReused
 from service.auth import Principal
 from service.citizens import CitizenRefs
@@ -39,7 +40,7 @@ def event_id_for(principal: Principal, key: str | None) -> uuid.UUID:
     """The event id a request's first event gets: derived from its key, so retries collide."""
     if key is None:
         return uuid.uuid4()
-    return uuid.uuid5(NAMESPACE, f"{principal.scope}\n{key}")
+    return uuid5(NAMESPACE, f"{principal.scope}\n{key}")
 
 
 def check_key(key: str | None) -> str | None:

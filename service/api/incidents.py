@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from typing import Any, Literal
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from litestar import Controller, HttpMethod, Request, Response, get, post, route
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from domain.ids import uuid5
 from domain.incident import DetectedVia, Incident
 from domain.plan import Plan
 from service import reads

@@ -45,10 +45,14 @@ class EmergencyListIn(Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class EmergencyListKept(Receipt):
+    """The receipt of a new version of a unit's emergency list (nødliste)."""
+
     list_version: int
 
 
 class ListMedicationView(Struct, omit_defaults=True):
+    """A medication as the emergency list gives it."""
+
     name: str
     dose: str
     strength: str | None = None
@@ -69,6 +73,8 @@ class ListItemView(Struct, omit_defaults=True):
 
 
 class ListCitizenView(Struct, omit_defaults=True):
+    """One citizen on the emergency list and the items due for them."""
+
     citizen_ref: str
     items: list[ListItemView]
     citizen_name: str | None = None

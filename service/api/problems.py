@@ -61,7 +61,7 @@ class InvalidPosition(ApiProblem):
 
 
 # Query parameters that name a position in the log: a bad one is 400, as a bad Last-Event-ID.
-POSITION_PARAMETERS = frozenset({"after_position"})
+POSITION_PARAMETERS = frozenset({"after_position", "since_position"})
 
 
 class NotFound(ApiProblem):

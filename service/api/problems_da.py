@@ -96,6 +96,8 @@ FIELDS = {
     "journal_reference": "Journalens reference",
     "record_ids": "De valgte registreringer",
     "at": "Tidspunkt",
+    "from": "Fra",
+    "to": "Til",
     # The last part of a path, when the validator names only that.
     "cpr": "Borgerens CPR-nummer",
     "name": "Navn",
@@ -166,6 +168,7 @@ TITLES = {
     "webhook-destination-refused": "Adressen kan ikke bruges til webhooks",
     "every-unit-key-needed": "Kræver en nøgle for alle enheder",
     "outcome-needs-reason": "Skriv hvorfor medicinen ikke blev givet",
+    "period-reversed": "Perioden slutter, før den begynder",
     "access-log-unavailable": "Opslaget kan ikke logges, så intet vises",
 }
 

@@ -22,7 +22,10 @@ class CitizenIn(Struct, forbid_unknown_fields=True, omit_defaults=True):
     ref: CitizenRef | None = None
 
     # Exactly one of cpr and ref; a name may come with either (the OpenAPI document's oneOf).
-    one_of: ClassVar[tuple[tuple[str, ...], ...]] = (("cpr", "name"), ("ref", "name"))
+    one_of: ClassVar[dict[str, tuple[str, ...]]] = {
+        "CitizenByCpr": ("cpr", "name"),
+        "CitizenByRef": ("ref", "name"),
+    }
 
 
 class MedicationIn(Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -72,6 +75,8 @@ class RecordCareDelivery(RecordBase):
 
 
 class RecordCreated(Receipt):
+    """The receipt of a paper record, with its id and the citizen's citizen_ref."""
+
     record_id: UUID
     citizen_ref: str
 

@@ -71,6 +71,8 @@ class Receipt(Struct):
 
 
 class IncidentDeclared(Receipt):
+    """The receipt of a declared incident, with the incident's id."""
+
     incident_id: UUID
 
 
@@ -86,6 +88,8 @@ class OutstandingStepView(Struct, omit_defaults=True):
 
 
 class StaffingRequestView(Struct):
+    """One request for extra staff at a unit, and what was granted."""
+
     request_event_id: UUID
     unit: str
     requested: int
@@ -247,11 +251,15 @@ class TimelineEntry(Struct):
 
 
 class Health(Struct, omit_defaults=True):
+    """Whether the service, and its database, answer."""
+
     status: Literal["ok", "unavailable"]
     database: Literal["ok", "unavailable"] | None = None
 
 
 class FieldError(Struct):
+    """One invalid field: its JSON path and what is wrong with it."""
+
     field: str
     message: str
 

@@ -79,6 +79,12 @@ CALLS: dict[str, Callable[[Seed], list[Call]]] = {
         )
         for unit in (UNIT_A, UNIT_B)
     ],
+    "/v1/incidents/{incident_id}/report": lambda s: [
+        Call(f"/v1/incidents/{s.incident}/report", {}),
+        Call(f"/v1/incidents/{s.records['A']}/report", {}),
+    ],
+    "/v1/reports/summary": lambda s: [Call("/v1/reports/summary", {})],
+    "/v1/situation/report": lambda s: [Call("/v1/situation/report", {"since_position": s.start})],
     "/v1/contacts/now": lambda s: [Call("/v1/contacts/now", {})],
     "/v1/plan": lambda s: [Call("/v1/plan", {})],
     "/v1/plan/action-cards": lambda s: [

@@ -8,6 +8,7 @@ import asyncpg
 import pytest
 
 from service.auth import Role, create_key
+from service.vault import forget
 from tests.api.outage import Client
 from tests.api.rounds_setup import AT_0900, dose, outage_with_a_list, rounds_at, visit
 
@@ -122,3 +123,20 @@ async def test_records_arriving_late_and_out_of_order_give_the_same_rounds(clien
     one, two = await rounds_at(client, first), await rounds_at(client, second)
     assert seen(one) == seen(two)
     assert one["counts"]["given"] == 2
+
+
+async def test_a_citizen_forgotten_after_the_rounds_were_shown_is_gone_from_the_next_read(
+    client: Client, pool: asyncpg.Pool
+) -> None:
+    # The rounds are worked out once and kept between reads: deleting a citizen's key must
+    # still take their name and medication out of the very next read.
+    outage = await outage_with_a_list(client)
+    before = await rounds_at(client, outage, purpose="treatment")
+    assert before["occurrences"][0]["citizen_name"] == "Aase Testesen"
+    assert before == await rounds_at(client, outage, purpose="treatment")
+    assert await forget(pool, outage.aase)
+    after = await rounds_at(client, outage, purpose="treatment")
+    assert "Aase Testesen" not in str(after)
+    assert "NovoRapid" not in str(after)
+    bent = next(o for o in before["occurrences"] if o["citizen_ref"] == outage.bent)
+    assert bent in after["occurrences"]

@@ -14,7 +14,15 @@ from domain.errors import WaiverNeedsLeader
 from domain.manual_record import CareStatus
 from domain.matching import RoundRecord
 from domain.occurrences import Status
-from domain.rounds import Counts, Outage, Rounds, check_rounds_allow_close, rounds
+from domain.rounds import (
+    Counts,
+    Outage,
+    Rounds,
+    accounted,
+    check_rounds_allow_close,
+    rounds,
+    rounds_from,
+)
 from domain.rounds_errors import VitalNeedsUnaccounted
 from tests.domain.nodliste import (
     AASE,
@@ -193,3 +201,30 @@ def test_the_incident_itself_gives_the_span_from_its_detection_to_its_close() ->
     incident.close(ANNE, local(THU, 19), None, pending_records=0, waived_by_leader=False)
     closed = rounds(SOLSIKKEN, [], incident, local(THU, 23), CPH)
     assert closed.end == local(THU, 19)
+
+
+def test_rounds_worked_out_once_give_the_same_rounds_minute_by_minute_as_afresh() -> None:
+    # The service keeps the accounting for half an hour of reads: the carer sees what a fresh
+    # working-out would show, at every minute of it, open or closed.
+    morning = [r for r in DAY if r.occurred_at <= local(THU, 8, 30)]
+    for outage in (OUTAGE, Outage(DETECTED, closed_at=local(THU, 13))):
+        kept = accounted(SOLSIKKEN, morning, DETECTED, local(THU, 20, 30), CPH)
+        for minute in range(0, 31, 5):
+            moment = local(THU, 8) + timedelta(minutes=minute)
+            assert rounds_from(SOLSIKKEN, kept, outage, moment) == rounds(
+                SOLSIKKEN, morning, outage, moment, CPH
+            )
+        # Past what was worked out, or from another start: worked out afresh.
+        assert rounds_from(SOLSIKKEN, kept, OUTAGE, local(THU, 8, 31)) is None
+        assert rounds_from(SOLSIKKEN, kept, Outage(local(THU, 7)), local(THU, 8)) is None
+
+
+def test_a_record_naming_a_later_occurrence_makes_the_kept_rounds_unusable() -> None:
+    # A dose recorded for the 20:00 occurrence (a QR code on tomorrow's sheet scanned early) is
+    # accounted to it only when 20:00 is in the span: the kept work cannot tell, so None.
+    early = [given(20, CARLA, "Keppra", local(THU, 8, 5), occ(CARLA, "epilepsi", THU, "20:00"))]
+    kept = accounted(SOLSIKKEN, early, DETECTED, local(THU, 20, 30), CPH)
+    assert rounds_from(SOLSIKKEN, kept, OUTAGE, local(THU, 7)) is None
+    assert rounds_from(SOLSIKKEN, kept, OUTAGE, local(THU, 8, 10)) == rounds(
+        SOLSIKKEN, early, OUTAGE, local(THU, 8, 10), CPH
+    )

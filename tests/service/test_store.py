@@ -195,3 +195,17 @@ async def test_recorded_at_comes_from_the_database_and_follows_position(store: E
     assert all(r.recorded_at.tzinfo is not None for r in receipts)
     assert [r.recorded_at for r in receipts] == sorted(r.recorded_at for r in receipts)
     assert all(r.recorded_at > AT for r in receipts)
+
+
+async def test_many_streams_read_in_one_statement_give_each_its_own_events_after_its_version(
+    store: EventStore,
+) -> None:
+    # What a CloudEvents batch of steps on many incidents reads: each stream from where the
+    # kept aggregate left off, one stream asked twice from two versions, one never written.
+    a, b, never = uuid4(), uuid4(), uuid4()
+    await store.append(request(a, 0, note("a1"), note("a2"), note("a3")))
+    await store.append(request(b, 0, note("b1")))
+    found = await store.read_streams([(a, 1), (b, 0), (a, 0), (never, 0), (b, 1)])
+    texts = {k: [e.payload["text"] for e in v] for k, v in found.items()}
+    assert texts == {(a, 1): ["a2", "a3"], (b, 0): ["b1"], (a, 0): ["a1", "a2", "a3"]}
+    assert [e.version for e in found[(a, 1)]] == [2, 3]

@@ -355,6 +355,40 @@ def get_situation(
     )
 
 
+def get_incident_report(incident_id: UUID) -> Call[t.IncidentReport]:
+    """The outage's evaluation (as JSON; the service gives the PDF to `Accept: application/pdf`)."""
+    return _read("getIncidentReport", f"/v1/incidents/{incident_id}/report", t.IncidentReport)
+
+
+def get_report_summary(
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    mode: t.Mode | None = None,
+) -> Call[t.ReportSummary]:
+    """The figures across the outages detected in [since, until) (`from`, `to`), of one mode."""
+    return _read(
+        "getReportSummary",
+        "/v1/reports/summary",
+        t.ReportSummary,
+        **{"from": since, "to": until, "mode": mode},
+    )
+
+
+def get_situation_report(
+    *, since_position: int = 0, mode: t.Mode | None = None, after_position: int | None = None
+) -> Call[t.SituationReport]:
+    """Situationsrapporten: the picture and the changes after `since_position`."""
+    return _read(
+        "getSituationReport",
+        "/v1/situation/report",
+        t.SituationReport,
+        since_position=since_position,
+        mode=mode,
+        after_position=after_position,
+    )
+
+
 def list_access_log(citizen_ref: str) -> Call[list[t.AccessView]]:
     return _read("listAccessLog", "/v1/access-log", list[t.AccessView], citizen_ref=citizen_ref)
 

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
-from msgspec import Meta, Struct
+from msgspec import Meta, Struct, field
 
 # Each pattern ends in `$(?!\n)`, as the server's do: Python's `$` alone would let a final
 # newline through.
@@ -125,7 +125,10 @@ class CitizenIn(Struct, forbid_unknown_fields=True, kw_only=True):
     cpr: Cpr | None = None
     name: ShortText | None = None
     ref: CitizenRef | None = None
-    one_of: ClassVar[tuple[tuple[str, ...], ...]] = (("cpr", "name"), ("ref", "name"))
+    one_of: ClassVar[dict[str, tuple[str, ...]]] = {
+        "CitizenByCpr": ("cpr", "name"),
+        "CitizenByRef": ("ref", "name"),
+    }
 
 
 class ClosingView(Struct, kw_only=True):
@@ -263,6 +266,15 @@ class EventAnswer(Struct, kw_only=True):
     receipt: dict[str, Any] | None = None
     problem: dict[str, Any] | None = None
 
+    # Typed in the document: the receipt of the REST operation the event names (with its own
+    # fields, such as record_id), or the problem it was refused with.
+    json_schema_extra: ClassVar[dict[str, Any]] = {
+        "properties": {
+            name: {"anyOf": [{"$ref": f"#/components/schemas/{schema}"}, {"type": "null"}]}
+            for name, schema in (("receipt", "Receipt"), ("problem", "Problem"))
+        }
+    }
+
 
 class EventCorrectedIn(Struct, forbid_unknown_fields=True, kw_only=True):
     """A correction of an earlier event of this incident or its manual records."""
@@ -295,6 +307,23 @@ class EventView(Struct, kw_only=True):
     mode: Mode
     data: dict[str, Any]
     hash: str
+
+
+class FhirBundleEntry(Struct, kw_only=True):
+    """One resource of the bundle, named by its urn:uuid."""
+
+    fullUrl: str
+    resource: dict[str, Any]
+
+
+class FhirBundle(Struct, kw_only=True):
+    """A FHIR R4 Bundle of type collection: a MedicationAdministration per medication record
+    and a Procedure per care record."""
+
+    resourceType: Literal["Bundle"]
+    type: Literal["collection"]
+    timestamp: Instant
+    entry: list[FhirBundleEntry]
 
 
 class FieldError(Struct, kw_only=True):
@@ -551,6 +580,7 @@ class PlanLineView(Struct, kw_only=True):
     section: str
     text: str
     steps: list[str]
+    target_minutes: int | None = None
 
 
 class CatalogueEntryView(Struct, kw_only=True):
@@ -1080,3 +1110,274 @@ class RoundsView(Struct, kw_only=True):
     list_version: int
     counts: Counts
     occurrences: list[OccurrenceView]
+
+
+# Reports (evaluering, the figures across outages, the situation report).
+
+
+class OccurrenceIssue(Struct, kw_only=True):
+    """A vital occurrence that went wrong: given late, missed, or waived (citizen_ref only)."""
+
+    occurrence_id: UUID
+    citizen_ref: str
+    item_id: str
+    kind: str
+    due_at: Instant
+    due_until: Instant
+    outcome: str
+    accounted_at: Instant | None = None
+
+
+class UnitRoundsReport(Struct, kw_only=True):
+    """Runden for one unit over the outage: counts, and each vital occurrence that went wrong."""
+
+    unit: str
+    list_version: int
+    occurrences: int = 0
+    given: int = 0
+    given_late: int = 0
+    missed: int = 0
+    waived: int = 0
+    overdue: int = 0
+    vital: int = 0
+    vital_given: int = 0
+    vital_given_late: int = 0
+    vital_missed: int = 0
+    vital_waived: int = 0
+    vital_overdue: int = 0
+    vital_issues: list[OccurrenceIssue] = field(default_factory=list)
+
+
+class StepDone(Struct, kw_only=True):
+    """One step of a plan line: when it was first recorded, and by whom (an employee id)."""
+
+    step: str
+    name: str
+    done_at: Instant | None = None
+    minutes: float | None = None
+    by: str | None = None
+
+
+class LineReport(Struct, kw_only=True):
+    """A line of the plan (indsatsplanens linje): done when its first step was, or not done."""
+
+    number: int
+    section: str
+    text: str
+    steps: list[StepDone]
+    target_minutes: int | None = None
+    done: bool = False
+    done_at: Instant | None = None
+    minutes: float | None = None
+    by: str | None = None
+    late: bool = False
+
+
+class SystemDown(Struct, kw_only=True):
+    """A system down from the detection until it was restored (`down_to` None: still down)."""
+
+    system: str
+    down_from: Instant
+    down_to: Instant | None = None
+    minutes: float | None = None
+
+
+class UnitPaper(Struct, kw_only=True):
+    """One unit's paper records (manuelle registreringer): made, entered, voided, pending."""
+
+    unit: str
+    made: int = 0
+    entered: int = 0
+    voided: int = 0
+    pending: int = 0
+
+
+class HourPaper(Struct, kw_only=True):
+    """The paper records made in one hour (from `hour`, UTC), in all and per unit."""
+
+    hour: Instant
+    count: int
+    by_unit: dict[str, int]
+
+
+class BurnDownPoint(Struct, kw_only=True):
+    """How many paper records still waited for the journal at `at`."""
+
+    at: Instant
+    pending: int
+
+
+class BackEntry(Struct, kw_only=True):
+    """Efterregistrering: from the restoration of the last system to the last journal entry."""
+
+    restored_at: Instant | None = None
+    last_entry_at: Instant | None = None
+    hours: float | None = None
+    records: int = 0
+    entered: int = 0
+    voided: int = 0
+    pending: int = 0
+    completion: float | None = None
+    points: list[BurnDownPoint] = field(default_factory=list)
+
+
+class PaperReport(Struct, kw_only=True):
+    """PaperReport"""
+
+    by_unit: list[UnitPaper]
+    by_hour: list[HourPaper]
+
+
+class IncidentReport(Struct, kw_only=True):
+    """Evalueringsrapport: one outage, line by line of the plan, as its events tell it."""
+
+    incident_id: UUID
+    title: str
+    mode: str
+    status: str
+    plan_version: int
+    detected_at: Instant
+    closed_at: Instant | None
+    at: Instant
+    position: int
+    units: list[str]
+    lines: list[LineReport]
+    systems: list[SystemDown]
+    paper: PaperReport
+    back_entry: BackEntry
+    rounds: list[UnitRoundsReport]
+
+
+class SummaryOutage(Struct, kw_only=True):
+    """SummaryOutage"""
+
+    incident_id: UUID
+    title: str
+    detected_at: Instant
+    status: str
+
+
+class LineFigures(Struct, kw_only=True):
+    """One line of the plan across the outages."""
+
+    number: int
+    section: str
+    text: str
+    target_minutes: int | None = None
+    outages: int = 0
+    done: int = 0
+    late: int = 0
+    median_minutes: float | None = None
+    worst_minutes: float | None = None
+    worst_incident_id: UUID | None = None
+
+
+class SystemFigures(Struct, kw_only=True):
+    """SystemFigures"""
+
+    system: str
+    outages: int
+    median_minutes: float | None = None
+    worst_minutes: float | None = None
+
+
+class BackEntryFigures(Struct, kw_only=True):
+    """BackEntryFigures"""
+
+    records: int = 0
+    entered: int = 0
+    voided: int = 0
+    pending: int = 0
+    completion: float | None = None
+    median_hours: float | None = None
+    worst_hours: float | None = None
+
+
+class RoundsFigures(Struct, kw_only=True):
+    """RoundsFigures"""
+
+    vital: int = 0
+    vital_given_late: int = 0
+    vital_missed: int = 0
+    vital_waived: int = 0
+
+
+class ReportSummary(Struct, kw_only=True):
+    """Evaluering på tværs af nedbrud (one mode: real outages or drills)."""
+
+    mode: str
+    outages: list[SummaryOutage]
+    lines: list[LineFigures]
+    systems: list[SystemFigures]
+    back_entry: BackEntryFigures
+    rounds: RoundsFigures
+
+
+class ChangeOpened(Struct, kw_only=True):
+    """ChangeOpened"""
+
+    incident_id: UUID
+    title: str
+    detected_at: Instant
+
+
+class ChangeClosed(Struct, kw_only=True):
+    """ChangeClosed"""
+
+    incident_id: UUID
+    title: str
+    closed_at: Instant
+
+
+class ChangeRestored(Struct, kw_only=True):
+    """ChangeRestored"""
+
+    incident_id: UUID
+    system: str
+    restored_at: Instant
+
+
+class ChangeEscalation(Struct, kw_only=True):
+    """ChangeEscalation"""
+
+    incident_id: UUID
+    to_role: str
+
+
+class ChangeStatus(Struct, kw_only=True):
+    """ChangeStatus"""
+
+    incident_id: UUID
+    before: str | None
+    after: str
+
+
+class ChangeCount(Struct, kw_only=True):
+    """A count of the incident's paper records that moved: `made`, `entered`, `voided`,"""
+
+    incident_id: UUID
+    count: str
+    before: int
+    after: int
+
+
+class SituationChanges(Struct, kw_only=True):
+    """Ændringer siden sidste situationsbillede."""
+
+    opened: list[ChangeOpened] = field(default_factory=list)
+    closed: list[ChangeClosed] = field(default_factory=list)
+    systems_restored: list[ChangeRestored] = field(default_factory=list)
+    escalations: list[ChangeEscalation] = field(default_factory=list)
+    statuses: list[ChangeStatus] = field(default_factory=list)
+    counts: list[ChangeCount] = field(default_factory=list)
+
+
+class SituationReport(Struct, kw_only=True):
+    """Situationsrapport: the picture, and what changed since an earlier one."""
+
+    generated_at: Instant
+    position: int
+    since_position: int
+    contact_now: ContactNow
+    incidents: list[IncidentView]
+    changes: SituationChanges
