@@ -31,6 +31,7 @@ MATRIX: dict[str, frozenset[Role]] = {
     "recordMedicationDispensing": frozenset({STAFF, LEADER}),
     "recordCareDelivery": frozenset({STAFF, LEADER}),
     "markEnteredInJournal": frozenset({STAFF, LEADER}),
+    "markManyEnteredInJournal": frozenset({STAFF, LEADER}),
     "voidManualRecord": frozenset({STAFF, LEADER}),
     "getManualRecord": frozenset({STAFF, LEADER, AUDITOR}),
     "listBackEntry": frozenset({STAFF, LEADER, AUDITOR}),

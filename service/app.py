@@ -27,6 +27,7 @@ from service.api.guards import require_key
 from service.api.health import HealthController, MetricsController
 from service.api.idempotency import FirstAnswers
 from service.api.incidents import IncidentController
+from service.api.journal_entries import JournalEntriesController
 from service.api.keys import KeyController
 from service.api.paper import PaperController
 from service.api.problems import EXCEPTION_HANDLERS
@@ -200,6 +201,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
         route_handlers=[
             IncidentController,
             ManualRecordController,
+            JournalEntriesController,
             UnitController,
             EmergencyListController,
             RoundsController,

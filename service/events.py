@@ -73,6 +73,8 @@ class AppendRequest:
     expected_version: int | None
     events: tuple[NewEvent, ...]
     idempotency: IdempotencyRecord | None = None
+    # Further keys this append answers (a bulk request's own key, stored with its first event).
+    also_answers: tuple[IdempotencyRecord, ...] = ()
 
 
 @dataclass(frozen=True)

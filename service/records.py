@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from uuid import UUID, uuid5
 
@@ -10,7 +10,7 @@ from domain.errors import ModeMismatch
 from domain.incident import Incident
 from domain.manual_record import STREAM_TYPE, ManualRecord
 from domain.occurrences import dose_slot
-from service.events import Receipt, RecordedEvent, WrongExpectedVersion
+from service.events import IdempotencyRecord, Receipt, RecordedEvent, WrongExpectedVersion
 from service.streams import MAX_ATTEMPTS, Streams, WriteContext
 
 MAX_REPEATS = 50
@@ -84,3 +84,11 @@ class ManualRecordService:
             step(record)
 
         return await self.streams.act(record_id, ManualRecord, decide, ctx)
+
+    async def act_each(
+        self,
+        steps: Sequence[tuple[UUID, Callable[[ManualRecord], None], WriteContext]],
+        also_answers: tuple[IdempotencyRecord, ...] = (),
+    ) -> list[Receipt | BaseException]:
+        """A step on each of many paper records, each answered on its own (a bulk request)."""
+        return await self.streams.act_each(ManualRecord, steps, also_answers)

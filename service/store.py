@@ -200,7 +200,10 @@ class _Batch:
         return recorded.receipt()
 
     def _remember_key(self, request: AppendRequest, receipts: list[Receipt]) -> None:
-        if (idem := request.idempotency) is not None and receipts:
+        if not receipts:
+            return
+        keys = (request.idempotency, *request.also_answers)
+        for idem in (k for k in keys if k is not None):
             self.idempotency.append(
                 (
                     idem.scope,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from typing import TypeVar
@@ -57,6 +57,7 @@ class WriteContext:
     mode: str | None = None
     idempotency: IdempotencyRecord | None = None
     correlation_id: UUID | None = None
+    also_answers: tuple[IdempotencyRecord, ...] = ()
 
 
 @dataclass
@@ -193,6 +194,49 @@ class Streams:
         async with self._turn(stream_id):
             return await self._act(stream_id, kind, decide, ctx, if_match)
 
+    async def act_each(
+        self,
+        kind: type[A],
+        steps: Sequence[tuple[UUID, Callable[[A], None], WriteContext]],
+        also_answers: tuple[IdempotencyRecord, ...] = (),
+    ) -> list[Receipt | BaseException]:
+        """Many streams, each deciding on its own (a bulk request): read in one query, decided
+        one after another, appended together, so that group commit stores them in a few
+        transactions. Each gets its own receipt or refusal; a stream written to meanwhile
+        decides again on its own. `also_answers` go with the first stream that decides."""
+        wanted = [(stream_id, 0) for stream_id in dict.fromkeys(s for s, _, _ in steps)]
+        histories = await self.store.read_streams(wanted)
+        opened = await self.vault.open([e for events in histories.values() for e in events])
+        by_stream: dict[UUID, list[RecordedEvent]] = {}
+        for event in opened:
+            by_stream.setdefault(event.stream_id, []).append(event)
+        unanswered = [also_answers]
+
+        async def one(stream_id: UUID, step: Callable[[A], None], ctx: WriteContext) -> Receipt:
+            history = by_stream.get(stream_id, [])
+            aggregate = self.codec.replay(history) if history else None
+            if not isinstance(aggregate, kind):
+                raise StreamNotFound(stream_id)
+            head = StreamHead.of(history[0])
+            if ctx.mode is not None and ctx.mode != head.mode:
+                raise ModeMismatch(head.mode, ctx.mode)
+            version = aggregate.version
+            step(aggregate)  # no await before it: the streams decide in the order given
+            ctx = replace(ctx, also_answers=unanswered.pop()) if unanswered else ctx
+            stream_ctx = replace(
+                ctx, mode=head.mode, correlation_id=ctx.correlation_id or head.correlation_id
+            )
+            try:
+                return await self._append(aggregate, head.stream_type, version, stream_ctx)
+            except WrongExpectedVersion:
+
+                async def decide(again: A) -> None:
+                    step(again)
+
+                return await self.act(stream_id, kind, decide, ctx)
+
+        return await asyncio.gather(*(one(*s) for s in steps), return_exceptions=True)
+
     @asynccontextmanager
     async def _turn(self, stream_id: UUID) -> AsyncIterator[None]:
         """Writes to one stream from this process take turns: each decides on what the one
@@ -263,7 +307,7 @@ class Streams:
             sealed_by_id |= {e.event_id: e for e in await self.vault.seal(subject, mine)}
         sealed = tuple(sealed_by_id[e.event_id] for e in new)
         request = AppendRequest(
-            aggregate.id, stream_type, expected_version, sealed, ctx.idempotency
+            aggregate.id, stream_type, expected_version, sealed, ctx.idempotency, ctx.also_answers
         )
         receipts = await self.store.append(request)
         return receipts[-1]

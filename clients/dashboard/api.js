@@ -29,8 +29,11 @@ function headers(extra = {}, key = session.key) {
   return h;
 }
 
-/** `key`: the key to send (the outbox sends each record with the key it was saved under). */
-export async function request(method, path, { body, params, idempotencyKey, accept, key } = {}) {
+/**
+ * `key`: the key to send (the outbox sends each record with the key it was saved under).
+ * `counted`: answer `{ items, total }`, the total from the server's X-Total-Count.
+ */
+export async function request(method, path, { body, params, idempotencyKey, accept, key, counted } = {}) {
   const url = new URL(path, location.origin);
   for (const [k, v] of Object.entries(params || {})) {
     if (v !== undefined && v !== null && v !== "") url.searchParams.set(k, v);
@@ -50,10 +53,13 @@ export async function request(method, path, { body, params, idempotencyKey, acce
     const problem = await response.json().catch(() => ({ title: response.statusText }));
     throw new ApiError(response.status, problem);
   }
+  if (counted) return { items: await response.json(), total: Number(response.headers.get("X-Total-Count")) };
   return accept === "text/csv" || accept === "application/pdf" ? response.blob() : response.json();
 }
 
 export const get = (path, params) => request("GET", path, { params });
+/** A page of a list and how many the whole list holds. */
+export const getPage = (path, params) => request("GET", path, { params, counted: true });
 
 /** A refusal in Danish, for the person in front of the screen: the server says it in Danish. */
 export function danish(error) {

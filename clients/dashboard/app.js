@@ -5,8 +5,10 @@
 
 import { ApiError, danish, get, Offline, problemText, request, session, stream } from "./api.js";
 import { forms, recordForm } from "./forms.js";
+import { efterregistrering } from "./backentry.js";
 import * as offline from "./offline.js";
 import * as outbox from "./outbox.js";
+import { wall } from "./wall.js";
 import { runde } from "./runde.js";
 import { contactSchedule, eventFields, paperKit } from "./paper.js";
 import { evaluering, situationsrapport } from "./reports.js";
@@ -22,7 +24,6 @@ const STATUS = {
   open: "Åbent", "partly-restored": "Delvist genetableret", restored: "Genetableret",
   closed: "Afsluttet",
 };
-const RECORD_STATUS = { pending: "Afventer journal", entered: "Indtastet i journal", voided: "Annulleret" };
 
 function say(text, ok = false) {
   message.hidden = !text;
@@ -165,7 +166,8 @@ async function situation() {
   render();
   const kept = offline.contactAt();
   const contact = picture.kept ? kept?.now : picture.contact_now;
-  main.replaceChildren(h("h2", {}, "Situationsbillede"), contactBox(contact, kept?.next), cards);
+  main.replaceChildren(h("h2", {}, "Situationsbillede"), contactBox(contact, kept?.next), cards,
+    h("p", {}, h("a", { href: "#/vaeg" }, "Vis som vægskærm"), " (fuld skærm, uden menu, til et fællesrum)"));
   if (picture.kept) { document.getElementById("live").textContent = ""; return; }  // #fresh says it
   follow(String(picture.position), (m) => {
     if (m.event === "snapshot") {
@@ -189,7 +191,7 @@ function liveState(up) {
  * Follow the situation stream, resuming after each drop from the last position seen. The browser
  * going offline counts as a drop at once (an open stream may not notice for a long while).
  */
-function follow(position, onMessage) {
+function follow(position, onMessage, onLive = liveState) {
   live?.abort();
   const control = new AbortController();
   live = control;
@@ -205,7 +207,7 @@ function follow(position, onMessage) {
           await stream("/v1/situation/stream", {
             lastEventId: last,
             signal: connection.signal,
-            onOpen() { liveState(true); fresh(true); },
+            onOpen() { onLive(true); fresh(true); },
             onMessage(m) { if (m.id) last = m.id; onMessage(m); },
           });
         }
@@ -216,7 +218,7 @@ function follow(position, onMessage) {
         control.signal.removeEventListener("abort", drop);
       }
       if (control.signal.aborted) return;
-      liveState(false);
+      onLive(false);
       await new Promise((r) => setTimeout(r, 2000));
     }
   })();
@@ -337,105 +339,6 @@ function needsNetwork(title, text) {
     `Ingen forbindelse. ${text} Det, du registrerer under Registrér, gemmes på telefonen og sendes, når der er forbindelse.`));
 }
 
-async function efterregistrering() {
-  const picture = await openIncidents();
-  if (picture.kept) { needsNetwork("Efterregistrering", "Listen over papirregistreringer hentes fra serveren."); return; }
-  known.incidents = newestFirst(picture.incidents);
-  // The units with paper waiting are offered too, also those no open outage names.
-  const waitingUnits = await unitsWithPaperWaiting();
-  const units = [...new Set([...unitChoices(), ...waitingUnits])];
-  const remembered = sessionStorage.getItem("nedbrud-unit");
-  const unit = select("b-unit", units.map((u) => [u, unitName(u)]), remembered || undefined);
-  const status = select("b-status", Object.entries(RECORD_STATUS));
-  const names = h("input", { id: "b-names", type: "checkbox" });
-  const list = h("div", { class: "table", id: "worklist", role: "region", "aria-label": "Papirregistreringer", tabindex: 0 });
-  const shown = h("p", { id: "b-count", role: "status", "aria-live": "polite", tabindex: -1 });
-
-  let asked = 0;  // only the answer to the latest question is shown
-  // afterPosition: a receipt's position; the list is shown only once it includes that write.
-  async function load(afterPosition, focusAfter = null) {
-    const mine = ++asked;
-    sessionStorage.setItem("nedbrud-unit", unit.value);
-    try {
-      const items = await get("/v1/back-entry", {
-        unit: unit.value, status: status.value, purpose: names.checked ? "back-entry" : null,
-        after_position: afterPosition,
-      });
-      if (mine !== asked) return;
-      shown.textContent = `${count(items.length, "registrering", "registreringer")}: ${RECORD_STATUS[status.value].toLowerCase()}`;
-      list.replaceChildren(h("table", {},
-        h("thead", {}, h("tr", {}, ["Tidspunkt", "Enhed", "Borger", "Hvad", "Registreret af", "Handling"].map((c) => h("th", { scope: "col" }, c)))),
-        h("tbody", {}, items.map((i, n) => h("tr", { "data-record": i.record_id },
-          h("td", { "data-label": "Tidspunkt" }, time(i.occurred_at)), h("td", { "data-label": "Enhed" }, unitName(i.unit)),
-          h("td", { "data-label": "Borger" }, i.citizen_name ? `${i.citizen_name} (${i.citizen_cpr || ""})` : "Skjult (se «Vis navne og CPR»)"),
-          h("td", { "data-label": "Hvad" }, i.summary), h("td", { "data-label": "Registreret af" }, person({ id: i.by })),
-          h("td", { class: "act" }, i.status === "pending" ? [h("button", {
-            type: "button", "aria-label": `Indtastet i journal: ${i.summary}`, "data-row": n,
-            async onclick() {
-              try {
-                const receipt = await request("POST", `/v1/manual-records/${i.record_id}/journal-entry`, {
-                  body: { by: by(), entered_at: aware() }, idempotencyKey: crypto.randomUUID(),
-                });
-                say(`Indtastet i journal: ${i.summary}${i.citizen_name ? ` (${i.citizen_name})` : ""}`, true);
-                await load(receipt.position, n);
-              } catch (error) { say(danish(error)); }
-            },
-          }, "Indtastet i journal"), voidForm(i, load)] : RECORD_STATUS[i.status]))))));
-      if (focusAfter !== null) {
-        // Focus stays where she works: the next record's button, or the count when none is left.
-        const buttons = list.querySelectorAll("button[data-row]");
-        (buttons[Math.min(focusAfter, buttons.length - 1)] || shown).focus();
-      }
-    } catch (error) {
-      if (mine !== asked) return;
-      list.replaceChildren();
-      shown.textContent = "";
-      say(danish(error));
-    }
-  }
-  const filters = h("form", { class: "filters", onsubmit(e) { e.preventDefault(); say(""); load(); } },
-    field("Enhed", unit), field("Status", status),
-    h("label", { for: "b-names", class: "check" }, names, "Vis navne og CPR (skrives i adgangsloggen)"),
-    h("button", { type: "submit" }, "Vis"));
-  main.replaceChildren(h("h2", {}, "Efterregistrering"),
-    h("p", {}, "Papirregistreringer fra nedbruddet, der skal indtastes i journalen."), filters, shown, list);
-  if (units.length) await load();
-}
-
-/** The units with paper records awaiting back-entry (the worklist comes in pages of 500). */
-async function unitsWithPaperWaiting() {
-  const units = new Set();
-  try {
-    // Two pages at most: with thousands of records waiting the view must still open at once;
-    // the units of the open outages and the key's own are offered anyway.
-    for (let offset = 0; offset < 2 * 500; offset += 500) {
-      const page = await get("/v1/back-entry", { status: "pending", limit: 500, offset });
-      for (const item of page) units.add(item.unit);
-      if (page.length < 500) break;
-    }
-  } catch { /* offline or not allowed: the units known otherwise are offered */ }
-  return [...units];
-}
-
-/** "Annullér": a paper record made in error, with the reason; it will not be entered. */
-function voidForm(item, reload) {
-  const reason = h("input", { id: `v-${item.record_id}`, required: true, maxlength: 2000 });
-  return h("details", { class: "void" }, h("summary", {}, "Annullér"), h("form", {
-    async onsubmit(e) {
-      e.preventDefault();
-      try {
-        const receipt = await request("POST", `/v1/manual-records/${item.record_id}/void`, {
-          body: { by: by(), reason: reason.value.trim(), occurred_at: aware() },
-          idempotencyKey: crypto.randomUUID(),
-        });
-        say(`Annulleret: ${item.summary}`, true);
-        await reload(receipt.position);
-      } catch (error) { say(danish(error)); }
-    },
-  }, field(`Begrundelse for at annullere ${item.summary}`, reason),
-  h("button", { type: "submit" }, "Annullér registreringen")));
-}
-
 // Tidslinje
 
 async function tidslinje() {
@@ -542,15 +445,18 @@ function localNowValue() {
 
 // Router
 
+const shared = { main, say, by, known, openIncidents, needsNetwork, unitChoices };
 const VIEWS = {
-  situation, ring, registrer, efterregistrering, tidslinje, parathed,
+  situation, ring, registrer, efterregistrering: () => efterregistrering(shared), tidslinje, parathed,
   runde: () => runde({ openIncidents, follow, fresh, say, by, showWaiting, units: () => known.units }),
   situationsrapport: () => situationsrapport(main), evaluering: () => evaluering(main),
+  vaeg: () => wall({ ...shared, follow }),
 };
+VIEWS["væg"] = VIEWS.vaeg;
 
 async function route() {
   if (!session.key) { login(); return; }
-  const name = (location.hash.replace(/^#\//, "") || "situation").split("?")[0];
+  const name = decodeURIComponent(location.hash.replace(/^#\//, "") || "situation").split("?")[0];
   const view = VIEWS[name] || situation;
   for (const a of document.querySelectorAll("nav a")) {
     a.toggleAttribute("aria-current", a.getAttribute("href") === `#/${name}`);

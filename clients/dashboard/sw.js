@@ -4,10 +4,10 @@
 // person on this browser could read. Stale-while-revalidate: the kept copy opens at once, and
 // the network's copy, when there is one, replaces it for the next load.
 
-const CACHE = "nedbrud-shell-1";
+const CACHE = "nedbrud-shell-2";
 const SHELL = ["./", "index.html", "app.js", "api.js", "outbox.js", "offline.js", "forms.js", "ui.js",
-  "runde.js", "paper.js", "reports.js",
-  "style.css", "manifest.json", "icon.svg"];
+  "runde.js", "paper.js", "reports.js", "backentry.js", "wall.js",
+  "style.css", "backentry.css", "wall.css", "manifest.json", "icon.svg"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));

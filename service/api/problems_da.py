@@ -94,6 +94,7 @@ FIELDS = {
     "printed_at": "Printet",
     "list_as_of": "Listens indhold fra",
     "journal_reference": "Journalens reference",
+    "record_ids": "De valgte registreringer",
     "at": "Tidspunkt",
     "from": "Fra",
     "to": "Til",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
 from msgspec import Meta, Struct
@@ -88,6 +88,43 @@ class JournalEntryIn(Struct, forbid_unknown_fields=True, kw_only=True):
     entered_at: AwareTime
     journal_reference: ShortText | None = None
     mode: Mode | None = None
+
+
+MAX_JOURNAL_ENTRIES = 500
+
+
+class JournalEntriesIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """Many paper records entered into the journal at once, by one person, under one reference."""
+
+    record_ids: Annotated[
+        list[UUID],
+        Meta(
+            min_length=1,
+            max_length=MAX_JOURNAL_ENTRIES,
+            extra_json_schema={"uniqueItems": True},  # a record named twice is 422
+        ),
+    ]
+    by: PersonIn
+    entered_at: AwareTime
+    journal_reference: ShortText | None = None
+    mode: Mode | None = None
+
+
+class JournalEntryAnswer(Struct, omit_defaults=True):
+    """One record's answer: accepted, duplicate (this request's key answered it before) or
+    refused with the problem its own journal-entry would get."""
+
+    record_id: UUID
+    status: Literal["accepted", "duplicate", "refused"]
+    http_status: int
+    receipt: Receipt | None = None
+    problem: dict[str, Any] | None = None
+
+
+class JournalEntriesAnswer(Struct):
+    """Each record's answer, in the order of `record_ids`."""
+
+    results: list[JournalEntryAnswer]
 
 
 class VoidIn(Struct, forbid_unknown_fields=True, kw_only=True):

@@ -143,7 +143,7 @@ def test_an_outage_is_run_from_the_forms_and_the_wall_screen_follows_live(
     phone.get_by_label("Enhed").select_option("botilbud-engtoften")
     phone.get_by_role("button", name="Vis").click()
     expect(phone.locator("#b-count")).to_have_text("1 registrering: afventer journal")
-    phone.get_by_role("button", name=re.compile("Indtastet i journal")).click()
+    phone.locator("#worklist").get_by_role("button", name=re.compile("Indtastet i journal")).click()
     expect(phone.locator("#b-count")).to_have_text("0 registreringer: afventer journal")
     go(phone, "registrer")
     choose(step.get_by_label("Nedbrud"), "Nexus nede i browsertest")

@@ -136,6 +136,14 @@ def mark_entered_in_journal(
     return _write("markEnteredInJournal", path, t.Receipt, body, idempotency_key)
 
 
+def mark_many_entered_in_journal(
+    body: t.JournalEntriesIn, *, idempotency_key: str | None = None
+) -> Call[t.JournalEntriesAnswer]:
+    """Up to 500 paper records entered into the journal at once: each answered on its own."""
+    path = "/v1/manual-records/journal-entries"
+    return _write("markManyEnteredInJournal", path, t.JournalEntriesAnswer, body, idempotency_key)
+
+
 def void_manual_record(
     record_id: UUID, body: t.VoidIn, *, idempotency_key: str | None = None
 ) -> Call[t.Receipt]:

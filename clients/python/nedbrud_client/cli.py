@@ -133,6 +133,8 @@ def write(args: argparse.Namespace, call: Call[Any], label: str) -> int:
         shown["reason"] = report.stopped_by or item.last_error
     if args.json:
         print(json.dumps(shown, default=str))
+    elif item.state == "delivered" and "results" in item.answer:
+        print(f"Sendt: {label} ({answered(item.answer['results'])})")
     elif item.state == "delivered":
         print(f"Sendt: {label} (position {item.answer.get('position')})")
     elif item.state == "dead":
@@ -147,6 +149,14 @@ def write(args: argparse.Namespace, call: Call[Any], label: str) -> int:
     if item.state == "pending" and report.stopped_by and "key was refused" in report.stopped_by:
         return KEY_REFUSED
     return OK
+
+
+def answered(results: list[dict[str, Any]]) -> str:
+    """A bulk answer in a line: how many were taken, and each refused record with its reason."""
+    taken = sum(r["status"] != "refused" for r in results)
+    refused = [f"{r['record_id']}: {(r.get('problem') or {}).get('title')}" for r in results
+               if r["status"] == "refused"]  # fmt: skip
+    return f"{taken} taget imod, {len(refused)} afvist" + "".join(f"\n  {r}" for r in refused)
 
 
 def read(args: argparse.Namespace, call: Call[Any]) -> Any:
@@ -270,17 +280,24 @@ def cmd_care(args: argparse.Namespace) -> int:
 
 
 def cmd_enter(args: argparse.Namespace) -> int:
-    call = build(
+    """One record: its own journal-entry; several: one request for them all."""
+    by, at, reference = person(args.by, args.by_name), when(args.at), args.reference
+    if len(args.record) > 1:
+        many = build(
+            lambda: calls.mark_many_entered_in_journal(
+                t.JournalEntriesIn(
+                    record_ids=args.record, by=by, entered_at=at, journal_reference=reference
+                )
+            )
+        )
+        return write(args, many, f"indtastet i journal: {len(args.record)} registreringer")
+    record = args.record[0]
+    one = build(
         lambda: calls.mark_entered_in_journal(
-            args.record,
-            t.JournalEntryIn(
-                by=person(args.by, args.by_name),
-                entered_at=when(args.at),
-                journal_reference=args.reference,
-            ),
+            record, t.JournalEntryIn(by=by, entered_at=at, journal_reference=reference)
         )
     )
-    return write(args, call, f"indtastet i journal: {args.record}")
+    return write(args, one, f"indtastet i journal: {record}")
 
 
 def cmd_situation(args: argparse.Namespace) -> int:
@@ -552,8 +569,8 @@ def parser() -> argparse.ArgumentParser:
         "--purpose", choices=["treatment", "back-entry", "audit"], help="show names and medicine"
     )
 
-    enter = add("enter", cmd_enter, "mark a paper record as entered in the journal")
-    enter.add_argument("record", type=UUID)
+    enter = add("enter", cmd_enter, "mark paper records as entered in the journal")
+    enter.add_argument("record", type=UUID, nargs="+", help="one or more (up to 500) records")
     enter.add_argument("--reference", help="the journal's reference")
     who(enter)
 

@@ -69,6 +69,7 @@ class _Operations:
     record_medication_dispensing = _Operation(calls.record_medication_dispensing)
     record_care_delivery = _Operation(calls.record_care_delivery)
     mark_entered_in_journal = _Operation(calls.mark_entered_in_journal)
+    mark_many_entered_in_journal = _Operation(calls.mark_many_entered_in_journal)
     void_manual_record = _Operation(calls.void_manual_record)
     record_medication_list_print = _Operation(calls.record_medication_list_print)
     post_cloud_event = _Operation(calls.post_cloud_event)

@@ -409,6 +409,35 @@ class ItContactedIn(Struct, forbid_unknown_fields=True, kw_only=True):
     mode: Mode | None = None
 
 
+class JournalEntriesAnswer(Struct, kw_only=True):
+    """Each record's answer, in the order of `record_ids`."""
+
+    results: list[JournalEntryAnswer]
+
+
+class JournalEntriesIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    """Many paper records entered into the journal at once, by one person, under one reference."""
+
+    record_ids: Annotated[
+        list[UUID], Meta(max_length=500, min_length=1, extra_json_schema={"uniqueItems": True})
+    ]
+    by: PersonIn
+    entered_at: AwareTime
+    journal_reference: ShortText | None = None
+    mode: Mode | None = None
+
+
+class JournalEntryAnswer(Struct, kw_only=True):
+    """One record's answer: accepted, duplicate (this request's key answered it before) or
+    refused with the problem its own journal-entry would get."""
+
+    record_id: UUID
+    status: Literal["accepted", "duplicate", "refused"]
+    http_status: int
+    receipt: Receipt | None = None
+    problem: dict[str, Any] | None = None
+
+
 class JournalEntryIn(Struct, forbid_unknown_fields=True, kw_only=True):
     """The paper record was entered into the journal."""
 
