@@ -24,7 +24,7 @@ from service.api.list_schemas import (
     ListItemView,
     ListMedicationView,
 )
-from service.api.problems import ApiProblem, InvalidField, invalid_body
+from service.api.problems import ApiProblem, InvalidField, invalid_body, without_values
 from service.api.reading import Purpose, pool_of
 from service.api.records import citizen
 from service.api.schemas import SLUG_PATTERN, FieldError
@@ -113,7 +113,7 @@ async def list_body(
 ) -> tuple[EmergencyListIn, dict[tuple[int, int], int] | None]:
     """The list as sent: JSON, or CSV with `list_as_of` and `by` as query parameters."""
     raw = await request.body()
-    media = request.headers.get("content-type", "application/json").split(";")[0].strip()
+    media = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     if media == "text/csv":
         return _csv_body(raw, list_as_of, by)
     if media not in ("application/json", ""):
@@ -128,6 +128,7 @@ async def list_body(
 
 def csv_refused(field: str, message: str) -> ApiProblem:
     """A CSV list that cannot be read as a list: no JSON Schema says what its text holds."""
+    message = without_values(message)
     problem = ApiProblem(422, "csv-invalid", f"{field}: {message}")
     problem.errors = [FieldError(field=field, message=message)]
     return problem

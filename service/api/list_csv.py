@@ -40,9 +40,10 @@ def parse_list_csv(body: bytes) -> tuple[list[dict[str, Any]], dict[tuple[int, i
     if missing or ("cpr" not in header and "citizen_ref" not in header):
         need = ", ".join(missing or ["cpr or citizen_ref"])
         raise InvalidField("csv", f"the header row lacks {need}")
-    unknown = [h for h in header if h not in KNOWN]
+    # Named by position: a list exported without its header row has CPR numbers and names here.
+    unknown = [str(n) for n, h in enumerate(header, start=1) if h not in KNOWN]
     if unknown:
-        raise InvalidField("csv", f"unknown columns: {', '.join(unknown)}")
+        raise InvalidField("csv", f"unknown columns (by position): {', '.join(unknown)}")
     reader.fieldnames = header
     citizens: dict[str, dict[str, Any]] = {}
     rows: dict[tuple[int, int], int] = {}

@@ -159,3 +159,54 @@ async def test_a_list_of_500_citizens_and_5000_items_is_kept_in_one_request(clie
     assert kept.status_code == 201, kept.text[:500]
     current = (await client.get(path(unit))).json()
     assert sum(len(c["items"]) for c in current["citizens"]) == 5000
+
+
+@pytest.mark.parametrize(
+    ("header", "row"),
+    [
+        ("cpr;name;item_id;kind;times", "{cpr};Aase Testesen;m1;{stray};08:00"),
+        ("cpr;name;item_id;kind;times;days", "{cpr};Aase Testesen;m1;care;08:00;{stray}"),
+        ("cpr;item_id;kind;times;{stray} Aase Testesen", "{cpr};m1;care;08:00;x"),
+    ],
+    ids=["kind", "days", "header"],
+)
+async def test_a_csv_with_a_cpr_number_in_the_wrong_column_is_refused_without_echoing_it(
+    client: Client, header: str, row: str
+) -> None:
+    """A spreadsheet with a column shifted puts a CPR number where a kind, a day or a column
+    name belongs: the refusal names the field, never the number (problems reach logs, screens)."""
+    unit, cpr, stray = a_unit(), a_cpr(), a_cpr()
+    text = f"{header}\n{row}\n".format(cpr=cpr, stray=stray)
+    refused = await client.put(
+        path(unit),
+        content=text.encode(),
+        headers={"Content-Type": "text/csv"},
+        params={"by": "emp-1042"},
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["field"]
+    assert stray not in refused.text
+    assert cpr not in refused.text
+    assert "Aase" not in refused.text
+
+
+async def test_a_json_list_with_a_cpr_number_as_the_kind_is_refused_without_echoing_it(
+    client: Client,
+) -> None:
+    unit, body, stray = a_unit(), a_list(citizen(a_cpr(), "Aase Testesen", insulin())), a_cpr()
+    body["citizens"][0]["items"][0]["kind"] = stray
+    refused = await client.put(path(unit), json=body)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["field"] == "citizens[0].items[0].kind"
+    assert stray not in refused.text
+
+
+async def test_the_csv_media_type_is_read_whatever_its_case(client: Client) -> None:
+    unit, cpr = a_unit(), a_cpr()
+    kept = await client.put(
+        path(unit),
+        content=f"cpr;item_id;kind;service;times\n{cpr};m1;care;Morgenhjælp;07:30\n".encode(),
+        headers={"Content-Type": "Text/CSV; charset=UTF-8"},
+        params={"by": "emp-1042"},
+    )
+    assert kept.status_code == 201, kept.text
