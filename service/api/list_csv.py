@@ -47,6 +47,7 @@ def parse_list_csv(body: bytes) -> tuple[list[dict[str, Any]], dict[tuple[int, i
     reader.fieldnames = header
     citizens: dict[str, dict[str, Any]] = {}
     rows: dict[tuple[int, int], int] = {}
+    order: dict[str, int] = {}
     for number, row in enumerate(reader, start=2):
         cells = {k: (v or "").strip() for k, v in row.items() if k is not None}
         if not any(cells.values()):
@@ -58,11 +59,12 @@ def parse_list_csv(body: bytes) -> tuple[list[dict[str, Any]], dict[tuple[int, i
         if entry is None:
             given = {"cpr": who} if cells.get("cpr") else {"ref": who}
             entry = citizens[who] = {"citizen": given, "items": []}
+            order[who] = len(order)
         if cells.get("name") and "name" not in entry["citizen"]:
             entry["citizen"]["name"] = cells["name"]
         if cells.get("vital_needs") and "vital_needs" not in entry:
             entry["vital_needs"] = cells["vital_needs"]
-        rows[list(citizens).index(who), len(entry["items"])] = number
+        rows[order[who], len(entry["items"])] = number  # not list(citizens).index: quadratic
         entry["items"].append(_item(cells, number))
     return list(citizens.values()), rows
 
