@@ -193,6 +193,7 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"give either cpr"), "skal have enten CPR-nummer eller borger-reference"),
     (re.compile(r"lies in the future"), "ligger i fremtiden; giv det tidspunkt, det skete"),
     (re.compile(r"lies before 2000"), "ligger før år 2000; giv det tidspunkt, det skete"),
+    (re.compile(r"lies after 2100"), "ligger efter år 2100; giv et tidspunkt under nedbruddet"),
     (re.compile(r"offset|RFC 3339|datetime", re.I), "skal have dato og klokkeslæt"),
     (re.compile(r"length >= 1|length >= "), "skal udfyldes"),
     (re.compile(r"length <= (\d+)"), "må højst være {0} tegn"),
