@@ -228,3 +228,19 @@ async def test_a_csv_of_60000_citizens_is_refused_in_seconds_not_minutes(client:
     assert refused.status_code == 422, refused.text
     assert "citizens" in refused.json()["detail"]
     assert time.monotonic() - started < 10
+
+
+async def test_an_item_id_that_is_a_cpr_number_is_refused_without_echoing_it(
+    client: Client,
+) -> None:
+    """An item's id is in the log's plain part, for good (forget cannot erase it), and is shown
+    without a purpose: a CPR number there (a column shifted, twice) is refused, not echoed."""
+    unit, cpr, stray = a_unit(), a_cpr(), a_cpr()
+    one = {**morning_help(), "item_id": f"{stray[:6]}-{stray[6:]}"}
+    body = a_list(citizen(cpr, "Aase Testesen", one, {**one, "times": ["09:00"]}))
+    refused = await client.put(path(unit), json=body)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["type"].endswith("bad-item-id")
+    assert refused.json()["errors"][0]["field"] == "citizens[0].items[0].item_id"
+    assert stray[6:] not in refused.text
+    assert (await client.get(path(unit))).status_code == 404
