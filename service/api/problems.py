@@ -158,7 +158,15 @@ def answer_to(request: Request[Any, Any, Any], exc: Exception) -> Response[Probl
     raise exc
 
 
+# Litestar's own words for a missing parameter end with the URL, its query string too.
+_MISSING = re.compile(r"^Missing required \w+ parameter '([^']+)' for path ")
+
+
 def on_validation(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Problem]:
+    missing = _MISSING.match(str(exc.detail))
+    if missing:
+        errors = [FieldError(field=missing[1], message="is required")]
+        return problem(422, "invalid-request", f"{missing[1]}: is required", errors=errors)
     errors = _field_errors(exc)
     if any("malformed" in e.message.lower() or "invalid json" in e.message.lower() for e in errors):
         return problem(400, "malformed-json", "the body is not valid JSON", errors=errors)

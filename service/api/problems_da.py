@@ -187,6 +187,7 @@ DETAILS = {
 # What msgspec, Litestar and our own checks say, read into Danish. The first that matches wins.
 _MESSAGES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^Object missing required field"), "skal udfyldes"),
+    (re.compile(r"^is required$"), "skal udfyldes"),
     (re.compile(r"^Object contains unknown field"), "kendes ikke"),
     (re.compile(r"^Invalid enum value"), "skal vælges på listen"),
     (re.compile(r"not a valid CPR|CPR", re.I), "skal skrives som DDMMÅÅ-XXXX"),
