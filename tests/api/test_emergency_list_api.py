@@ -257,3 +257,31 @@ async def test_a_list_of_more_than_20000_times_a_day_is_refused_naming_the_rule(
     assert refused.status_code == 422, refused.text
     assert refused.json()["type"].endswith("too-many-items")
     assert "20160 times a day" in refused.json()["detail"]
+
+
+async def test_a_csv_cell_of_the_wrong_kind_is_refused_naming_its_field_and_row(
+    client: Client,
+) -> None:
+    unit, cpr = a_unit(), a_cpr()
+    text = f"cpr;item_id;kind;service;times\n{cpr};m1;care;Hjælp;07:30\n{cpr};m2;bad;Hjælp;08:00\n"
+    refused = await client.put(
+        path(unit), content=text.encode(), headers={"Content-Type": "text/csv"},
+        params={"by": "emp-1042"},
+    )  # fmt: skip
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["field"] == "citizens[0].items[1].kind"
+    assert "csv row 3" in refused.json()["detail"]
+
+
+async def test_a_csv_of_a_header_row_alone_is_refused_and_the_list_kept(client: Client) -> None:
+    """An export that failed gives the header and nothing more: that is no new list with nobody
+    on it, which would replace the unit's list without a word."""
+    unit, (body, _, _) = a_unit(), two_citizens()
+    assert (await client.put(path(unit), json=body)).status_code == 201
+    refused = await client.put(
+        path(unit), content=(CSV_HEADER + "\n").encode(), headers={"Content-Type": "text/csv"},
+        params={"by": "emp-1042"},
+    )  # fmt: skip
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["field"] == "csv"
+    assert len((await client.get(path(unit))).json()["citizens"]) == 2
