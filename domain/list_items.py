@@ -35,6 +35,9 @@ Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 EVERY_DAY = cast(tuple[Day, ...], DAYS)
 MAX_CITIZENS = 500
 MAX_ITEMS = 5_000
+# What is due each day across the list: 500 citizens with 40 things a day. Without it 5,000 items
+# at 48 times were 240,000 occurrences a day, a week's rounds hundreds of megabytes.
+MAX_TIMES_A_DAY = 20_000
 # Under ten minutes no round can keep a window; over twelve hours, a twice-daily dose's windows
 # would overlap the next day's.
 MIN_WINDOW_MINUTES, MAX_WINDOW_MINUTES = 10, 720
@@ -92,6 +95,11 @@ def time_of_day(text: str) -> time:
     return time(int(match[1]), int(match[2]))
 
 
+# Ten digits as a CPR number has them (DDMMYY-XXXX): an item's id is in the log's plain part for
+# good and shown without a purpose, so none may hold one.
+_CPR_LIKE = re.compile(r"(?<![0-9])[0-9]{6}-?[0-9]{4}(?![0-9])")
+
+
 def check_citizens(citizens: tuple[ListCitizen, ...]) -> None:
     """Refuse a list that breaks one of the rules, naming the first field that does."""
     if len(citizens) > MAX_CITIZENS:
@@ -99,6 +107,9 @@ def check_citizens(citizens: tuple[ListCitizen, ...]) -> None:
     items = sum(len(c.items) for c in citizens)
     if items > MAX_ITEMS:
         raise TooManyItems("citizens", f"{items} items; at most {MAX_ITEMS}")
+    times = sum(len(i.times) for c in citizens for i in c.items)
+    if times > MAX_TIMES_A_DAY:
+        raise TooManyItems("citizens", f"{times} times a day; at most {MAX_TIMES_A_DAY}")
     refs: set[str] = set()
     for i, citizen in enumerate(citizens):
         if citizen.citizen_ref in refs:
@@ -107,15 +118,17 @@ def check_citizens(citizens: tuple[ListCitizen, ...]) -> None:
         ids: set[str] = set()
         for j, item in enumerate(citizen.items):
             where = f"citizens[{i}].items[{j}]"
+            _check_item(item, where)  # first: a CPR number as the id is refused, not echoed
             if item.item_id in ids:
                 raise DuplicateItemId(f"{where}.item_id", f"{item.item_id!r} is used twice")
             ids.add(item.item_id)
-            _check_item(item, where)
 
 
 def _check_item(item: ListItem, where: str) -> None:
     if not item.item_id.strip():
         raise BadItemId(f"{where}.item_id", "an item needs an id")
+    if _CPR_LIKE.search(item.item_id):
+        raise BadItemId(f"{where}.item_id", "looks like a CPR number; an item id is not personal")
     if item.kind is ItemKind.MEDICATION:
         if item.medication is None:
             raise MedicationMissing(f"{where}.medication", "a medication item names it")

@@ -24,7 +24,7 @@ from service.api.list_schemas import (
     ListItemView,
     ListMedicationView,
 )
-from service.api.problems import ApiProblem, InvalidField, invalid_body
+from service.api.problems import ApiProblem, InvalidField, invalid_body, without_values
 from service.api.reading import Purpose, pool_of
 from service.api.records import citizen
 from service.api.schemas import SLUG_PATTERN, FieldError
@@ -113,7 +113,7 @@ async def list_body(
 ) -> tuple[EmergencyListIn, dict[tuple[int, int], int] | None]:
     """The list as sent: JSON, or CSV with `list_as_of` and `by` as query parameters."""
     raw = await request.body()
-    media = request.headers.get("content-type", "application/json").split(";")[0].strip()
+    media = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     if media == "text/csv":
         return _csv_body(raw, list_as_of, by)
     if media not in ("application/json", ""):
@@ -128,6 +128,7 @@ async def list_body(
 
 def csv_refused(field: str, message: str) -> ApiProblem:
     """A CSV list that cannot be read as a list: no JSON Schema says what its text holds."""
+    message = without_values(message)
     problem = ApiProblem(422, "csv-invalid", f"{field}: {message}")
     problem.errors = [FieldError(field=field, message=message)]
     return problem
@@ -147,6 +148,8 @@ def _csv_body(
     except InvalidField as exc:
         first = (exc.errors or [FieldError(field="csv", message=str(exc))])[0]
         raise csv_refused(first.field, first.message) from None
+    if not citizens:  # a failed export; a list with nobody on it would replace the unit's
+        raise csv_refused("csv", "has no rows after the header (a list of nobody is sent as JSON)")
     data = {
         "list_as_of": (list_as_of or datetime.now(UTC)).isoformat(),
         "by": {"id": by},
@@ -155,7 +158,20 @@ def _csv_body(
     try:
         return msgspec.convert(data, EmergencyListIn, strict=False), rows
     except msgspec.ValidationError as exc:
-        raise csv_refused("csv", str(exc)) from None
+        raise _csv_cell_refused(str(exc), rows) from None
+
+
+_AT = re.compile(r"^(.*) - at `\$\.(.+)`$")
+
+
+def _csv_cell_refused(message: str, rows: dict[tuple[int, int], int]) -> ApiProblem:
+    """msgspec's refusal of a cell, naming its field as the JSON body would, and its row."""
+    at = _AT.match(message)
+    if at is None:
+        return csv_refused("csv", message)
+    item = _ITEM.match(at[2])
+    row = rows.get((int(item[1]), int(item[2]))) if item else None
+    return csv_refused(at[2], f"csv row {row}: {at[1]}" if row else at[1])
 
 
 def domain_citizens(body: EmergencyListIn, refs: CitizenRefs) -> tuple[ListCitizen, ...]:

@@ -40,12 +40,14 @@ def parse_list_csv(body: bytes) -> tuple[list[dict[str, Any]], dict[tuple[int, i
     if missing or ("cpr" not in header and "citizen_ref" not in header):
         need = ", ".join(missing or ["cpr or citizen_ref"])
         raise InvalidField("csv", f"the header row lacks {need}")
-    unknown = [h for h in header if h not in KNOWN]
+    # Named by position: a list exported without its header row has CPR numbers and names here.
+    unknown = [str(n) for n, h in enumerate(header, start=1) if h not in KNOWN]
     if unknown:
-        raise InvalidField("csv", f"unknown columns: {', '.join(unknown)}")
+        raise InvalidField("csv", f"unknown columns (by position): {', '.join(unknown)}")
     reader.fieldnames = header
     citizens: dict[str, dict[str, Any]] = {}
     rows: dict[tuple[int, int], int] = {}
+    order: dict[str, int] = {}
     for number, row in enumerate(reader, start=2):
         cells = {k: (v or "").strip() for k, v in row.items() if k is not None}
         if not any(cells.values()):
@@ -57,11 +59,12 @@ def parse_list_csv(body: bytes) -> tuple[list[dict[str, Any]], dict[tuple[int, i
         if entry is None:
             given = {"cpr": who} if cells.get("cpr") else {"ref": who}
             entry = citizens[who] = {"citizen": given, "items": []}
+            order[who] = len(order)
         if cells.get("name") and "name" not in entry["citizen"]:
             entry["citizen"]["name"] = cells["name"]
         if cells.get("vital_needs") and "vital_needs" not in entry:
             entry["vital_needs"] = cells["vital_needs"]
-        rows[list(citizens).index(who), len(entry["items"])] = number
+        rows[order[who], len(entry["items"])] = number  # not list(citizens).index: quadratic
         entry["items"].append(_item(cells, number))
     return list(citizens.values()), rows
 

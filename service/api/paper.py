@@ -33,6 +33,9 @@ PDF = "application/pdf"
 ENDPOINT = "GET /v1/units/{unit}/paper-kit"
 # The list by time of day covers the next day from printing (or from the outage's detection).
 KIT_SPAN = timedelta(hours=24)
+# 500 citizens with ten things a day each; 5,000 items at 48 times a day would be 240,000 lines,
+# minutes in the printer process while every unit's kit waits.
+MAX_KIT_LINES = 10_000
 UnitPath = Annotated[str, Parameter(pattern=SLUG_PATTERN, max_length=100)]
 
 
@@ -91,6 +94,13 @@ class PaperController(Controller):
         start = max(now, outage[0].detected_at) if outage else now
         base = request.app.state.public_url or str(request.base_url).rstrip("/")
         kit = _kit(plan_in_force, found, outage, disclosure, start, base)
+        if len(kit.lines) > MAX_KIT_LINES:  # before the one printer process is held for minutes
+            raise ApiProblem(
+                422,
+                "paper-kit-too-large",
+                f"the list gives {len(kit.lines)} lines in {KIT_SPAN.total_seconds() / 3600:.0f}"
+                f" hours; a kit prints at most {MAX_KIT_LINES}",
+            )
         printed_at = now.astimezone(plan_in_force.tz)
         body = await printed(paper_kit_pdf, plan_in_force, kit, printed_at)
         await disclosure.release(pool_of(request))  # before anything leaves

@@ -112,10 +112,21 @@ _PATH = re.compile(r"\s*-?\s*at `\$\.?([^`]*)`")
 _NAMED = re.compile(r"field `([^`]+)`")
 
 
+# msgspec names the value it refused ("Invalid enum value '0101709999'"): a shifted column puts
+# a CPR number there, and a refusal reaches logs and screens. The field is named, not the value.
+_ENUM_VALUE = re.compile(r"(Invalid enum value) .*?(?= - at `|$)")
+
+
+def without_values(message: str) -> str:
+    """A validation message with no value the client sent in it."""
+    return _ENUM_VALUE.sub(r"\1", message)
+
+
 def _field_errors(exc: ValidationException) -> list[FieldError]:
     errors = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
         message = str(item.get("message", "")) if isinstance(item, dict) else str(item)
+        message = without_values(message)
         key = item.get("key") if isinstance(item, dict) else None
         match, named = _PATH.search(message), _NAMED.search(message)
         path = match.group(1) if match else ""
@@ -147,7 +158,15 @@ def answer_to(request: Request[Any, Any, Any], exc: Exception) -> Response[Probl
     raise exc
 
 
+# Litestar's own words for a missing parameter end with the URL, its query string too.
+_MISSING = re.compile(r"^Missing required \w+ parameter '([^']+)' for path ")
+
+
 def on_validation(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Problem]:
+    missing = _MISSING.match(str(exc.detail))
+    if missing:
+        errors = [FieldError(field=missing[1], message="is required")]
+        return problem(422, "invalid-request", f"{missing[1]}: is required", errors=errors)
     errors = _field_errors(exc)
     if any("malformed" in e.message.lower() or "invalid json" in e.message.lower() for e in errors):
         return problem(400, "malformed-json", "the body is not valid JSON", errors=errors)

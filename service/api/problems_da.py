@@ -136,6 +136,7 @@ TITLES = {
     "systems-still-down": "Der er stadig systemer, der er nede",
     "system-not-restored": "Systemet er ikke genetableret endnu",
     "unit-not-affected": "Enheden er ikke berørt af dette nedbrud",
+    "paper-kit-too-large": "Nødpakken har flere linjer, end der kan udskrives",
     "isolated-needs-one-unit": "Kun én enhed kan være ramt, når nedbruddet er isoleret",
     "workaround-needs-isolated-outage": "Arbejde uden IT aftales kun, når én enhed er ramt",
     "unknown-staffing-request": "Anmodningen om ekstra bemanding findes ikke",
@@ -191,12 +192,14 @@ DETAILS = {
 # What msgspec, Litestar and our own checks say, read into Danish. The first that matches wins.
 _MESSAGES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^Object missing required field"), "skal udfyldes"),
+    (re.compile(r"^is required$"), "skal udfyldes"),
     (re.compile(r"^Object contains unknown field"), "kendes ikke"),
     (re.compile(r"^Invalid enum value"), "skal vælges på listen"),
     (re.compile(r"not a valid CPR|CPR", re.I), "skal skrives som DDMMÅÅ-XXXX"),
     (re.compile(r"give either cpr"), "skal have enten CPR-nummer eller borger-reference"),
     (re.compile(r"lies in the future"), "ligger i fremtiden; giv det tidspunkt, det skete"),
     (re.compile(r"lies before 2000"), "ligger før år 2000; giv det tidspunkt, det skete"),
+    (re.compile(r"lies after 2100"), "ligger efter år 2100; giv et tidspunkt under nedbruddet"),
     (re.compile(r"offset|RFC 3339|datetime", re.I), "skal have dato og klokkeslæt"),
     (re.compile(r"length >= 1|length >= "), "skal udfyldes"),
     (re.compile(r"length <= (\d+)"), "må højst være {0} tegn"),

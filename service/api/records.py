@@ -211,13 +211,15 @@ async def record_dispensing(
         service: RoundsService = request.app.state.rounds
         incident, events = await service.incident(incident_id)
         found = await service.for_unit(incident, events, data.unit, data.dispensed_at)
-        if found is None:
-            return data.occurrence_id
+        if found is None:  # no rounds of this unit: the id it names is none of its own
+            return None
         dose = RoundRecord.dispensing(
             uuid4(), ref, med.name, data.dispensed_at, occurrence_id=data.occurrence_id
         )
         target = check_repeat_dose(found.rounds, dose, data.confirm_repeat, data.reason)
-        return data.occurrence_id if target is None else target.occurrence_id
+        # Only an occurrence of this unit's rounds gives the slot: another unit's id (computable
+        # from unit, citizen_ref and item) would take that unit's dose slots from its carers.
+        return None if target is None else target.occurrence_id
 
     times = {
         "dispensed_at": data.dispensed_at,

@@ -18,6 +18,10 @@ from service.api.schemas import SLUG_PATTERN, Counts
 from service.disclosure import Disclosure, Reader
 from service.rounds import RoundsService
 
+# No outage this log records lies past 2100; `at` beyond it is a mistake (and past 9999 the
+# rounds' look ahead would not fit in a datetime).
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
 
 class RoundsController(Controller):
     """Runden: a unit's occurrences during an incident, vital overdue first."""
@@ -48,6 +52,8 @@ class RoundsController(Controller):
         )
         if at is not None and at.tzinfo is None:
             raise InvalidField("at", "needs an offset")
+        if at is not None and at > LATEST:  # the rounds look ahead of it: past 9999, a 500
+            raise InvalidField("at", "lies after 2100; give a moment of the outage")
         incident, records = await service.incident(incident_id)
         if unit not in incident.affected_units:
             raise ApiProblem(

@@ -134,3 +134,24 @@ async def test_the_bodies_above_are_taken_when_nothing_is_wrong_with_them(
         headers={"content-type": "application/json"},
     )
     assert voided.status_code == 201, voided.text
+
+
+async def test_a_missing_query_parameter_is_named_and_the_query_string_is_not_echoed(
+    client: Client,
+) -> None:
+    """Litestar said "Missing required query parameter 'unit' for path /v1/...?<the query>":
+    whatever the query held (a CPR number a client put there) came back in the problem."""
+    incident = await declare(client)
+    cpr = "0101701234"
+    refused = await client.get(
+        f"/v1/incidents/{incident}/rounds", params={"at": "2026-03-05T09:00:00+01:00", "q": cpr}
+    )
+    assert refused.status_code == 422, refused.text
+    assert cpr not in refused.text
+    assert refused.json()["errors"] == [{"field": "unit", "message": "is required"}]
+    danish = await client.get(
+        f"/v1/incidents/{incident}/rounds",
+        params={"at": "2026-03-05T09:00:00+01:00"},
+        headers={"Accept-Language": "da"},
+    )
+    assert "skal udfyldes" in danish.json()["detail"]

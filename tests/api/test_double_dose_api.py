@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 
+import asyncpg
 import pytest
 
-from service.auth import Role
+from service.auth import Role, create_key
+from service.records import MAX_REPEATS
 from tests.api.outage import Client, step
 from tests.api.rounds_setup import dose, outage_with_a_list, rounds_at
 
@@ -93,3 +95,25 @@ async def test_closing_once_the_vital_dose_is_given_needs_no_waiver(client: Clie
     closing = step("incident-closed", at="2026-03-05T09:10:00+01:00")
     closed = await client.post(events, json=closing)
     assert closed.status_code == 201, closed.text
+
+
+async def test_another_units_key_cannot_take_the_dose_slots_of_an_occurrence_it_does_not_have(
+    client: Client, pool: asyncpg.Pool
+) -> None:
+    """A dose names an occurrence of another unit's rounds (its id is computable from the
+    unit, the citizen_ref and the item): it is a record of its own, so the other unit's carer
+    can still record the dose given, however many times the key tries."""
+    theirs = await outage_with_a_list(client)
+    ours = await outage_with_a_list(client)
+    occurrence = (await rounds_at(client, theirs))["occurrences"][0]["occurrence_id"]
+    key = await create_key(pool, Role.STAFF, "ours", units=[ours.unit])
+    foreign = {"Authorization": f"Bearer {key}"}
+    path = f"/v1/incidents/{theirs.incident}/medication-dispensings"
+    for n in range(MAX_REPEATS + 1):
+        squat = dose(ours, at="2026-03-05T13:00:00+01:00", occurrence_id=occurrence,
+                     confirm_repeat=True, reason=f"r{n}")  # fmt: skip
+        answer = await client.post(path, json=squat, headers=foreign)
+        assert answer.status_code == 201, answer.text
+    given = await client.post(path, json=dose(theirs, occurrence_id=occurrence))
+    assert given.status_code == 201, given.text
+    assert (await rounds_at(client, theirs))["counts"]["given"] == 1

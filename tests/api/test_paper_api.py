@@ -233,3 +233,27 @@ async def test_a_kit_for_a_unit_the_outage_spares_or_that_keeps_no_list_is_refus
     no_list = await client.get(f"/v1/units/{a_unit()}/paper-kit")
     assert no_list.status_code == 404
     assert no_list.json()["type"] == "/problems/no-emergency-list"
+
+
+async def test_a_kit_of_more_lines_than_paper_holds_is_refused_before_the_printer_is_held(
+    client: Client, pool: asyncpg.Pool
+) -> None:
+    """5,000 items at 48 times a day are 240,000 lines: minutes in the one printer process,
+    every unit's kit waiting behind them. Refused at once, naming the rule; nothing logged or
+    recorded as printed."""
+    unit, every_half_hour = a_unit(), [f"{h:02d}:{m}" for h in range(24) for m in ("00", "30")]
+    items = [{**morning_help(), "item_id": f"i{n}", "times": every_half_hour} for n in range(250)]
+    kept = await client.put(
+        f"/v1/units/{unit}/emergency-list", json=a_list(citizen(a_cpr(), "Aase", *items))
+    )
+    assert kept.status_code == 201, kept.text
+    events = await pool.fetchval("SELECT count(*) FROM events")
+    logged = await pool.fetchval("SELECT count(*) FROM access_log")
+    started = datetime.now(UTC)
+    refused = await client.get(f"/v1/units/{unit}/paper-kit", params={"purpose": "treatment"})
+    assert refused.status_code == 422, refused.headers
+    assert refused.json()["type"].endswith("paper-kit-too-large")
+    assert "at most 10000" in refused.json()["detail"]
+    assert datetime.now(UTC) - started < timedelta(seconds=3)
+    assert await pool.fetchval("SELECT count(*) FROM events") == events
+    assert await pool.fetchval("SELECT count(*) FROM access_log") == logged

@@ -140,3 +140,14 @@ async def test_a_citizen_forgotten_after_the_rounds_were_shown_is_gone_from_the_
     assert "NovoRapid" not in str(after)
     bent = next(o for o in before["occurrences"] if o["citizen_ref"] == outage.bent)
     assert bent in after["occurrences"]
+
+
+@pytest.mark.parametrize("at", ["9999-12-31T23:00:00+00:00", "9999-12-31T23:00:00-05:00"])
+async def test_a_moment_at_the_end_of_the_calendar_is_refused_naming_at_not_a_500(
+    client: Client, at: str
+) -> None:
+    """The rounds look 12 hours ahead of `at`: past year 9999 that was an OverflowError (500)."""
+    outage = await outage_with_a_list(client)
+    refused = await client.get(outage.rounds_path(), params={"unit": outage.unit, "at": at})
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["field"] == "at"

@@ -238,3 +238,39 @@ def test_with_no_network_an_occurrence_still_turns_overdue_by_the_phones_clock(
     expect(line).to_contain_text("For sent")
     expect(page.locator("#r-counts")).to_contain_text("2 for sent (heraf 1 livsvigtige)")
     page.context.close()
+
+
+STORED = """async () => {
+  const found = [Object.entries(sessionStorage), Object.entries(localStorage)].map(JSON.stringify);
+  const done = (r) => new Promise((ok, no) => { r.onsuccess = () => ok(r.result); r.onerror = no });
+  for (const d of await indexedDB.databases()) {
+    const db = await done(indexedDB.open(d.name));
+    for (const store of db.objectStoreNames) {
+      found.push(JSON.stringify(await done(db.transaction(store).objectStore(store).getAll())));
+    }
+    db.close();
+  }
+  for (const name of await caches.keys()) {
+    const cache = await caches.open(name);
+    for (const r of await cache.keys()) found.push(r.url, await (await cache.match(r)).text());
+  }
+  return found.join("\\n");
+}"""
+
+
+def test_after_logout_no_name_cpr_or_medication_of_the_round_stays_in_the_browser(
+    browser: Browser, server: Server
+) -> None:
+    """The next person on the phone is someone else: the round she had open with names shown
+    leaves nothing personal in sessionStorage, localStorage, IndexedDB or the service
+    worker's cache once she logs out."""
+    r = round_outage(server)
+    page = round_page(browser, server, r)
+    expect(page.locator("#runde")).to_contain_text("NovoRapid")
+    assert "Aase" in page.evaluate(STORED)  # kept for the tab while she is logged in
+    page.locator("#logout").click()
+    stored = page.evaluate(STORED)
+    assert "Aase" not in stored
+    assert "NovoRapid" not in stored
+    assert "Insulin" not in stored
+    page.context.close()
