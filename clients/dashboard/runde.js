@@ -250,7 +250,7 @@ export async function runde(app) {
       const line = list.querySelector(`[data-occurrence="${CSS.escape(target)}"]`);
       // After the router's own focus on <main>: the row she scanned the QR code for.
       setTimeout(() => {
-        if (!line) { app.say("Det, linket peger på, er ikke i denne enheds runde."); return; }
+        if (!line) { app.say("Det, linket peger på, er ikke i denne enheds runde: runden viser de næste 12 timer, så et senere tidspunkt kommer med, når det nærmer sig."); return; }
         line.scrollIntoView({ block: "center" });
         (line.querySelector("button") || line).focus({ preventScroll: true });
       }, 0);

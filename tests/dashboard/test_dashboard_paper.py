@@ -5,7 +5,9 @@ and of the contact schedule (Chromium's own page.pdf()): no controls, everything
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -13,7 +15,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from nedbrud_client import Client
 from nedbrud_client import types as t
-from tests.api.nodliste import two_citizens
+from tests.api.nodliste import a_cpr, a_list, citizen, insulin, two_citizens
 from tests.client.conftest import AT, Server, declared
 from tests.dashboard.conftest import SCREENSHOTS, WALL, open_page, screenshot
 from tests.dashboard.test_dashboard import go
@@ -37,6 +39,27 @@ def unit_with_a_list(server: Server) -> tuple[str, str, str]:
     return unit, aase, bent
 
 
+def unit_with_doses_soon(server: Server) -> tuple[str, str]:
+    """A new unit whose list has an insulin dose and a visit in the next few hours (within the
+    rounds' look ahead, as a code is scanned when its dose is near): the unit and a CPR number."""
+    unit = f"botilbud-papir-{uuid.uuid4().hex[:6]}"
+    now = datetime.now(ZoneInfo("Europe/Copenhagen"))
+    soon, later = (f"{now + timedelta(hours=h):%H:%M}" for h in (1, 2))
+    aase = a_cpr()
+    visit = {"item_id": "tilsyn", "kind": "care", "service": "Tilsyn", "times": [later]}
+    body = a_list(
+        citizen(aase, "Aase Testesen", insulin((soon,)), vital_needs="Insulinkrævende diabetes"),
+        citizen(a_cpr(), "Bent Prøvesen", visit),
+    )
+    kept = httpx.put(
+        f"{server.url}/v1/units/{unit}/emergency-list",
+        json=body,
+        headers={"Authorization": f"Bearer {server.key}"},
+    )
+    assert kept.status_code == 201, kept.text
+    return unit, aase
+
+
 def download(page: Page, button: Locator) -> bytes:
     with page.expect_download() as info:
         button.click()
@@ -46,7 +69,7 @@ def download(page: Page, button: Locator) -> bytes:
 def test_the_paper_kit_from_parathed_names_citizens_and_each_qr_code_opens_its_round(
     browser: Browser, server: Server
 ) -> None:
-    unit, aase, _ = unit_with_a_list(server)
+    unit, aase = unit_with_doses_soon(server)
     outage = declared(server, unit=unit)
     laptop = open_page(browser, server, WALL)
     go(laptop, "parathed")
@@ -60,7 +83,7 @@ def test_the_paper_kit_from_parathed_names_citizens_and_each_qr_code_opens_its_r
     assert "Aase Testesen" in text
     assert f"{aase[:6]}-{aase[6:]}" in text
     codes = [c for page in rendered_qr_codes(kit, "dashboard-kit") for c in page]
-    assert len(codes) == 2  # the morning help and the insulin, each once
+    assert len(codes) == 2  # the visit and the insulin, each once
     with Client(server.url, server.key) as client:
         refs = {c.citizen_ref for c in client.get_emergency_list(unit).citizens}
         logged = {a.citizen_ref for r in refs for a in client.list_access_log(r)}
@@ -72,16 +95,17 @@ def test_the_paper_kit_from_parathed_names_citizens_and_each_qr_code_opens_its_r
         asked = parse_qs(parts.fragment.partition("?")[2])
         assert asked["unit"] == [unit]
         assert asked["incident"] == [str(outage.incident_id)]
-        # A carer's phone scans it: the dashboard opens, asks for the key, and keeps the route.
+        # A carer's phone scans it: the dashboard asks for the key, then opens the round on
+        # that occurrence's row, its first button focused (the form for recording it).
         context = browser.new_context(viewport={"width": 360, "height": 780}, locale="da-DK")
         phone = context.new_page()
         phone.goto(url)
         phone.get_by_label("API-nøgle").fill(KEY)
         phone.get_by_role("button", name="Log ind").click()
-        expect(phone.get_by_role("navigation")).to_be_visible()
-        hash_ = phone.evaluate("location.hash")
-        assert hash_ == f"#{parts.fragment}", hash_
-        assert parse_qs(hash_.partition("?")[2])["occurrence"] == asked["occurrence"]
+        line = phone.locator(f"[data-occurrence='{asked['occurrence'][0]}']")
+        expect(line).to_be_in_viewport()
+        expect(line.get_by_role("button").first).to_be_focused()
+        assert phone.evaluate("location.hash").startswith("#/runde?")
         phone.screenshot(path=str(SCREENSHOTS / f"qr-opened-{n}.png"))
         context.close()
 
