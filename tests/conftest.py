@@ -7,7 +7,9 @@ the log on purpose ask for `fresh_database_url`, a database of their own.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -19,6 +21,13 @@ import pytest
 
 from service.embedded import start_embedded, stop_embedded
 from service.migrate import migrate
+
+# The tests, and every server and command they start, never read or write the user's own data
+# directory: a checkpoint signed there by a server someone ran on this machine is not this
+# session's log, and `verify` rightly called the chain rewritten. Tests that need their own set
+# NEDBRUD_DATA_DIR again.
+os.environ["NEDBRUD_DATA_DIR"] = tempfile.mkdtemp(prefix="nedbrud-test-data-")
+atexit.register(shutil.rmtree, os.environ["NEDBRUD_DATA_DIR"], True)
 
 
 @pytest.fixture(scope="session")
