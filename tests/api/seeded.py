@@ -41,6 +41,10 @@ class Seed:
     canaries: list[Canary] = field(default_factory=list)
     # The records' ids: not secret, but they show only where the record does (as its summary).
     markers: list[Canary] = field(default_factory=list)
+    # A unit's first events (it is registered once) are in the seed only if its units are new:
+    # another module seeding the same database names units of its own.
+    unit_a: str = UNIT_A
+    unit_b: str = UNIT_B
 
     def of(self, citizen: str) -> list[Canary]:
         return [c for c in self.canaries if c.citizen == self.citizens[citizen]]
@@ -79,9 +83,12 @@ class Seeder:
         self.seed.canaries.append(Canary(cpr, self.unit, ref))
 
 
-async def seed_log(client: Client, pool: asyncpg.Pool) -> Seed:
+async def seed_log(
+    client: Client, pool: asyncpg.Pool, units: tuple[str, str] = (UNIT_A, UNIT_B)
+) -> Seed:
     """The outage, written through the API with the (admin) key the client holds."""
-    seed = Seed(start=int(await pool.fetchval("SELECT coalesce(max(position), 0) FROM events")))
+    start = int(await pool.fetchval("SELECT coalesce(max(position), 0) FROM events"))
+    seed = Seed(start=start, unit_a=units[0], unit_b=units[1])
     s = Seeder(client, seed)
     declared = await s.post(
         "/v1/incidents",
@@ -91,7 +98,7 @@ async def seed_log(client: Client, pool: asyncpg.Pool) -> Seed:
             "detected_via": "employee",
             "reported_by": s.by("reported"),
             "affected_systems": ["nexus"],
-            "affected_units": [UNIT_A, UNIT_B],
+            "affected_units": [s.seed.unit_a, s.seed.unit_b],
             "occurred_at": "2026-03-05T14:30:00+01:00",
         },
     )
@@ -105,10 +112,10 @@ async def seed_log(client: Client, pool: asyncpg.Pool) -> Seed:
     await s.step(
         "scope-assessed",
         affected_systems=["nexus"],
-        affected_units=[UNIT_A],
+        affected_units=[s.seed.unit_a],
         isolated_to_single_unit=True,
     )
-    await s.step("units-notified", units=[UNIT_A, UNIT_B])
+    await s.step("units-notified", units=[s.seed.unit_a, s.seed.unit_b])
     await s.step(
         "escalation-assessed",
         inform_nearest_leader=True,
@@ -119,7 +126,7 @@ async def seed_log(client: Client, pool: asyncpg.Pool) -> Seed:
     await s.step("communications-decided", involve_communications=False, reason=s.c("com"))
     await s.step(
         "workaround-agreed",
-        unit=UNIT_A,
+        unit=s.seed.unit_a,
         department_leader={"id": "d", "name": s.c("department-leader")},
         nearest_leader={"id": "n", "name": s.c("nearest-leader")},
         arrangement=s.c("arrangement"),
@@ -127,10 +134,12 @@ async def seed_log(client: Client, pool: asyncpg.Pool) -> Seed:
     await s.step(
         "scope-assessed",
         affected_systems=["nexus"],
-        affected_units=[UNIT_A, UNIT_B],
+        affected_units=[s.seed.unit_a, s.seed.unit_b],
         isolated_to_single_unit=False,
     )
-    asked = await s.step("staffing-requested", unit=UNIT_A, extra_staff=1, reason=s.c("staff"))
+    asked = await s.step(
+        "staffing-requested", unit=s.seed.unit_a, extra_staff=1, reason=s.c("staff")
+    )
     await s.step("staffing-decided", request_event_id=asked["event_id"], granted_staff=1)
     await s.step("communication-sent", audience="staff", channel="sms", summary=s.c("sent"))
     note = await s.step("note-added", text=s.c("note-text"))
@@ -142,13 +151,13 @@ async def seed_log(client: Client, pool: asyncpg.Pool) -> Seed:
     )
     incident = f"/v1/incidents/{seed.incident}"
 
-    s.unit, s.citizen = UNIT_A, REFS.ref_for(CPR_X)  # citizen X at unit A: medicine, a visit
+    s.unit, s.citizen = s.seed.unit_a, REFS.ref_for(CPR_X)  # citizen X at unit A: medicine, a visit
     s.citizen_of("X", CPR_X, s.citizen)
     a = await s.post(
         f"{incident}/medication-dispensings",
         {
             "citizen": {"cpr": CPR_X, "name": s.c("x-name")},
-            "unit": UNIT_A,
+            "unit": s.seed.unit_a,
             "medication": {
                 "name": s.c("medicine", in_summary=True),
                 "strength": s.c("strength", in_summary=True),
@@ -162,12 +171,12 @@ async def seed_log(client: Client, pool: asyncpg.Pool) -> Seed:
         },
     )
     seed.records["A"] = a["record_id"]
-    seed.markers.append(Canary(a["record_id"], UNIT_A, None, in_summary=True))
+    seed.markers.append(Canary(a["record_id"], s.seed.unit_a, None, in_summary=True))
     visit = await s.post(
         f"{incident}/care-deliveries",
         {
             "citizen": {"cpr": CPR_X},
-            "unit": UNIT_A,
+            "unit": s.seed.unit_a,
             "service": s.c("x-service", in_summary=True),
             "status": "delivered",
             "note": s.c("x-visit-note"),
@@ -176,7 +185,7 @@ async def seed_log(client: Client, pool: asyncpg.Pool) -> Seed:
         },
     )
     seed.records["A2"] = visit["record_id"]
-    seed.markers.append(Canary(visit["record_id"], UNIT_A, None, in_summary=True))
+    seed.markers.append(Canary(visit["record_id"], s.seed.unit_a, None, in_summary=True))
     await s.post(
         f"/v1/manual-records/{visit['record_id']}/journal-entry",
         {"by": s.by("journal"), "entered_at": "2026-03-06T09:00:00+01:00"},
@@ -187,7 +196,7 @@ async def seed_log(client: Client, pool: asyncpg.Pool) -> Seed:
         reason=s.c("record-correction-reason"),
         correction={"citizen": {"cpr": CPR_IN_CORRECTION, "name": s.c("corrected-name")}},
     )
-    seed.canaries.append(Canary(CPR_IN_CORRECTION, UNIT_A, s.citizen))
+    seed.canaries.append(Canary(CPR_IN_CORRECTION, s.seed.unit_a, s.citizen))
     await s.step(
         "event-corrected",
         corrects_event_id=corrected["event_id"],
@@ -195,13 +204,13 @@ async def seed_log(client: Client, pool: asyncpg.Pool) -> Seed:
         correction={"citizen": {"name": s.c("corrected-again")}},
     )
 
-    s.unit, s.citizen = UNIT_B, REFS.ref_for(CPR_Y)  # citizen Y at unit B: a visit, voided
+    s.unit, s.citizen = s.seed.unit_b, REFS.ref_for(CPR_Y)  # citizen Y at unit B: a visit, voided
     s.citizen_of("Y", CPR_Y, s.citizen)
     b = await s.post(
         f"{incident}/care-deliveries",
         {
             "citizen": {"cpr": CPR_Y, "name": s.c("y-name")},
-            "unit": UNIT_B,
+            "unit": s.seed.unit_b,
             "service": s.c("y-service", in_summary=True),
             "status": "missed",
             "note": s.c("y-note"),
@@ -210,7 +219,7 @@ async def seed_log(client: Client, pool: asyncpg.Pool) -> Seed:
         },
     )
     seed.records["B"] = b["record_id"]
-    seed.markers.append(Canary(b["record_id"], UNIT_B, None, in_summary=True))
+    seed.markers.append(Canary(b["record_id"], s.seed.unit_b, None, in_summary=True))
     await s.post(
         f"/v1/manual-records/{b['record_id']}/void",
         {
@@ -223,7 +232,7 @@ async def seed_log(client: Client, pool: asyncpg.Pool) -> Seed:
     await seed_lists(s)
     s.unit, s.citizen = None, None
     printed = await s.post(
-        f"/v1/units/{UNIT_A}/medication-list-prints",
+        f"/v1/units/{s.seed.unit_a}/medication-list-prints",
         {
             "printed_at": "2026-03-05T08:00:00+01:00",
             "by": s.by("printed"),
@@ -232,7 +241,7 @@ async def seed_log(client: Client, pool: asyncpg.Pool) -> Seed:
     )
     seed.unit_stream = printed["stream_id"]
     await s.step("system-restored", system="nexus")
-    await s.step("restoration-verified", unit=UNIT_A, system="nexus")
+    await s.step("restoration-verified", unit=s.seed.unit_a, system="nexus")
     await s.step("incident-closed", waiver_reason=s.c("waiver"))
     return seed
 
@@ -240,7 +249,7 @@ async def seed_log(client: Client, pool: asyncpg.Pool) -> Seed:
 async def seed_lists(s: Seeder) -> None:
     """Each unit's emergency list: X at unit A (two versions: a medication and a visit), Y at
     unit B (a visit); the help is shown like a record's summary, the rest only for a purpose."""
-    s.unit, s.citizen = UNIT_A, s.seed.citizens["X"]
+    s.unit, s.citizen = s.seed.unit_a, s.seed.citizens["X"]
     x = {
         "citizen": {"cpr": CPR_X, "name": s.c("x-list-name")},
         "vital_needs": s.c("x-vital-needs"),
@@ -268,8 +277,8 @@ async def seed_lists(s: Seeder) -> None:
     # The same citizen in both versions (the first is never shown again once replaced).
     for as_of in ("2026-03-01T06:00:00+01:00", "2026-03-02T06:00:00+01:00"):
         list_a = {"list_as_of": as_of, "by": {"id": "emp-1"}, "citizens": [x]}
-        await s.put(f"/v1/units/{UNIT_A}/emergency-list", list_a)
-    s.unit, s.citizen = UNIT_B, s.seed.citizens["Y"]
+        await s.put(f"/v1/units/{s.seed.unit_a}/emergency-list", list_a)
+    s.unit, s.citizen = s.seed.unit_b, s.seed.citizens["Y"]
     y = {
         "citizen": {"cpr": CPR_Y, "name": s.c("y-list-name")},
         "items": [
@@ -282,4 +291,4 @@ async def seed_lists(s: Seeder) -> None:
         ],
     }
     list_b = {"list_as_of": "2026-03-01T06:00:00+01:00", "by": {"id": "emp-1"}, "citizens": [y]}
-    await s.put(f"/v1/units/{UNIT_B}/emergency-list", list_b)
+    await s.put(f"/v1/units/{s.seed.unit_b}/emergency-list", list_b)

@@ -162,7 +162,8 @@ async def test_no_view_holds_a_name_a_cpr_number_or_free_text(
     from service.auth import Role
 
     client.headers["Authorization"] = f"Bearer {keys[Role.ADMIN]}"
-    seed = await seed_log(client, pool)
+    units = (f"botilbud-views-{uuid.uuid4().hex[:6]}", f"botilbud-views-{uuid.uuid4().hex[:6]}")
+    seed = await seed_log(client, pool, units)
     await outage(client)  # CPR and "Anne Testesen" in every record and the declaration
     answer = await client.get(f"/v1/back-entry?incident={seed.incident}&after_position=0")
     assert answer.status_code == 200
