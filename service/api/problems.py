@@ -51,6 +51,15 @@ class InvalidField(ApiProblem):
         self.errors = [FieldError(field=field, message=message)]
 
 
+class FieldBeyondRange(ApiProblem):
+    """422 for a field the schema takes but a rule beyond it refuses: a problem type of its own
+    (`out-of-range`), naming the field and never quoting its value."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(422, "out-of-range", f"{field}: {message}")
+        self.errors = [FieldError(field=field, message=message)]
+
+
 class InvalidPosition(ApiProblem):
     """400: a position to resume from that is not a non-negative integer."""
 

@@ -137,6 +137,7 @@ TITLES = {
     "system-not-restored": "Systemet er ikke genetableret endnu",
     "unit-not-affected": "Enheden er ikke berørt af dette nedbrud",
     "paper-kit-too-large": "Nødpakken har flere linjer, end der kan udskrives",
+    "out-of-range": "Værdien ligger uden for det, der kan gælde",
     "isolated-needs-one-unit": "Kun én enhed kan være ramt, når nedbruddet er isoleret",
     "workaround-needs-isolated-outage": "Arbejde uden IT aftales kun, når én enhed er ramt",
     "unknown-staffing-request": "Anmodningen om ekstra bemanding findes ikke",

@@ -120,6 +120,13 @@ class JournalEntryAnswer(Struct, omit_defaults=True):
     receipt: Receipt | None = None
     problem: dict[str, Any] | None = None
 
+    # Typed in the document: the problem its own journal-entry would have been refused with.
+    json_schema_extra: ClassVar[dict[str, Any]] = {
+        "properties": {
+            "problem": {"anyOf": [{"$ref": "#/components/schemas/Problem"}, {"type": "null"}]}
+        }
+    }
+
 
 class JournalEntriesAnswer(Struct):
     """Each record's answer, in the order of `record_ids`."""

@@ -12,7 +12,7 @@ from litestar.params import FromPath, Parameter
 from domain.occurrences import Occurrence
 from service.api.guards import principal_of, require_unit
 from service.api.list_schemas import OccurrenceView, RoundsView
-from service.api.problems import ApiProblem, InvalidField
+from service.api.problems import ApiProblem, FieldBeyondRange, InvalidField
 from service.api.reading import Purpose, pool_of
 from service.api.schemas import SLUG_PATTERN, Counts
 from service.disclosure import Disclosure, Reader
@@ -53,7 +53,7 @@ class RoundsController(Controller):
         if at is not None and at.tzinfo is None:
             raise InvalidField("at", "needs an offset")
         if at is not None and at > LATEST:  # the rounds look ahead of it: past 9999, a 500
-            raise InvalidField("at", "lies after 2100; give a moment of the outage")
+            raise FieldBeyondRange("at", "lies after 2100; give a moment of the outage")
         incident, records = await service.incident(incident_id)
         if unit not in incident.affected_units:
             raise ApiProblem(

@@ -150,4 +150,5 @@ async def test_a_moment_at_the_end_of_the_calendar_is_refused_naming_at_not_a_50
     outage = await outage_with_a_list(client)
     refused = await client.get(outage.rounds_path(), params={"unit": outage.unit, "at": at})
     assert refused.status_code == 422, refused.text
+    assert refused.json()["type"] == "/problems/out-of-range"  # a rule beyond the schema's
     assert refused.json()["errors"][0]["field"] == "at"

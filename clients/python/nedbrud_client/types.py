@@ -437,6 +437,13 @@ class JournalEntryAnswer(Struct, kw_only=True):
     receipt: Receipt | None = None
     problem: dict[str, Any] | None = None
 
+    # Typed in the document: the problem its own journal-entry would have been refused with.
+    json_schema_extra: ClassVar[dict[str, Any]] = {
+        "properties": {
+            "problem": {"anyOf": [{"$ref": "#/components/schemas/Problem"}, {"type": "null"}]}
+        }
+    }
+
 
 class JournalEntryIn(Struct, forbid_unknown_fields=True, kw_only=True):
     """The paper record was entered into the journal."""
