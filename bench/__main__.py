@@ -16,8 +16,8 @@ from pathlib import Path
 
 from bench.ingest import ratio_line
 from bench.registry import Options, discover
-from service.embedded import start_embedded
-from service.migrate import migrate
+from service.log.migrate import migrate
+from service.runtime.embedded import start_embedded
 
 
 def cli() -> None:
@@ -47,13 +47,18 @@ def cli() -> None:
     migrate(url)
     options = Options(quick=args.quick, long=args.long, clients=args.clients)
     ratios: dict[str, float] = {}
+    took: dict[str, float] = {}
     began = time.monotonic()
     for scenario in scenarios:
         if args.scenario in (scenario.name, "all"):
+            started = time.monotonic()
             ratios |= scenario.run(url, options)
+            took[scenario.name] = time.monotonic() - started
+            print(f"bench {scenario.name}: {took[scenario.name]:.0f} s")
     ratios.pop("store_rate", None)
     if args.scenario == "all":
-        print(f"bench all: {time.monotonic() - began:.0f} s")
+        each = " ".join(f"{name}={seconds:.0f}" for name, seconds in took.items())
+        print(f"bench all: {time.monotonic() - began:.0f} s ({each})")
         print(ratio_line(ratios))
 
 

@@ -19,8 +19,8 @@ import asyncpg
 
 from bench.projections import pct
 from bench.registry import Options, Ratios, scenario
-from service.events import AppendRequest, NewEvent
-from service.store import APPEND_LOCK, EventStore
+from service.log.events import AppendRequest, NewEvent
+from service.log.store import APPEND_LOCK, EventStore
 
 TEXT = "x" * 900
 AT = datetime(2026, 3, 5, 13, 30, tzinfo=UTC)
@@ -137,5 +137,5 @@ async def run(url: str, rounds: int, seconds: float, clients: int) -> dict[str, 
 
 @scenario("append", order=30)  # after the HTTP scenarios: see registry.scenario
 def append_scenario(url: str, options: Options) -> Ratios:
-    rounds, seconds = (2, 4) if options.quick else (5, 15)
+    rounds, seconds = (2, 3) if options.quick else (5, 15)
     return asyncio.run(run(url, rounds, seconds, options.clients or 64))

@@ -35,7 +35,7 @@ from eventsourcing.domain import Aggregate, event
 from bench.append import PEER_TABLE, make_peer_table, peer
 from bench.projections import KEY, NAIVE, pct, serve
 from bench.registry import Options, Ratios, scenario
-from service.store import APPEND_LOCK
+from service.log.store import APPEND_LOCK
 
 LENGTH = re.compile(rb"content-length:\s*(\d+)", re.IGNORECASE)
 DESCRIPTION = "Nexus svarer ikke på botilbuddet; medicinlisten er printet. " * 14  # ~850 chars
@@ -422,7 +422,7 @@ def ratio_line(ratios: dict[str, Any]) -> str:
 
 @scenario("http", order=10)
 def http_scenario(url: str, options: Options) -> Ratios:
-    rounds, seconds = (2, 5) if options.quick else (5, 15)
+    rounds, seconds = (2, 3) if options.quick else (5, 15)
     ratios = asyncio.run(http(url, rounds, seconds, options.clients or 64))
     print(ratio_line(ratios))
     return ratios
@@ -430,7 +430,7 @@ def http_scenario(url: str, options: Options) -> Ratios:
 
 @scenario("batch", order=20)
 def batch_scenario(url: str, options: Options) -> Ratios:
-    rounds, seconds = (2, 4) if options.quick else (5, 15)
+    rounds, seconds = (2, 3) if options.quick else (5, 15)
     ratios = asyncio.run(batch(url, rounds, seconds))
     print(ratio_line(ratios))
     return ratios

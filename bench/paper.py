@@ -16,11 +16,10 @@ from typing import Any
 import httpx
 from pypdf import PdfReader
 
-from bench.ingest import declare_body, over_http
-from bench.load import AUTH, JSON, open_incidents, paced_appends
+from bench.load import AUTH, alone_then_under_load
 from bench.projections import pct, serve
 from bench.registry import Options, Ratios, scenario
-from bench.rounds import a_list, timed_reads
+from bench.rounds import a_list
 
 CITIZENS, ITEMS = 40, 4
 
@@ -63,23 +62,16 @@ async def run(url: str, seconds: float) -> dict[str, float]:
         path = f"/v1/units/{unit}/paper-kit"
         params = {"incident": incident, "purpose": "treatment", "by": "bench"}
         pages, size, lines = await one_kit(base, path, params)
-        alone = await timed_reads(base, path, params, seconds)
-        incidents = await open_incidents(base, url)
-        most, _, _ = await over_http(
-            base, 64, seconds, "/v1/incidents", declare_body, lambda: JSON, 1
-        )
-        stop, sent = asyncio.Event(), dict[int, tuple[float, str]]()
-        writing = asyncio.create_task(paced_appends(base, incidents, most / 2, stop, sent))
-        loaded = await timed_reads(base, path, params, seconds)
-        stop.set()
-        written = await writing
+        measured = await alone_then_under_load(base, url, seconds, path, params)
     finally:
         process.terminate()
         process.wait()
+    alone, loaded = measured.alone, measured.loaded
     print(
         f"paper: a kit for {CITIZENS} citizens x {ITEMS} items with a purpose: {pages} pages, "
         f"{size / 1024:,.0f} KiB, {lines} occurrences with a QR code; appends at "
-        f"{written / seconds:,.0f}/s under load (half of the {most:,.0f}/s measured first)"
+        f"{measured.rate(seconds):,.0f}/s under load "
+        f"(half of the {measured.most:,.0f}/s measured first)"
     )
     for name, values in (("alone", alone), ("under load", loaded)):
         print(
@@ -96,4 +88,4 @@ async def run(url: str, seconds: float) -> dict[str, float]:
 
 @scenario("paper", order=55)
 def paper_scenario(url: str, options: Options) -> Ratios:
-    return asyncio.run(run(url, 4 if options.quick else 15))
+    return asyncio.run(run(url, 3 if options.quick else 15))

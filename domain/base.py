@@ -3,9 +3,11 @@ read the clock."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any, NamedTuple, TypeVar
 
 import msgspec
 from eventsourcing.domain import Aggregate
@@ -41,6 +43,13 @@ class StaffingRequest(msgspec.Struct, kw_only=True):
     unit: str
     requested: int
     granted: int | None = None
+
+
+class Escalation(NamedTuple):
+    """The department leader's assessment: must the nearest leader, and the Socialchef, know?"""
+
+    inform_nearest_leader: bool
+    inform_socialchef: bool
 
 
 class DetectedVia(StrEnum):
@@ -103,3 +112,68 @@ class PlanAggregate(Aggregate):
         """Whose personal data this stream's events carry: the stream itself, unless a subclass
         names a citizen. Each subject's data can be erased on its own."""
         return str(self.id)
+
+
+Command = TypeVar("Command", bound=Callable[..., None])
+
+
+def step(slug: str) -> Callable[[Command], Command]:
+    """Marks an aggregate's command as the plan's step `slug`, recorded as the API receives it:
+    the command's parameters are the step's fields, but for `by`, `occurred_at` and what the
+    service supplies (the plan, the event's own id). The event method it calls says, in its
+    docstring, what happened; the service derives the step's wire type from these."""
+
+    def mark(command: Command) -> Command:
+        setattr(command, "__step__", slug)  # noqa: B010 (mypy knows no such attribute of a function)
+        return command
+
+    return mark
+
+
+@dataclass(frozen=True)
+class StepDeclaration:
+    """A step of the plan as an aggregate declares it: the event type's slug, the command that
+    records it, the event (its fields and sealed marks) and what the event says happened."""
+
+    slug: str
+    command: Callable[..., None]
+    event: type[PlanAggregate.Event]
+    said: str
+
+
+def _docstring(event: type) -> str:
+    """What an event declared as a class says of itself: eventsourcing redefines the class for
+    the aggregate as a dataclass, whose docstring is its signature, so the written one is the
+    first along its bases that is not."""
+    for cls in event.__mro__:
+        doc = vars(cls).get("__doc__") or ""
+        if doc and not doc.startswith(f"{cls.__name__}("):
+            return doc.strip()
+    return ""
+
+
+def declared_steps(
+    aggregate: type[PlanAggregate], event_types: Mapping[str, type[PlanAggregate.Event]]
+) -> dict[str, StepDeclaration]:
+    """The aggregate's commands marked with `step`, in the order of its event types."""
+    commands = {}
+    for command in vars(aggregate).values():
+        if (slug := getattr(command, "__step__", None)) is not None:
+            commands[slug] = command
+    said: dict[str, str] = {}
+    for method in vars(aggregate).values():
+        # eventsourcing's @event keeps the decorated method (and so its docstring); an event
+        # declared as a class says it in its own docstring.
+        func: Any = getattr(method, "decorated_func", None)
+        name = getattr(method, "event_cls_name", None)
+        if func is not None and name is not None:
+            said[name] = (func.__doc__ or "").strip()
+    unknown = sorted(commands.keys() - event_types.keys())
+    assert not unknown, f"step {unknown[0]!r} marks a command but has no event type"
+    return {
+        slug: StepDeclaration(
+            slug, commands[slug], event, said.get(event.__name__) or _docstring(event)
+        )
+        for slug, event in event_types.items()
+        if slug in commands
+    }

@@ -11,6 +11,7 @@ leader. Each system is restored, each unit verifies it, and the incident closes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -22,12 +23,16 @@ from domain.base import (
     Audience,
     DataSubject,
     DetectedVia,
+    Escalation,
     EscalationRole,
     ItMethod,
     Person,
     PlanAggregate,
     Sealed,
     StaffingRequest,
+    StepDeclaration,
+    declared_steps,
+    step,
 )
 from domain.base import Severity as Severity
 from domain.contacts import contact_now
@@ -52,6 +57,22 @@ from domain.rules import status_of
 __all__ = ["CorrectedRecord", "DetectedVia", "Incident", "Severity"]
 
 
+def in_order(items: Iterable[str]) -> list[str]:
+    """Each item once, where it first appears."""
+    return list(dict.fromkeys(items))
+
+
+def affected_after(restored: Iterable[str], scoped: Iterable[str]) -> list[str]:
+    """The systems affected once a scope is assessed: a system already restored stays in the
+    record of what was affected, before the systems the scope names."""
+    return in_order([*restored, *scoped])
+
+
+def in_plan_order(steps: Iterable[str]) -> list[str]:
+    """Steps done, in the plan's order."""
+    return sorted(steps, key=STEP_ORDER.__getitem__)
+
+
 class CorrectedRecord(msgspec.Struct, frozen=True):
     """The paper record a correction is about: its unit, and the citizen whose data it is."""
 
@@ -61,9 +82,25 @@ class CorrectedRecord(msgspec.Struct, frozen=True):
 
 
 class Incident(PlanAggregate):
-    """IT-nedbrud: one outage, its systems and units, and every step of the plan taken on it."""
+    """IT-nedbrud: one outage, its systems and units, and every step of the plan taken on it.
 
-    @event("Detected")
+    The events the situation picture reads are declared as classes, so that its fold reads them
+    typed (`domain/situation.py`); each one's `apply` is this aggregate's fold of it, and what
+    both folds compute from an event is a property of the event or a function here."""
+
+    class Detected(PlanAggregate.Created):
+        """The outage became known. (`__init__` takes the same fields: eventsourcing refuses an
+        incident whose fields and these differ.)"""
+
+        title: str
+        description: Annotated[str | None, Sealed]
+        detected_via: DetectedVia
+        reported_by: Person
+        affected_systems: tuple[str, ...]
+        affected_units: tuple[str, ...]
+        occurred_at: datetime
+
+    @event(Detected)
     def __init__(
         self,
         id: UUID,
@@ -77,8 +114,8 @@ class Incident(PlanAggregate):
     ) -> None:
         self.title, self.detected_via, self.detected_at = title, detected_via, occurred_at
         self.reported_by = reported_by
-        self.affected_systems = list(dict.fromkeys(affected_systems))
-        self.affected_units = list(dict.fromkeys(affected_units))
+        self.affected_systems = in_order(affected_systems)
+        self.affected_units = in_order(affected_units)
         self.isolated_to_single_unit: bool | None = None
         self.severity: Severity | None = None
         self.expected_restoration_at: datetime | None = None
@@ -87,7 +124,7 @@ class Incident(PlanAggregate):
         self.leaders_informed: list[Person] = []
         self.it_channels: list[Contact] = []
         self.units_notified: set[str] = set()
-        self.escalation: tuple[bool, bool] | None = None
+        self.escalation: Escalation | None = None
         self.escalated_to: list[EscalationRole] = []
         self.involve_communications: bool | None = None
         self.audiences_reached: set[Audience] = set()
@@ -114,7 +151,7 @@ class Incident(PlanAggregate):
     @property
     def steps_done(self) -> list[str]:
         """The plan's steps recorded so far, in the plan's order."""
-        return sorted(self.steps, key=STEP_ORDER.__getitem__)
+        return in_plan_order(self.steps)
 
     def is_verified(self, unit: str, system: str) -> bool:
         verified = self.verified.get(unit, set())
@@ -122,6 +159,7 @@ class Incident(PlanAggregate):
 
     # -- Alarmering ----------------------------------------------------------------------------
 
+    @step("colleagues-informed")
     def inform_colleagues(self, by: Person, occurred_at: datetime) -> None:
         """The employee who learns of the outage informs colleagues at once."""
         self._refuse_if_closed()
@@ -129,8 +167,10 @@ class Incident(PlanAggregate):
 
     @event("ColleaguesInformed")
     def _colleagues_informed(self, by: Person, occurred_at: datetime) -> None:
+        """The employee who learned of the outage informed colleagues."""
         self._done("colleagues-informed", occurred_at)
 
+    @step("leader-informed")
     def inform_leader(self, leader: Person, by: Person, occurred_at: datetime) -> None:
         """The nearest leader is informed at the first opportunity."""
         self._refuse_if_closed()
@@ -138,9 +178,11 @@ class Incident(PlanAggregate):
 
     @event("LeaderInformed")
     def _leader_informed(self, leader: Person, by: Person, occurred_at: datetime) -> None:
+        """The nearest leader was informed."""
         self.leaders_informed.append(leader)
         self._done("leader-informed", occurred_at)
 
+    @step("it-contacted")
     def contact_it(
         self,
         channel: Contact | None,
@@ -177,9 +219,11 @@ class Incident(PlanAggregate):
         by: Person,
         occurred_at: datetime,
     ) -> None:
+        """IT was contacted; without a channel, the plan's contact rule at occurred_at gives it."""
         self.it_channels.append(channel)
         self._done("it-contacted", occurred_at)
 
+    @step("vendor-contacted")
     def contact_vendor(
         self, vendor: str, reference: str | None, by: Person, occurred_at: datetime
     ) -> None:
@@ -191,8 +235,10 @@ class Incident(PlanAggregate):
     def _vendor_contacted(
         self, vendor: str, reference: str | None, by: Person, occurred_at: datetime
     ) -> None:
+        """The vendor was contacted about scope and resolution."""
         self._done("vendor-contacted", occurred_at)
 
+    @step("alarm-received")
     def receive_alarm(self, source: str, summary: str, by: Person, occurred_at: datetime) -> None:
         """An alarm from the vendor, monitoring or another system about this outage."""
         self._refuse_if_closed()
@@ -202,8 +248,10 @@ class Incident(PlanAggregate):
     def _alarm_received(
         self, source: str, summary: Annotated[str, Sealed], by: Person, occurred_at: datetime
     ) -> None:
+        """An alarm about the outage arrived (vendor, monitoring, another system)."""
         self._done("alarm-received", occurred_at)
 
+    @step("scope-assessed")
     def assess_scope(
         self,
         affected_systems: tuple[str, ...],
@@ -218,7 +266,8 @@ class Incident(PlanAggregate):
         self._refuse_if_closed()
         if isolated_to_single_unit and len(set(affected_units)) != 1:
             raise IsolatedNeedsOneUnit(len(set(affected_units)))
-        self._scope_assessed(
+        self.trigger_event(
+            self.ScopeAssessed,
             affected_systems=affected_systems,
             affected_units=affected_units,
             isolated_to_single_unit=isolated_to_single_unit,
@@ -228,36 +277,48 @@ class Incident(PlanAggregate):
             occurred_at=occurred_at,
         )
 
-    @event("ScopeAssessed")
-    def _scope_assessed(
-        self,
-        affected_systems: tuple[str, ...],
-        affected_units: tuple[str, ...],
-        isolated_to_single_unit: bool,
-        severity: Severity | None,
-        expected_restoration_at: datetime | None,
-        by: Person,
-        occurred_at: datetime,
-    ) -> None:
-        # A system already restored stays in the record of what was affected.
-        self.affected_systems = list(dict.fromkeys([*self.systems_restored, *affected_systems]))
-        self.affected_units = list(dict.fromkeys(affected_units))
-        self.isolated_to_single_unit, self.severity = isolated_to_single_unit, severity
-        self.expected_restoration_at = expected_restoration_at
-        self._done("scope-assessed", occurred_at)
+    class ScopeAssessed(PlanAggregate.Event):
+        """The scope was clarified; it replaces the scope first reported."""
+
+        affected_systems: tuple[str, ...]
+        affected_units: tuple[str, ...]
+        isolated_to_single_unit: bool
+        severity: Severity | None
+        expected_restoration_at: datetime | None
+        by: Person
+        occurred_at: datetime
+
+        def apply(self, aggregate: Incident) -> None:
+            # A system already restored stays in the record of what was affected.
+            aggregate.affected_systems = affected_after(
+                aggregate.systems_restored, self.affected_systems
+            )
+            aggregate.affected_units = in_order(self.affected_units)
+            aggregate.isolated_to_single_unit = self.isolated_to_single_unit
+            aggregate.severity = self.severity
+            aggregate.expected_restoration_at = self.expected_restoration_at
+            aggregate._done("scope-assessed", self.occurred_at)
 
     # -- Ledelse og organisation ---------------------------------------------------------------
 
+    @step("units-notified")
     def notify_units(self, units: tuple[str, ...], by: Person, occurred_at: datetime) -> None:
         """IT informs the affected units of the municipality about the acknowledged fault."""
         self._refuse_if_closed()
-        self._units_notified(units=units, by=by, occurred_at=occurred_at)
+        self.trigger_event(self.UnitsNotified, units=units, by=by, occurred_at=occurred_at)
 
-    @event("UnitsNotified")
-    def _units_notified(self, units: tuple[str, ...], by: Person, occurred_at: datetime) -> None:
-        self.units_notified.update(units)
-        self._done("units-notified", occurred_at)
+    class UnitsNotified(PlanAggregate.Event):
+        """IT informed these units about the acknowledged fault."""
 
+        units: tuple[str, ...]
+        by: Person
+        occurred_at: datetime
+
+        def apply(self, aggregate: Incident) -> None:
+            aggregate.units_notified.update(self.units)
+            aggregate._done("units-notified", self.occurred_at)
+
+    @step("workaround-agreed")
     def agree_workaround(
         self,
         unit: str,
@@ -290,10 +351,12 @@ class Incident(PlanAggregate):
         by: Person,
         occurred_at: datetime,
     ) -> None:
+        """For an outage isolated to one unit: how work continues without IT."""
         self._done("workaround-agreed", occurred_at)
 
     # -- Bemanding og udstyr -------------------------------------------------------------------
 
+    @step("staffing-requested")
     def request_staffing(
         self,
         request_id: UUID,
@@ -305,7 +368,8 @@ class Incident(PlanAggregate):
     ) -> None:
         """An affected unit needs extra staff; `request_id` is the event's own id."""
         self._refuse_if_closed()
-        self._staffing_requested(
+        self.trigger_event(
+            self.StaffingRequested,
             request_id=request_id,
             unit=unit,
             extra_staff=extra_staff,
@@ -314,19 +378,28 @@ class Incident(PlanAggregate):
             occurred_at=occurred_at,
         )
 
-    @event("StaffingRequested")
-    def _staffing_requested(
-        self,
-        request_id: UUID,
-        unit: str,
-        extra_staff: int,
-        reason: Annotated[str | None, Sealed],
-        by: Person,
-        occurred_at: datetime,
-    ) -> None:
-        self.staffing[request_id] = StaffingRequest(unit=unit, requested=extra_staff)
-        self._done("staffing-requested", occurred_at)
+    class StaffingRequested(PlanAggregate.Event):
+        """A unit needs extra staff."""
 
+        request_id: UUID
+        unit: str
+        extra_staff: int
+        reason: Annotated[str | None, Sealed]
+        by: Person
+        occurred_at: datetime
+
+        def apply(self, aggregate: Incident) -> None:
+            aggregate.staffing[self.request_id] = self.requested(
+                aggregate.staffing.get(self.request_id)
+            )
+            aggregate._done("staffing-requested", self.occurred_at)
+
+        def requested(self, known: StaffingRequest | None) -> StaffingRequest:
+            """The request with this step folded in (a decision folded first keeps its grant)."""
+            granted = None if known is None else known.granted
+            return StaffingRequest(unit=self.unit, requested=self.extra_staff, granted=granted)
+
+    @step("staffing-decided")
     def decide_staffing(
         self, request_event_id: UUID, granted_staff: int, by: Person, occurred_at: datetime
     ) -> None:
@@ -336,22 +409,65 @@ class Incident(PlanAggregate):
             raise UnknownStaffingRequest()
         if self.staffing[request_event_id].granted is not None:
             raise StaffingAlreadyDecided()
-        self._staffing_decided(
+        self.trigger_event(
+            self.StaffingDecided,
             request_event_id=request_event_id,
             granted_staff=granted_staff,
             by=by,
             occurred_at=occurred_at,
         )
 
-    @event("StaffingDecided")
-    def _staffing_decided(
-        self, request_event_id: UUID, granted_staff: int, by: Person, occurred_at: datetime
+    class StaffingDecided(PlanAggregate.Event):
+        """The nearest leader decided a staffing request."""
+
+        request_event_id: UUID
+        granted_staff: int
+        by: Person
+        occurred_at: datetime
+
+        def apply(self, aggregate: Incident) -> None:
+            aggregate.staffing[self.request_event_id] = self.decided(
+                aggregate.staffing.get(self.request_event_id)
+            )
+            aggregate._done("staffing-decided", self.occurred_at)
+
+        def decided(self, known: StaffingRequest | None) -> StaffingRequest:
+            """The request with the nearest leader's grant (folded before the request: unknown
+            unit, nothing requested yet)."""
+            if known is None:
+                return StaffingRequest(unit="", requested=0, granted=self.granted_staff)
+            return StaffingRequest(
+                unit=known.unit, requested=known.requested, granted=self.granted_staff
+            )
+
+    # -- Medicin --------------------------------------------------------------------------------
+
+    @step("doctor-consulted")
+    def consult_doctor(
+        self, unit: str, doctor: str, outcome: str, by: Person, occurred_at: datetime
     ) -> None:
-        self.staffing[request_event_id].granted = granted_staff
-        self._done("staffing-decided", occurred_at)
+        """The citizens' doctor is contacted when a unit is in doubt about dosing; a paper
+        record says so of its own citizen (`DoctorConsulted`)."""
+        self._refuse_if_closed()
+        self._doctor_consulted(
+            unit=unit, doctor=doctor, outcome=outcome, by=by, occurred_at=occurred_at
+        )
+
+    @event("DoctorConsultedForUnit")
+    def _doctor_consulted(
+        self,
+        unit: str,
+        doctor: Annotated[str, Sealed],
+        outcome: Annotated[str, Sealed],
+        by: Person,
+        occurred_at: datetime,
+    ) -> None:
+        """The doctor was contacted about doubt over dosing at a unit, and what was agreed."""
+        self._done("doctor-consulted", occurred_at)
 
     # -- Kommunikation -------------------------------------------------------------------------
 
+    @step("escalation-assessed")
     def assess_escalation(
         self,
         inform_nearest_leader: bool,
@@ -362,7 +478,8 @@ class Incident(PlanAggregate):
     ) -> None:
         """The department leader assesses whether the nearest leader and Socialchef must know."""
         self._refuse_if_closed()
-        self._escalation_assessed(
+        self.trigger_event(
+            self.EscalationAssessed,
             inform_nearest_leader=inform_nearest_leader,
             inform_socialchef=inform_socialchef,
             reason=reason,
@@ -370,77 +487,99 @@ class Incident(PlanAggregate):
             occurred_at=occurred_at,
         )
 
-    @event("EscalationAssessed")
-    def _escalation_assessed(
-        self,
-        inform_nearest_leader: bool,
-        inform_socialchef: bool,
-        reason: Annotated[str, Sealed],
-        by: Person,
-        occurred_at: datetime,
-    ) -> None:
-        self.escalation = (inform_nearest_leader, inform_socialchef)
-        self._done("escalation-assessed", occurred_at)
+    class EscalationAssessed(PlanAggregate.Event):
+        """The department leader assessed whom to inform."""
 
+        inform_nearest_leader: bool
+        inform_socialchef: bool
+        reason: Annotated[str, Sealed]
+        by: Person
+        occurred_at: datetime
+
+        def apply(self, aggregate: Incident) -> None:
+            aggregate.escalation = self.escalation
+            aggregate._done("escalation-assessed", self.occurred_at)
+
+        @property
+        def escalation(self) -> Escalation:
+            return Escalation(self.inform_nearest_leader, self.inform_socialchef)
+
+    @step("escalated")
     def escalate(
         self, to_role: EscalationRole, to: Person | None, by: Person, occurred_at: datetime
     ) -> None:
         """The situation is escalated to the nearest leader, the Socialchef or communications."""
         self._refuse_if_closed()
-        self._escalated(to_role=to_role, to=to, by=by, occurred_at=occurred_at)
+        self.trigger_event(self.Escalated, to_role=to_role, to=to, by=by, occurred_at=occurred_at)
 
-    @event("Escalated")
-    def _escalated(
-        self, to_role: EscalationRole, to: Person | None, by: Person, occurred_at: datetime
-    ) -> None:
-        if to_role not in self.escalated_to:
-            self.escalated_to.append(to_role)
-        self._done("escalated", occurred_at)
+    class Escalated(PlanAggregate.Event):
+        """The situation was escalated to a role."""
 
+        to_role: EscalationRole
+        to: Person | None
+        by: Person
+        occurred_at: datetime
+
+        def apply(self, aggregate: Incident) -> None:
+            if self.to_role not in aggregate.escalated_to:
+                aggregate.escalated_to.append(self.to_role)
+            aggregate._done("escalated", self.occurred_at)
+
+    @step("communications-decided")
     def decide_communications(
         self, involve_communications: bool, reason: str, by: Person, occurred_at: datetime
     ) -> None:
         """Leaders decide whether Kommunikationsafdelingen informs partners."""
         self._refuse_if_closed()
-        self._communications_decided(
+        self.trigger_event(
+            self.CommunicationsDecided,
             involve_communications=involve_communications,
             reason=reason,
             by=by,
             occurred_at=occurred_at,
         )
 
-    @event("CommunicationsDecided")
-    def _communications_decided(
-        self,
-        involve_communications: bool,
-        reason: Annotated[str, Sealed],
-        by: Person,
-        occurred_at: datetime,
-    ) -> None:
-        self.involve_communications = involve_communications
-        self._done("communications-decided", occurred_at)
+    class CommunicationsDecided(PlanAggregate.Event):
+        """Leaders decided whether Kommunikationsafdelingen is involved."""
 
+        involve_communications: bool
+        reason: Annotated[str, Sealed]
+        by: Person
+        occurred_at: datetime
+
+        def apply(self, aggregate: Incident) -> None:
+            aggregate.involve_communications = self.involve_communications
+            aggregate._done("communications-decided", self.occurred_at)
+
+    @step("communication-sent")
     def send_communication(
         self, audience: Audience, channel: str, summary: str, by: Person, occurred_at: datetime
     ) -> None:
         """The units' management informs staff, citizens, relatives or partners."""
         self._refuse_if_closed()
-        self._communication_sent(
-            audience=audience, channel=channel, summary=summary, by=by, occurred_at=occurred_at
+        self.trigger_event(
+            self.CommunicationSent,
+            audience=audience,
+            channel=channel,
+            summary=summary,
+            by=by,
+            occurred_at=occurred_at,
         )
 
-    @event("CommunicationSent")
-    def _communication_sent(
-        self,
-        audience: Audience,
-        channel: str,
-        summary: Annotated[str, Sealed],
-        by: Person,
-        occurred_at: datetime,
-    ) -> None:
-        self.audiences_reached.add(audience)
-        self._done("communication-sent", occurred_at)
+    class CommunicationSent(PlanAggregate.Event):
+        """Staff, citizens, relatives or partners were informed."""
 
+        audience: Audience
+        channel: str
+        summary: Annotated[str, Sealed]
+        by: Person
+        occurred_at: datetime
+
+        def apply(self, aggregate: Incident) -> None:
+            aggregate.audiences_reached.add(self.audience)
+            aggregate._done("communication-sent", self.occurred_at)
+
+    @step("note-added")
     def add_note(self, text: str, by: Person, occurred_at: datetime) -> None:
         """A note that keeps the situation picture up to date."""
         self._refuse_if_closed()
@@ -448,10 +587,12 @@ class Incident(PlanAggregate):
 
     @event("NoteAdded")
     def _note_added(self, text: Annotated[str, Sealed], by: Person, occurred_at: datetime) -> None:
+        """A note for the situation picture."""
         self._done("note-added", occurred_at)
 
     # -- Restoration and closing ---------------------------------------------------------------
 
+    @step("system-restored")
     def restore(self, system: str, by: Person, occurred_at: datetime) -> None:
         """A system is working again."""
         self._refuse_if_closed()
@@ -459,13 +600,20 @@ class Incident(PlanAggregate):
             raise SystemNotAffected(system)
         if system in self.systems_restored:
             raise AlreadyRestored(system)
-        self._system_restored(system=system, by=by, occurred_at=occurred_at)
+        self.trigger_event(self.SystemRestored, system=system, by=by, occurred_at=occurred_at)
 
-    @event("SystemRestored")
-    def _system_restored(self, system: str, by: Person, occurred_at: datetime) -> None:
-        self.systems_restored.append(system)
-        self._done("system-restored", occurred_at)
+    class SystemRestored(PlanAggregate.Event):
+        """A system works again."""
 
+        system: str
+        by: Person
+        occurred_at: datetime
+
+        def apply(self, aggregate: Incident) -> None:
+            aggregate.systems_restored.append(self.system)
+            aggregate._done("system-restored", self.occurred_at)
+
+    @step("restoration-verified")
     def verify_restoration(
         self, unit: str, system: str | None, by: Person, occurred_at: datetime
     ) -> None:
@@ -477,14 +625,21 @@ class Incident(PlanAggregate):
             raise SystemNotRestored(system)
         if system is None and self.systems_down:
             raise SystemsStillDown(self.systems_down)
-        self._restoration_verified(unit=unit, system=system, by=by, occurred_at=occurred_at)
+        self.trigger_event(
+            self.RestorationVerified, unit=unit, system=system, by=by, occurred_at=occurred_at
+        )
 
-    @event("RestorationVerified")
-    def _restoration_verified(
-        self, unit: str, system: str | None, by: Person, occurred_at: datetime
-    ) -> None:
-        self.verified.setdefault(unit, set()).add(system)
-        self._done("restoration-verified", occurred_at)
+    class RestorationVerified(PlanAggregate.Event):
+        """A unit confirmed that a system (or, without one, every system) works for it again."""
+
+        unit: str
+        system: str | None
+        by: Person
+        occurred_at: datetime
+
+        def apply(self, aggregate: Incident) -> None:
+            aggregate.verified.setdefault(self.unit, set()).add(self.system)
+            aggregate._done("restoration-verified", self.occurred_at)
 
     def close(
         self,
@@ -502,23 +657,25 @@ class Incident(PlanAggregate):
             raise ManualRecordsPending(pending_records)
         if pending_records and not waived_by_leader:
             raise WaiverNeedsLeader()
-        self._closed(
+        self.trigger_event(
+            self.Closed,
             by=by,
             occurred_at=occurred_at,
             waiver_reason=waiver_reason if pending_records else None,
             pending_records=pending_records,
         )
 
-    @event("Closed")
-    def _closed(
-        self,
-        by: Person,
-        occurred_at: datetime,
-        waiver_reason: Annotated[str | None, Sealed],
-        pending_records: int,
-    ) -> None:
-        self.closed_at = occurred_at
-        self._done("incident-closed", occurred_at)
+    class Closed(PlanAggregate.Event):
+        """The outage is over."""
+
+        by: Person
+        occurred_at: datetime
+        waiver_reason: Annotated[str | None, Sealed]
+        pending_records: int
+
+        def apply(self, aggregate: Incident) -> None:
+            aggregate.closed_at = self.occurred_at
+            aggregate._done("incident-closed", self.occurred_at)
 
     def correct(
         self,
@@ -590,6 +747,7 @@ EVENT_TYPES: dict[str, type[PlanAggregate.Event]] = {
         "workaround-agreed": "WorkaroundAgreed",
         "staffing-requested": "StaffingRequested",
         "staffing-decided": "StaffingDecided",
+        "doctor-consulted": "DoctorConsultedForUnit",
         "communication-sent": "CommunicationSent",
         "note-added": "NoteAdded",
         "system-restored": "SystemRestored",
@@ -600,4 +758,8 @@ EVENT_TYPES: dict[str, type[PlanAggregate.Event]] = {
 }
 
 # The plan's steps in the plan's order: steps done are shown in it.
-STEP_ORDER = {step: i for i, step in enumerate(EVENT_TYPES)}
+STEP_ORDER = {slug: i for i, slug in enumerate(EVENT_TYPES)}
+
+# The steps recorded as they come (closing and corrections go through the service): the API's
+# step types are derived from these.
+STEPS: dict[str, StepDeclaration] = declared_steps(Incident, EVENT_TYPES)

@@ -14,6 +14,7 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 from uuid import UUID
 
 from domain.list_items import ItemKind
@@ -122,9 +123,14 @@ def candidates(occurrences: Iterable[Occurrence], record: RoundRecord) -> list[O
     )
 
 
-def account(
-    occurrences: list[Occurrence], records: Iterable[RoundRecord]
-) -> tuple[list[Occurrence], list[RoundRecord]]:
+class Accounting(NamedTuple):
+    """The occurrences, each with the records that account for it; the records left alone."""
+
+    occurrences: list[Occurrence]
+    alone: list[RoundRecord]
+
+
+def account(occurrences: list[Occurrence], records: Iterable[RoundRecord]) -> Accounting:
     """Each occurrence with the records that account for it, and the records that stand alone.
 
     Voided records were made in error and account for nothing; a record id seen twice counts
@@ -159,7 +165,7 @@ def account(
             alone.append(record)
         else:
             claims.setdefault(target.occurrence_id, []).append(record)
-    return [_accounted(o, claims.get(o.occurrence_id, [])) for o in occurrences], alone
+    return Accounting([_accounted(o, claims.get(o.occurrence_id, [])) for o in occurrences], alone)
 
 
 def _accounted(occurrence: Occurrence, claims: list[RoundRecord]) -> Occurrence:

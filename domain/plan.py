@@ -106,6 +106,8 @@ class PlanFile(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     lines: list[PlanLine] = msgspec.field(default_factory=list)
     # Each step's one name, in the plan's words: the forms, the cards and the timeline say it.
     steps: dict[str, str] = msgspec.field(default_factory=dict)
+    # Each step's form in the plan's words: a label for each field, by the field's name.
+    forms: dict[str, dict[str, str]] = msgspec.field(default_factory=dict)
     catalogue: Catalogue = msgspec.field(default_factory=Catalogue)
 
 
@@ -181,6 +183,10 @@ def _check(file: PlanFile) -> dict[str, tuple[Window, ...]]:
     for step, name in file.steps.items():
         if not name.strip():
             raise PlanInvalid(f"steps.{step}: a name to show is needed")
+    for step, labels in file.forms.items():
+        for field, label in labels.items():
+            if not label.strip():
+                raise PlanInvalid(f"forms.{step}.{field}: a label to show is needed")
     for i, line in enumerate(file.lines):
         if unknown_roles := sorted(set(line.roles) - file.roles.keys()):
             raise PlanInvalid(f"lines[{i}].roles: {unknown_roles[0]!r} is not one of the roles")

@@ -14,6 +14,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from typing import NamedTuple
 from uuid import UUID
 
 import msgspec
@@ -148,7 +149,14 @@ def _step_of(fact: Fact) -> str | None:
     return None
 
 
-def first_done(facts: Iterable[Fact]) -> dict[str, tuple[datetime, str | None]]:
+class FirstDone(NamedTuple):
+    """When a step was first done, and by whom (None: no one is named)."""
+
+    at: datetime
+    by: str | None
+
+
+def first_done(facts: Iterable[Fact]) -> dict[str, FirstDone]:
     """Each step's first time (and who did it); ties by the person's id, not by arrival."""
     first: dict[str, tuple[datetime, str]] = {}
     for fact in facts:
@@ -158,18 +166,18 @@ def first_done(facts: Iterable[Fact]) -> dict[str, tuple[datetime, str | None]]:
         seen = (fact.occurred_at, _by(fact) or "")
         if step not in first or seen < first[step]:
             first[step] = seen
-    return {step: (at, by or None) for step, (at, by) in first.items()}
+    return {step: FirstDone(at, by or None) for step, (at, by) in first.items()}
 
 
-def plan_lines(
-    plan: Plan, detected: datetime, done: Mapping[str, tuple[datetime, str | None]]
-) -> list[LineReport]:
+def plan_lines(plan: Plan, detected: datetime, done: Mapping[str, FirstDone]) -> list[LineReport]:
     """Every line of the plan with its steps' first times; a line is done with its first step."""
     lines = []
     for number, line in enumerate(plan.file.lines, start=1):
         steps = []
         for step in line.steps:
-            at, by = done.get(step, (None, None))
+            first_time = done.get(step)
+            at = None if first_time is None else first_time.at
+            by = None if first_time is None else first_time.by
             steps.append(
                 StepDone(
                     step=step,

@@ -24,7 +24,7 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
-from typing import Protocol
+from typing import NamedTuple, Protocol
 from uuid import UUID
 
 from domain.errors import WaiverNeedsLeader
@@ -108,12 +108,19 @@ def status_at(occurrence: Occurrence, at: datetime) -> Status:
     return Status.DUE if at < occurrence.due_until else Status.OVERDUE
 
 
-def span(incident: IncidentSpan, at: datetime) -> tuple[datetime, datetime]:
+class Span(NamedTuple):
+    """The stretch of time whose rounds are shown."""
+
+    start: datetime
+    end: datetime
+
+
+def span(incident: IncidentSpan, at: datetime) -> Span:
     """From the detection until `at` plus 12 hours, or until the close if that is sooner."""
     end = at + AHEAD
     if incident.closed_at is not None:
         end = min(end, incident.closed_at)
-    return incident.detected_at, end
+    return Span(incident.detected_at, end)
 
 
 def rounds(

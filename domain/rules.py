@@ -10,7 +10,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from domain.base import Audience, DetectedVia, EscalationRole, StaffingRequest
+from domain.base import Audience, DetectedVia, Escalation, EscalationRole, StaffingRequest
 from domain.manual_record import RecordStatus
 from domain.plan import Plan
 
@@ -29,7 +29,7 @@ class IncidentFacts(Protocol):
     @property
     def units_notified(self) -> Collection[str]: ...
     @property
-    def escalation(self) -> tuple[bool, bool] | None: ...
+    def escalation(self) -> Escalation | None: ...
     @property
     def escalated_to(self) -> Sequence[EscalationRole]: ...
     @property
@@ -97,10 +97,9 @@ def outstanding_steps(incident: IncidentFacts, plan: Plan) -> list[OutstandingSt
     if incident.escalation is None:
         want("escalation-assessed")
     else:
-        for needed, role in zip(
-            incident.escalation,
-            (EscalationRole.NAERMESTE_LEDER, EscalationRole.SOCIALCHEF),
-            strict=True,
+        for needed, role in (
+            (incident.escalation.inform_nearest_leader, EscalationRole.NAERMESTE_LEDER),
+            (incident.escalation.inform_socialchef, EscalationRole.SOCIALCHEF),
         ):
             if needed and role not in incident.escalated_to:
                 want("escalated", f"til {plan.file.roles.get(role, role)}", role=role)

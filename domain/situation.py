@@ -11,15 +11,25 @@ once, which the projector guarantees.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Generic, TypeVar
 from uuid import UUID
 
 import msgspec
 
-from domain.base import Audience, DetectedVia, EscalationRole, StaffingRequest
-from domain.facts import Fact
-from domain.incident import STEP_ORDER
+from domain.base import (
+    Audience,
+    DetectedVia,
+    Escalation,
+    EscalationRole,
+    Person,
+    PlanAggregate,
+    Severity,
+    StaffingRequest,
+)
+from domain.facts import Fact, plain_event
+from domain.incident import EVENT_TYPES, Incident, affected_after, in_order, in_plan_order
 from domain.incident import STREAM_TYPE as INCIDENT
+from domain.manual_record import EVENT_TYPES as RECORD_EVENT_TYPES
 from domain.manual_record import STREAM_TYPE as MANUAL_RECORD
 from domain.manual_record import RecordStatus
 from domain.rules import status_of
@@ -27,11 +37,74 @@ from domain.rules import status_of
 ALL_SYSTEMS = "*"
 
 
-class Versioned(msgspec.Struct):
+T = TypeVar("T")
+
+
+class Versioned(msgspec.Struct, Generic[T]):
     """A value set by the incident's step with the highest version (the latest decision)."""
 
     version: int
-    value: dict[str, Any]
+    value: T
+
+
+class Actor(msgspec.Struct, frozen=True):
+    """Who took a step, as the step's plain payload names them (their name is sealed)."""
+
+    id: str
+    role: str | None
+
+    @classmethod
+    def of(cls, person: Person) -> Actor:
+        return cls(person.id, person.role)
+
+
+class Scope(msgspec.Struct, kw_only=True):
+    """The scope a scope-assessed step gave, kept as the step's plain payload (the dashboard's
+    SQL views read it there)."""
+
+    affected_systems: list[str]
+    affected_units: list[str]
+    isolated_to_single_unit: bool
+    severity: Severity | None = None
+    expected_restoration_at: datetime | None = None
+    by: Actor
+
+    @classmethod
+    def of(cls, event: Incident.ScopeAssessed) -> Scope:
+        return cls(
+            affected_systems=list(event.affected_systems),
+            affected_units=list(event.affected_units),
+            isolated_to_single_unit=event.isolated_to_single_unit,
+            severity=event.severity,
+            expected_restoration_at=event.expected_restoration_at,
+            by=Actor.of(event.by),
+        )
+
+
+class EscalationAssessment(msgspec.Struct, kw_only=True):
+    """An escalation-assessed step, kept as its plain payload (the reason is sealed)."""
+
+    inform_nearest_leader: bool
+    inform_socialchef: bool
+    by: Actor
+
+    @classmethod
+    def of(cls, event: Incident.EscalationAssessed) -> EscalationAssessment:
+        return cls(
+            inform_nearest_leader=event.inform_nearest_leader,
+            inform_socialchef=event.inform_socialchef,
+            by=Actor.of(event.by),
+        )
+
+    @property
+    def escalation(self) -> Escalation:
+        return Escalation(self.inform_nearest_leader, self.inform_socialchef)
+
+
+class Communications(msgspec.Struct):
+    """Whether Kommunikationsafdelingen is involved."""
+
+    involve: bool
 
 
 class SituationEntry(msgspec.Struct, kw_only=True):
@@ -44,9 +117,9 @@ class SituationEntry(msgspec.Struct, kw_only=True):
     detected_via: DetectedVia = DetectedVia.EMPLOYEE
     declared_systems: list[str] = msgspec.field(default_factory=list)
     declared_units: list[str] = msgspec.field(default_factory=list)
-    scope: Versioned | None = None
-    escalation_assessed: Versioned | None = None
-    communications: Versioned | None = None
+    scope: Versioned[Scope] | None = None
+    escalation_assessed: Versioned[EscalationAssessment] | None = None
+    communications: Versioned[Communications] | None = None
     restored: dict[str, datetime] = msgspec.field(default_factory=dict)
     steps: list[str] = msgspec.field(default_factory=list)
     notified: list[str] = msgspec.field(default_factory=list)
@@ -66,16 +139,16 @@ class SituationEntry(msgspec.Struct, kw_only=True):
 
     @property
     def affected_systems(self) -> list[str]:
-        scoped = self.scope.value["affected_systems"] if self.scope else self.declared_systems
-        return list(dict.fromkeys([*sorted(self.restored), *scoped]))
+        scoped = self.scope.value.affected_systems if self.scope else self.declared_systems
+        return affected_after(sorted(self.restored), scoped)
 
     @property
     def affected_units(self) -> list[str]:
-        return list(self.scope.value["affected_units"] if self.scope else self.declared_units)
+        return list(self.scope.value.affected_units if self.scope else self.declared_units)
 
     @property
     def isolated_to_single_unit(self) -> bool | None:
-        return self.scope.value.get("isolated_to_single_unit") if self.scope else None
+        return self.scope.value.isolated_to_single_unit if self.scope else None
 
     @property
     def systems_restored(self) -> list[str]:
@@ -102,11 +175,9 @@ class SituationEntry(msgspec.Struct, kw_only=True):
         return set(self.notified)
 
     @property
-    def escalation(self) -> tuple[bool, bool] | None:
-        if self.escalation_assessed is None:
-            return None
-        value = self.escalation_assessed.value
-        return bool(value["inform_nearest_leader"]), bool(value["inform_socialchef"])
+    def escalation(self) -> Escalation | None:
+        assessed = self.escalation_assessed
+        return None if assessed is None else assessed.value.escalation
 
     @property
     def escalated_to(self) -> list[EscalationRole]:
@@ -114,7 +185,7 @@ class SituationEntry(msgspec.Struct, kw_only=True):
 
     @property
     def involve_communications(self) -> bool | None:
-        return None if self.communications is None else bool(self.communications.value["involve"])
+        return None if self.communications is None else self.communications.value.involve
 
     @property
     def audiences_reached(self) -> set[Audience]:
@@ -141,66 +212,94 @@ def _add(items: list[str], *new: str) -> list[str]:
     return sorted({*items, *new})
 
 
-def _later(current: Versioned | None, version: int, value: dict[str, Any]) -> Versioned:
+def _later(current: Versioned[T] | None, version: int, value: T) -> Versioned[T]:
     return (
         current if current is not None and current.version >= version else Versioned(version, value)
     )
 
 
+# The incident's steps whose fields the picture reads; the others add only their step.
+_READ = frozenset(
+    {
+        Incident.Detected,
+        Incident.ScopeAssessed,
+        Incident.UnitsNotified,
+        Incident.EscalationAssessed,
+        Incident.Escalated,
+        Incident.CommunicationsDecided,
+        Incident.CommunicationSent,
+        Incident.StaffingRequested,
+        Incident.StaffingDecided,
+        Incident.SystemRestored,
+        Incident.RestorationVerified,
+        Incident.Closed,
+    }
+)
+
+
 def _incident_step(entry: SituationEntry, fact: Fact) -> None:
-    d, at = fact.data, fact.occurred_at
-    entry.steps = sorted({*entry.steps, fact.type}, key=STEP_ORDER.__getitem__)
+    if fact.type not in entry.steps:
+        entry.steps = in_plan_order([*entry.steps, fact.type])
     entry.version = max(entry.version, fact.version)
-    match fact.type:
-        case "incident-detected":
-            entry.title, entry.detected_at = d["title"], at
-            entry.detected_via = DetectedVia(d["detected_via"])
-            entry.declared_systems = list(dict.fromkeys(d["affected_systems"]))
-            entry.declared_units = list(dict.fromkeys(d["affected_units"]))
-        case "scope-assessed":
-            entry.scope = _later(entry.scope, fact.version, d)
-        case "units-notified":
-            entry.notified = _add(entry.notified, *d["units"])
-        case "escalation-assessed":
-            entry.escalation_assessed = _later(entry.escalation_assessed, fact.version, d)
-        case "escalated":
-            entry.escalations = _add(entry.escalations, d["to_role"])
-        case "communications-decided":
-            value = {"involve": d["involve_communications"]}
-            entry.communications = _later(entry.communications, fact.version, value)
-        case "communication-sent":
-            entry.audiences = _add(entry.audiences, d["audience"])
-        case "staffing-requested":
-            known = entry.staffing.get(d["request_id"])
-            entry.staffing[d["request_id"]] = StaffingRequest(
-                unit=d["unit"],
-                requested=d["extra_staff"],
-                granted=None if known is None else known.granted,
-            )
-        case "staffing-decided":
-            known = entry.staffing.get(d["request_event_id"])
-            entry.staffing[d["request_event_id"]] = StaffingRequest(
-                unit="" if known is None else known.unit,
-                requested=0 if known is None else known.requested,
-                granted=d["granted_staff"],
-            )
-        case "system-restored":
-            entry.restored[d["system"]] = at
-        case "restoration-verified":
-            unit = d["unit"]
-            entry.verified[unit] = _add(
-                entry.verified.get(unit, []), d.get("system") or ALL_SYSTEMS
-            )
-        case "incident-closed":
+    cls = EVENT_TYPES[fact.type]
+    if cls not in _READ:
+        return
+    at = fact.occurred_at
+    match plain_event(fact, cls, Incident):
+        case Incident.Detected() as e:
+            entry.title, entry.detected_at, entry.detected_via = e.title, at, e.detected_via
+            entry.declared_systems = in_order(e.affected_systems)
+            entry.declared_units = in_order(e.affected_units)
+        case Incident.ScopeAssessed() as e:
+            entry.scope = _later(entry.scope, fact.version, Scope.of(e))
+        case Incident.UnitsNotified() as e:
+            entry.notified = _add(entry.notified, *e.units)
+        case Incident.EscalationAssessed() as e:
+            assessed = EscalationAssessment.of(e)
+            entry.escalation_assessed = _later(entry.escalation_assessed, fact.version, assessed)
+        case Incident.Escalated() as e:
+            entry.escalations = _add(entry.escalations, e.to_role.value)
+        case Incident.CommunicationsDecided() as e:
+            decided = Communications(e.involve_communications)
+            entry.communications = _later(entry.communications, fact.version, decided)
+        case Incident.CommunicationSent() as e:
+            entry.audiences = _add(entry.audiences, e.audience.value)
+        case Incident.StaffingRequested() as e:
+            entry.staffing = dict(entry.staffing)
+            key = str(e.request_id)
+            entry.staffing[key] = e.requested(entry.staffing.get(key))
+        case Incident.StaffingDecided() as e:
+            entry.staffing = dict(entry.staffing)
+            key = str(e.request_event_id)
+            entry.staffing[key] = e.decided(entry.staffing.get(key))
+        case Incident.SystemRestored() as e:
+            entry.restored = {**entry.restored, e.system: at}
+        case Incident.RestorationVerified() as e:
+            verified = _add(entry.verified.get(e.unit, []), e.system or ALL_SYSTEMS)
+            entry.verified = {**entry.verified, e.unit: verified}
+        case Incident.Closed():
             entry.closed_at = at
 
 
+def _counter(cls: type[PlanAggregate.Event]) -> str:
+    if cls is RECORD_EVENT_TYPES["entered-in-journal"]:
+        return "records_entered"
+    if cls is RECORD_EVENT_TYPES["record-voided"]:
+        return "records_voided"
+    return "records_made" if issubclass(cls, PlanAggregate.Created) else ""
+
+
+# Which count each paper record's event moves, by its class: the picture reads no field of one.
+_RECORD_COUNTERS = {slug: _counter(cls) for slug, cls in RECORD_EVENT_TYPES.items()}
+
+
 def _record_step(entry: SituationEntry, fact: Fact) -> None:
-    if fact.type == "entered-in-journal":
+    counter = _RECORD_COUNTERS.get(fact.type)
+    if counter == "records_entered":
         entry.records_entered += 1
-    elif fact.type == "record-voided":
+    elif counter == "records_voided":
         entry.records_voided += 1
-    elif fact.version == 1:
+    elif counter == "records_made":
         entry.records_made += 1
 
 
@@ -215,14 +314,14 @@ def incident_of(fact: Fact) -> UUID | None:
 
 def evolve(entry: SituationEntry, fact: Fact) -> SituationEntry:
     """The entry with one more fact folded in."""
-    entry = msgspec.structs.replace(entry)  # the caller's entry stays as it was
-    entry.staffing, entry.restored = dict(entry.staffing), dict(entry.restored)
-    entry.verified = dict(entry.verified)
+    # The caller's entry stays as it was: a step that changes one of its mappings copies it.
+    entry = msgspec.structs.replace(entry)
     if fact.stream_type == INCIDENT:
         _incident_step(entry, fact)
     elif fact.stream_type == MANUAL_RECORD:
         _record_step(entry, fact)
     entry.mode = fact.mode
     entry.position = max(entry.position, fact.position)
-    entry.last_change_at = max(filter(None, (entry.last_change_at, fact.occurred_at)))
+    if entry.last_change_at is None or fact.occurred_at > entry.last_change_at:
+        entry.last_change_at = fact.occurred_at
     return entry

@@ -1,6 +1,6 @@
 """Alembic environment: plain SQL migrations run over asyncpg, the project's only driver.
 
-The URL comes from the Alembic config (set by `service.migrate`) or `DATABASE_URL`. An advisory
+The URL comes from the Alembic config (set by `service.log.migrate`) or `DATABASE_URL`. An advisory
 lock keeps two service instances that start at once from migrating at the same time.
 """
 
@@ -13,7 +13,7 @@ from alembic import context
 from sqlalchemy import Connection, pool, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from service import failover
+from service.log import failover
 
 MIGRATION_LOCK = 7426001
 
@@ -34,7 +34,7 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_async() -> None:
-    # SQLAlchemy's URL takes one host only; asyncpg, through service.failover, connects to the
+    # SQLAlchemy's URL takes one host only; asyncpg, through service.log.failover, connects to the
     # primary of a multi-host DATABASE_URL (postgresql://a,b/nedbrud).
     url = _url()
     engine = create_async_engine(

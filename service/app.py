@@ -16,7 +16,8 @@ from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 
-from service import failover
+from service.access.auth import Authenticator
+from service.access.ratelimit import RateLimiter
 from service.api.cloudevents import CloudEventsController
 from service.api.contacts import ContactController
 from service.api.document import complete
@@ -25,7 +26,6 @@ from service.api.emergency_list import EmergencyListController
 from service.api.fhir import FhirController
 from service.api.guards import require_key
 from service.api.health import HealthController, MetricsController
-from service.api.idempotency import FirstAnswers
 from service.api.incidents import IncidentController
 from service.api.journal_entries import JournalEntriesController
 from service.api.keys import KeyController
@@ -34,37 +34,38 @@ from service.api.problems import EXCEPTION_HANDLERS
 from service.api.records import ManualRecordController
 from service.api.reports import ReportController
 from service.api.rounds import RoundsController
+from service.api.rounds_watch import RoundsWatch
 from service.api.situation import SharedChanges, SituationController
 from service.api.static import DashboardFiles
 from service.api.units import UnitController
+from service.api.views import IncidentViews
 from service.api.webhooks import WebhookController
 from service.api.worklist import WorklistController
-from service.auth import Authenticator
-from service.checkpoints import keep_checkpoints, load_or_create_signing_key
-from service.citizens import CitizenRefs, load_or_create_key
-from service.codec import Codec
-from service.collector import tune_collector
-from service.emergency_lists import EmergencyListService
-from service.incidents import IncidentService
-from service.metrics import Metrics
-from service.notifier import Notifier
-from service.plan_file import read_plan
-from service.projections import PROJECTIONS
-from service.projector import Projector
-from service.ratelimit import RateLimiter
-from service.records import ManualRecordService
-from service.reports import ReportService
-from service.rounds import RoundsService
-from service.rounds_watch import RoundsWatch
-from service.settings import Settings
-from service.store import EventStore
-from service.streams import Streams
-from service.units import UnitService
-from service.vault import KEY_FILE as SEALING_KEY_FILE
-from service.vault import Vault
-from service.views import IncidentViews
-from service.webhook_worker import WebhookWorker
-from service.webhooks import SecretBox, Webhooks
+from service.log import failover
+from service.log.checkpoints import keep_checkpoints, load_or_create_signing_key
+from service.log.codec import Codec
+from service.log.store import EventStore
+from service.log.streams import Streams
+from service.log.vault import KEY_FILE as SEALING_KEY_FILE
+from service.log.vault import Vault
+from service.read.notifier import Notifier
+from service.read.projections import PROJECTIONS
+from service.read.projector import Projector
+from service.read.reports import ReportService
+from service.read.webhook_worker import WebhookWorker
+from service.read.webhooks import SecretBox, Webhooks
+from service.runtime.collector import tune_collector
+from service.runtime.metrics import Metrics
+from service.runtime.plan_file import read_plan
+from service.runtime.settings import Settings
+from service.write.citizens import CitizenRefs, load_or_create_key
+from service.write.emergency_lists import EmergencyListService
+from service.write.idempotency import FirstAnswers
+from service.write.incidents import IncidentService
+from service.write.records import ManualRecordService
+from service.write.rounds import RoundsService
+from service.write.units import UnitService
+from service.write.use_cases import UseCases
 
 MAX_BODY_BYTES = 64 * 1024
 # Every host of a multi-host DATABASE_URL at once, keeping the one that takes writes (the
@@ -143,13 +144,18 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
             retry_for_s=settings.webhook_retry_for_s,
         )
         webhook_worker.start()
+        incidents = IncidentService(streams, plan, rounds)
+        records = ManualRecordService(streams)
+        units = UnitService(streams)
+        first_answers = FirstAnswers(pool)
+        citizen_refs = CitizenRefs(settings.pseudonym_key or load_or_create_key(settings.data_dir))
         app.state.update(
             pool=pool,
             store=store,
             notifier=notifier,
-            incidents=IncidentService(streams, plan, rounds),
-            records=ManualRecordService(streams),
-            units=UnitService(streams),
+            incidents=incidents,
+            records=records,
+            units=units,
             lists=lists,
             rounds=rounds,
             reports=ReportService(store, plan),
@@ -158,15 +164,25 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
             checkpoint_dir=settings.checkpoints(),
             shared_changes=SharedChanges(store, notifier, pool, plan, streams.codec, watch),
             rounds_watch=watch,
-            first_answers=FirstAnswers(pool),
+            first_answers=first_answers,
             authenticator=Authenticator(pool),
             incident_views=views,
             rate_limiter=RateLimiter(settings.rate_per_second, settings.rate_burst),
             public_url=settings.public_url,
             webhooks=Webhooks(pool, secrets, allow_private=settings.webhook_allow_private),
             auth_failures=RateLimiter(settings.auth_failure_rate, settings.auth_failure_burst),
-            citizen_refs=CitizenRefs(
-                settings.pseudonym_key or load_or_create_key(settings.data_dir)
+            citizen_refs=citizen_refs,
+            # The write operations, each `(command, context) -> answer`, for the HTTP handlers
+            # and the CloudEvents path alike (`service/write/use_cases.py`).
+            use_cases=UseCases(
+                incidents=incidents,
+                records=records,
+                units=units,
+                lists=lists,
+                rounds=rounds,
+                citizen_refs=citizen_refs,
+                first_answers=first_answers,
+                store=store,
             ),
         )
         if serving:
@@ -234,11 +250,18 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
         dependencies={
             "incidents": from_state("incidents"),
             "record_service": from_state("records"),
+            "use_cases": from_state("use_cases"),
+            "list_service": from_state("lists"),
+            "unit_service": from_state("units"),
+            "rounds_service": from_state("rounds"),
+            "report_service": from_state("reports"),
+            "incident_views": from_state("incident_views"),
+            "rounds_watch": from_state("rounds_watch"),
             "plan_in_force": value(plan),
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         request_max_body_size=MAX_BODY_BYTES,
-        logging_config=None,  # `nedbrud serve` sets up JSON lines (service/logs.py)
+        logging_config=None,  # `nedbrud serve` sets up JSON lines (service/runtime/logs.py)
         openapi_config=OpenAPIConfig(
             title="nedbrud",
             use_handler_docstrings=True,  # each handler's one-sentence docstring describes it
@@ -266,7 +289,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> Li
 
 def app_from_env() -> Litestar:
     """A worker process's app (`nedbrud serve --workers N`): settings from the environment."""
-    from service.logs import configure
+    from service.runtime.logs import configure
 
     configure()
     return create_app(serving=True)

@@ -21,8 +21,7 @@ import asyncpg
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from service import failover, progress
-from service.auth import (
+from service.access.auth import (
     Role,
     bootstrap_admin_key,
     bootstrap_key_problem,
@@ -30,8 +29,9 @@ from service.auth import (
     list_keys,
     revoke_key,
 )
-from service.chain import verify_chain
-from service.checkpoints import (
+from service.log import failover
+from service.log.chain import verify_chain
+from service.log.checkpoints import (
     SIGNING_KEY_FILE,
     ReceiptIn,
     check_checkpoint,
@@ -42,14 +42,15 @@ from service.checkpoints import (
     verify_receipts,
     write_checkpoint,
 )
-from service.citizens import REF_PATTERN
-from service.collector import tune_collector
-from service.embedded import start_embedded
-from service.logs import configure as configure_logging
-from service.migrate import migrate
-from service.projections import PROJECTIONS
-from service.settings import Settings
-from service.vault import forget
+from service.log.migrate import migrate
+from service.log.vault import forget
+from service.read.projections import PROJECTIONS
+from service.runtime import progress
+from service.runtime.collector import tune_collector
+from service.runtime.embedded import start_embedded
+from service.runtime.logs import configure as configure_logging
+from service.runtime.settings import Settings
+from service.write.citizens import REF_PATTERN
 
 PROJECTION_NAMES = tuple(PROJECTIONS)
 OPENAPI_PATH = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
@@ -186,7 +187,7 @@ async def _forget(url: str, citizen_ref: str) -> bool:
 
 
 async def _rebuild(url: str, names: list[str]) -> list[dict[str, object]]:
-    from service.projector import rebuild
+    from service.read.projector import rebuild
 
     tune_collector()
 
@@ -236,7 +237,7 @@ async def _keys(url: str, args: argparse.Namespace) -> int:
 
 
 def _backup(settings: Settings, directory: Path) -> dict[str, Any]:
-    from service.backup import backup
+    from service.runtime.backup import backup
 
     url = database_url(settings)
     return asyncio.run(
@@ -247,7 +248,7 @@ def _backup(settings: Settings, directory: Path) -> dict[str, Any]:
 def _restore(settings: Settings, directory: Path) -> dict[str, Any]:
     """Into DATABASE_URL's (or the embedded) database, which must be empty: not migrated first,
     since the backup brings its own schema and migration version."""
-    from service.backup import restore
+    from service.runtime.backup import restore
 
     url = settings.database_url or start_embedded(settings.data_dir)[0]
 
@@ -257,12 +258,67 @@ def _restore(settings: Settings, directory: Path) -> dict[str, Any]:
     return asyncio.run(restore(url, directory, settings.checkpoints(), progress.step, rebuild_all))
 
 
+# The Python client's wire types, generated from the document by datamodel-code-generator (a
+# development dependency): the one generated file outside openapi/.
+CLIENT_WIRE_PATH = (
+    Path(__file__).resolve().parent.parent / "clients" / "python" / "nedbrud_client" / "wire.py"
+)
+CLIENT_WIRE_HEADER = (
+    "# Generated from openapi/openapi.json by datamodel-code-generator: do not edit; "
+    "`uv run nedbrud openapi` writes it."
+)
+CLIENT_WIRE_OPTIONS = (
+    "--input-file-type=openapi",
+    # The paths too: the body of recordIncidentStep is the union of the steps, named after it.
+    "--openapi-scopes",
+    "schemas",
+    "paths",
+    "--use-operation-id-as-name",
+    "--output-model-type=msgspec.Struct",
+    "--target-python-version=3.11",
+    "--use-annotated",
+    "--enum-field-as-literal=all",
+    "--use-standard-collections",
+    "--use-union-operator",
+    # Times (format date-time) as datetime, dates as date, ids (format uuid) as UUID.
+    "--use-standard-primitive-types",
+    "--output-datetime-class=datetime",
+    "--use-msgspec-tagged-unions",
+    # msgspec decodes no union of untagged Structs, and the document's citizen is one: the
+    # client's own CitizenIn (both shapes' fields in one Struct) takes its place.
+    '--type-overrides={"CitizenIn": "nedbrud_client.citizen.CitizenIn"}',
+    "--keyword-only",
+    "--use-schema-description",
+    "--disable-timestamp",
+    "--formatters=builtin",
+    f"--custom-file-header={CLIENT_WIRE_HEADER}",
+)
+
+
 def write_openapi(path: Path) -> None:
     from service.app import create_app
 
     schema = create_app(Settings(database_url=None, data_dir=Path(), bootstrap_key=None))
     text = json.dumps(schema.openapi_schema.to_schema(), indent=2, ensure_ascii=False)
     path.write_text(text + "\n", encoding="utf-8")
+
+
+def write_client_wire(document: Path, path: Path) -> None:
+    """Generate the client's msgspec Structs from `document` into `path`."""
+    import subprocess
+
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "datamodel_code_generator",
+            f"--input={document}",
+            *CLIENT_WIRE_OPTIONS,
+            f"--output={path}",
+        ],
+        check=True,
+        capture_output=True,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -330,8 +386,16 @@ def main(argv: list[str] | None = None) -> int:
         "the projections; then run `nedbrud verify`",
     )
     restore_cmd.add_argument("directory", type=Path)
-    openapi_cmd = commands.add_parser("openapi", help="write openapi/openapi.json")
+    openapi_cmd = commands.add_parser(
+        "openapi", help="write openapi/openapi.json and the Python client's wire types from it"
+    )
     openapi_cmd.add_argument("--output", type=Path, default=OPENAPI_PATH)
+    openapi_cmd.add_argument(
+        "--wire-output",
+        type=Path,
+        default=CLIENT_WIRE_PATH,
+        help="the Python client's wire types, generated from the document",
+    )
     args = parser.parse_args(argv)
 
     if args.command == "serve":
@@ -369,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
         for line in asyncio.run(_rebuild(database_url(Settings.from_env()), names)):
             print(json.dumps(line))
     elif args.command in ("backup", "restore"):
-        from service.backup import BackupError
+        from service.runtime.backup import BackupError
 
         settings = Settings.from_env()
         try:
@@ -383,6 +447,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(summary))
     elif args.command == "openapi":
         write_openapi(args.output)
+        write_client_wire(args.output, args.wire_output)
     return 0
 
 

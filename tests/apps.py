@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from service.settings import Settings
+from service.runtime.settings import Settings
 
 SEALING_KEY = b"synthetic-test-sealing-key-0001"
 

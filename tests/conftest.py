@@ -19,8 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 
-from service.embedded import start_embedded, stop_embedded
-from service.migrate import migrate
+from service.log.migrate import migrate
+from service.runtime.embedded import start_embedded, stop_embedded
 
 # The tests, and every server and command they start, never read or write the user's own data
 # directory: a checkpoint signed there by a server someone ran on this machine is not this

@@ -1,4 +1,5 @@
-"""Dependencies point one way: service -> domain; domain does no I/O and reads no clock."""
+"""Dependencies point one way: service -> domain; domain does no I/O and reads no clock; inside
+`service/`, each room imports only the rooms below it, and only the entry points import the edge."""
 
 from __future__ import annotations
 
@@ -24,14 +25,46 @@ DOMAIN_MAY_NOT_IMPORT = {
 }
 
 
-def imports(path: Path) -> set[str]:
+def imported_modules(path: Path) -> set[str]:
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
-            found |= {alias.name.split(".")[0] for alias in node.names}
+            found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module.split(".")[0])
+            found.add(node.module)
     return found
+
+
+def imports(path: Path) -> set[str]:
+    return {name.split(".")[0] for name in imported_modules(path)}
+
+
+# The rooms of `service/`, lowest first: a room may import the rooms before it, never after.
+# The two entry points (`service/app.py`, `service/cli.py`) compose them all.
+ROOMS = ("log", "access", "write", "read", "runtime", "api")
+SERVICE = ROOT / "service"
+ENTRY_POINTS = {"app", "cli"}
+
+
+def test_service_holds_its_rooms_and_two_entry_points_only() -> None:
+    modules = {p.stem for p in SERVICE.glob("*.py")} - {"__init__"}
+    rooms = {p.name for p in SERVICE.iterdir() if (p / "__init__.py").exists()}
+    assert modules == ENTRY_POINTS
+    assert rooms == set(ROOMS)
+
+
+@pytest.mark.parametrize(
+    "module", sorted(SERVICE.glob("*/*.py")), ids=lambda p: f"{p.parent.name}/{p.name}"
+)
+def test_a_room_imports_only_the_rooms_below_it(module: Path) -> None:
+    own = ROOMS.index(module.parent.name)
+    for name in imported_modules(module):
+        parts = name.split(".")
+        if parts[0] != "service":
+            continue
+        assert len(parts) > 1, f"{name}: not a room"
+        assert parts[1] in ROOMS, f"{name}: not a room"
+        assert ROOMS.index(parts[1]) <= own, f"{name} is above {module.parent.name}"
 
 
 @pytest.mark.parametrize("module", sorted((ROOT / "domain").rglob("*.py")), ids=lambda p: p.name)
@@ -77,3 +110,12 @@ def test_the_dashboard_talks_to_v1_only_like_any_client() -> None:
     }
     assert "/v1/situation/stream" in paths
     assert all(p.startswith("/v1/") for p in paths), sorted(paths)
+
+
+@pytest.mark.parametrize(
+    "module", sorted((SERVICE / "write").glob("*.py")), ids=lambda p: f"write/{p.name}"
+)
+def test_the_write_side_knows_no_http(module: Path) -> None:
+    """The use cases take a command and a context, never a Request: the HTTP handlers, the
+    CloudEvents path and the fast tests all call them the same way."""
+    assert "litestar" not in imports(module)

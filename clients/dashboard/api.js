@@ -33,7 +33,8 @@ function headers(extra = {}, key = session.key) {
  * `key`: the key to send (the outbox sends each record with the key it was saved under).
  * `counted`: answer `{ items, total }`, the total from the server's X-Total-Count.
  */
-export async function request(method, path, { body, params, idempotencyKey, accept, key, counted } = {}) {
+// withHeaders: the answer is { body, headers } (a PDF's Nedbrud-Position, for instance).
+export async function request(method, path, { body, params, idempotencyKey, accept, key, counted, withHeaders } = {}) {
   const url = new URL(path, location.origin);
   for (const [k, v] of Object.entries(params || {})) {
     if (v !== undefined && v !== null && v !== "") url.searchParams.set(k, v);
@@ -54,7 +55,8 @@ export async function request(method, path, { body, params, idempotencyKey, acce
     throw new ApiError(response.status, problem);
   }
   if (counted) return { items: await response.json(), total: Number(response.headers.get("X-Total-Count")) };
-  return accept === "text/csv" || accept === "application/pdf" ? response.blob() : response.json();
+  const answer = await (accept === "text/csv" || accept === "application/pdf" ? response.blob() : response.json());
+  return withHeaders ? { body: answer, headers: response.headers } : answer;
 }
 
 export const get = (path, params) => request("GET", path, { params });
@@ -69,11 +71,18 @@ export function danish(error) {
 }
 
 /** A problem's words once each: the title, then each field's message (or the detail). */
+/** A dose already given: when, so she can judge whether this is the same one. */
+export function givenAt(p) {
+  if (!p?.given_at) return "";
+  const at = new Date(p.given_at).toLocaleString("da-DK", { dateStyle: "short", timeStyle: "short" });
+  return `Den er registreret som givet ${at}.`;
+}
+
 export function problemText(p, status) {
   if (status === 401) return "Nøglen kendes ikke eller er spærret. Log ind med en gyldig nøgle.";
   if (status >= 500 && !p.title) return "Serveren kunne ikke svare. Prøv igen om lidt.";
   const fields = (p.errors || []).map((e) => e.message).filter(Boolean);
-  const said = fields.length ? fields.join("; ") : p.detail;
+  const said = [fields.length ? fields.join("; ") : p.detail, givenAt(p)].filter(Boolean).join(" ");
   if (!p.title) return said || "Afvist af serveren.";
   return said && said.replace(/\.$/, "") !== p.title ? `${p.title}: ${said}` : p.title;
 }

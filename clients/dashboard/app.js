@@ -4,7 +4,7 @@
 // login's own database (outbox.js) its records and its last known outages.
 
 import { ApiError, danish, get, Offline, problemText, request, session, stream } from "./api.js";
-import { forms, recordForm } from "./forms.js";
+import { forms, recordForm, stepForm } from "./forms.js";
 import { efterregistrering } from "./backentry.js";
 import * as offline from "./offline.js";
 import * as outbox from "./outbox.js";
@@ -13,7 +13,7 @@ import { runde } from "./runde.js";
 import { contactSchedule, eventFields, paperKit } from "./paper.js";
 import { evaluering, situationsrapport } from "./reports.js";
 import {
-  aware, catalogueUnits, clock, count, feedback, field, h, person, roleName, select, stepName,
+  aware, catalogueUnits, clock, count, feedback, field, h, person, roleName, select, stepForms, stepName,
   systemName, time, unitName,
 } from "./ui.js";
 
@@ -44,9 +44,9 @@ function fresh(up, at) {
 }
 
 /** The open outages, newest first: from the server, kept for this login, or the kept copy. */
-async function openIncidents() {
+async function openIncidents(afterPosition) {
   try {
-    const picture = await get("/v1/situation");
+    const picture = await get("/v1/situation", { after_position: afterPosition });
     await outbox.remember("situation", picture);
     known.incidentsAt = new Date().toISOString();
     fresh(true);
@@ -249,8 +249,9 @@ async function ring() {
 // Outages declared from this page, until the situation picture has them (it is a projection).
 const declaredHere = new Map();
 
-async function registrer(chosen = null) {
-  const picture = await openIncidents();
+// afterPosition: a receipt's position; the outages are read once the picture includes it.
+async function registrer(chosen = null, afterPosition = undefined) {
+  const picture = await openIncidents(afterPosition);
   const listed = new Set(picture.incidents.map((i) => i.incident_id));
   for (const id of listed) declaredHere.delete(id);
   known.incidents = newestFirst([...picture.incidents, ...declaredHere.values()]);
@@ -264,24 +265,79 @@ async function registrer(chosen = null) {
         fb?.show?.(`Registreret: nedbrud "${incident.title}". Formularerne peger nu på det.`);
       });
     },
-    requests: (i) => staffingRequests.get(i?.incident_id) || [["", "Ingen anmodning kendt – hent siden igen"]],
+    requests: (i) => staffingRequests.get(i?.incident_id) || [],
+    freshRequests: (i) => (i ? requestsOf(i.incident_id) : Promise.resolve(null)),
+    delivered(item) {  // a request for staffing just recorded is offered by "Bemanding besluttet" at once
+      if (item?.body?.type !== "staffing-requested" || !item.answer?.event_id) return;
+      const id = item.path.split("/")[3];
+      const before = (staffingRequests.get(id) || []).filter(([v]) => v !== item.answer.event_id);
+      staffingRequests.set(id, [...before, [item.answer.event_id, requestLine(item.body.unit, item.body.extra_staff, item.body.occurred_at)]]);
+    },
+    async refusedLater() {  // a record saved on the phone was refused once sent: show it to correct
+      const shown = document.getElementById("refused");
+      // A correction she is typing in the box is never redrawn away: the list waits for her.
+      if (shown?.querySelector("form")) return;
+      const box = await refusedList(ctx);
+      const now = document.getElementById("refused");
+      if (now?.querySelector("form") || now !== shown) return;  // typing, or the page was drawn anew
+      if (shown) shown.replaceWith(box || "");
+      else if (box) main.querySelector("h2")?.after(box);
+    },
   };
   await loadStaffingRequests(known.incidents);
   const refusedBox = await refusedList(ctx);
+  // Also what she typed while the view was being drawn; an outage just declared is the one the
+  // forms point at now, whichever she had chosen.
+  const typed = typedIn().filter(([id]) => !(chosen && id.endsWith("-incident")));
   main.replaceChildren(h("h2", {}, "Registrér"), refusedBox || "", h("div", { class: "forms" }, forms(ctx)));
+  fillIn(typed);
+}
+
+// What she typed or chose in the forms, by field: the view drawn again (its link tapped, a
+// declared outage, a fresh list) fills it in again rather than losing a half-written record.
+const touched = new Set();
+for (const kind of ["input", "change"]) {
+  main.addEventListener(kind, (e) => { if (e.target.id) touched.add(e.target.id); }, true);
+}
+// A form that was sent starts afresh: what it held is not filled in again.
+main.addEventListener("sent", (e) => { for (const f of e.target.elements || []) touched.delete(f.id); });
+function typedIn() {
+  return [...touched].map((id) => document.getElementById(id)).filter(Boolean)
+    .map((f) => [f.id, f.type === "checkbox" || f.type === "radio" ? f.checked : f.value]);
+}
+function fillIn(typed) {
+  touched.clear();
+  for (const [id, value] of typed) {
+    const f = document.getElementById(id);
+    if (!f || (f.tagName === "SELECT" && ![...f.options].some((o) => o.value === value))) continue;
+    if (typeof value === "boolean") f.checked = value; else f.value = value;
+    touched.add(id);
+    // What depends on it is drawn as for her own choice (a step's fields, an outage's units).
+    f.dispatchEvent(new Event(f.tagName === "SELECT" || typeof value === "boolean" ? "change" : "input", { bubbles: true }));
+  }
 }
 
 // The undecided requests for extra staff of each outage ("Bemanding besluttet" chooses one).
 const staffingRequests = new Map();
+const requestLine = (unit, extra, at) => `${unitName(unit)}: ${count(extra, "medarbejder", "medarbejdere")} (${time(at)})`;
+/** The outage's undecided requests as its timeline says now (null: not known, offline). */
+async function requestsOf(incidentId) {
+  try {
+    const entries = await get(`/v1/incidents/${incidentId}/timeline`);
+    const decided = new Set(entries.filter((e) => e.type === "staffing-decided").map((e) => e.data.request_event_id));
+    const undecided = entries.filter((e) => e.type === "staffing-requested" && !decided.has(e.event_id))
+      .map((e) => [e.event_id, requestLine(e.data.unit, e.data.extra_staff, e.occurred_at)]);
+    // A request this page recorded a moment ago stays offered until the timeline says it was
+    // decided, even if the timeline read does not show it yet.
+    const listed = new Set(undecided.map(([id]) => id));
+    const recorded = (staffingRequests.get(incidentId) || []).filter(([id]) => !listed.has(id) && !decided.has(id));
+    undecided.push(...recorded);
+    staffingRequests.set(incidentId, undecided);
+    return undecided;
+  } catch { return null; /* offline or not allowed: the form says what it knew */ }
+}
 async function loadStaffingRequests(incidents) {
-  for (const i of incidents.filter((x) => x.staffing?.undecided)) {
-    try {
-      const entries = await get(`/v1/incidents/${i.incident_id}/timeline`);
-      const decided = new Set(entries.filter((e) => e.type === "staffing-decided").map((e) => e.data.request_event_id));
-      staffingRequests.set(i.incident_id, entries.filter((e) => e.type === "staffing-requested" && !decided.has(e.event_id))
-        .map((e) => [e.event_id, `${unitName(e.data.unit)}: ${count(e.data.extra_staff, "medarbejder", "medarbejdere")} (${time(e.occurred_at)})`]));
-    } catch { /* offline or not allowed: the form says none is known */ }
-  }
+  await Promise.all(incidents.filter((x) => x.staffing?.undecided).map((i) => requestsOf(i.incident_id)));
 }
 
 /** Records the server refused after they were saved: correct and send again, or discard. */
@@ -311,14 +367,27 @@ async function refusedList(ctx) {
         form.querySelector("input:invalid, input")?.focus();
       });
       actions.append(fix);
-    } else {
+    } else if (/\/events$/.test(item.path) && stepForms()[item.body?.type]) {
+      const fix = h("button", { type: "button" }, "Ret");
+      fix.addEventListener("click", () => {
+        const incidents = ctx.incidents.some((i) => i.incident_id === incidentId) ? ctx.incidents
+          : [{ incident_id: incidentId, title: "Nedbruddet", detected_at: item.savedAt, affected_units: [] }, ...ctx.incidents];
+        const form = stepForm({ ...ctx, incidents }, incidentId, (id) => incidents.find((i) => i.incident_id === id), item.body,
+          async () => { await outbox.dismiss(item.seq); await showWaiting(); });
+        actions.replaceWith(form);
+        form.querySelector("#rs-more input, #rs-more select, #rs-more textarea")?.focus();
+      });
+      actions.append(fix, " ");
+    }
+    if (!kind) {
       actions.append(h("button", { type: "button", async onclick() {
-        await outbox.save(item.path, { ...item.body, occurred_at: item.body.occurred_at && aware() }, item.label);
+        const saved = await outbox.save(item.path, { ...item.body, occurred_at: item.body.occurred_at && aware() }, item.label);
         await outbox.dismiss(item.seq);
-        const result = await outbox.flush();
+        const result = await outbox.deliver(saved);
+        const sent = result.sent.find((r) => r.key === saved.key);
         await showWaiting();
         fb.show(result.refused.length ? "Afvist igen – se grunden ovenfor." : "Sendt igen.", result.refused.length ? "error" : "ok");
-        await registrer();
+        await registrer(null, sent?.answer?.position);  // drawn once the picture has it
       } }, "Send igen"));
     }
     actions.append(" ", h("button", { type: "button", class: "secondary", onclick: remove }, "Kassér"));
@@ -411,7 +480,7 @@ async function parathed(afterPosition) {
       try {
         const saved = await outbox.save(`/v1/units/${encodeURIComponent(slug)}/medication-list-prints`,
           { printed_at: aware(printed.value), list_as_of: aware(asOf.value), by: by() }, `Medicinliste ${unitName(slug)}`, key);
-        const result = await outbox.flush();
+        const result = await outbox.deliver(saved);
         key = outbox.newKey();
         const sent = result.sent.find((r) => r.key === saved.key);
         const refused = result.refused.find((r) => r.key === saved.key);
@@ -434,7 +503,7 @@ async function parathed(afterPosition) {
         h("td", { "data-label": "Listens indhold fra" }, time(u.list_as_of)),
         h("td", { "data-label": "Alder" }, u.age_days === null ? "–" : count(Math.floor(u.age_days), "dag", "dage")),
         h("td", { "data-label": "Status", class: u.stale ? "stale" : "done" }, u.stale ? `For gammel (over ${count(u.max_age_days, "dag", "dage")})` : "OK")))))),
-    paperKit(choices, () => parathed()), form);
+    paperKit(choices, (position) => parathed(position)), form);
 }
 
 function localNowValue() {
@@ -454,6 +523,8 @@ const VIEWS = {
 };
 VIEWS["væg"] = VIEWS.vaeg;
 
+let drawing = 0;  // views being drawn now
+
 async function route() {
   if (!session.key) { login(); return; }
   const name = decodeURIComponent(location.hash.replace(/^#\//, "") || "situation").split("?")[0];
@@ -467,11 +538,18 @@ async function route() {
     document.getElementById("live").textContent = "";  // live only on the situation picture
   }
   say("");
+  // While a view is drawn, the region says so (aria-busy): a form she starts in the old one
+  // is about to be replaced, and a screen reader waits for the new one.
+  drawing += 1;
+  main.setAttribute("aria-busy", "true");
   try {
     await view();
   } catch (error) {
     say(danish(error));
     if (error instanceof ApiError && error.status === 401) { session.key = null; login(); }
+  } finally {
+    drawing -= 1;
+    if (!drawing) main.removeAttribute("aria-busy");
   }
   main.focus({ preventScroll: true });
 }

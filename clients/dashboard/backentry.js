@@ -5,7 +5,7 @@
 // a printed worklist to tick off on paper (every record once, no controls, the time printed).
 
 import { danish, get, getPage, Offline, problemText, request } from "./api.js";
-import { aware, count, feedback, field, h, person, select, time, unitName } from "./ui.js";
+import { aware, count, feedback, field, h, hiddenCitizen, person, select, time, unitName } from "./ui.js";
 
 export const RECORD_STATUS = { pending: "Afventer journal", entered: "Indtastet i journal", voided: "Annulleret" };
 const PAGE_SIZES = [25, 100, 500];
@@ -273,7 +273,7 @@ const pending = (i) => i.status === "pending";
 
 function citizenName(i) {
   if (i.citizen_name) return `${i.citizen_name} (${i.citizen_cpr || ""})`;
-  return `Borger …${i.citizen_ref.slice(-6)} (navn skjult)`;
+  return hiddenCitizen(i.citizen_ref);
 }
 
 /** [citizen_ref, records] in the order each citizen first appears (the list is oldest first). */

@@ -6,19 +6,23 @@
 import { danish } from "./api.js";
 import * as outbox from "./outbox.js";
 import {
-  aware, catalogueSystems, catalogueUnits, checks, clock, feedback, field, h, localNow, localOf,
-  roleName, select, stepName, systemName, time, unitName,
+  aware, catalogueSystems, catalogueUnits, checks, clock, contactName, feedback, field, h, localNow,
+  localOf, missing, roleName, select, stepForms, stepName, systemName, time, unitName,
 } from "./ui.js";
 
-const SEVERITY = [["", "Ikke vurderet"], ["low", "Lav"], ["medium", "Middel"], ["high", "Høj"], ["critical", "Kritisk"]];
-const AUDIENCE = [["staff", "Medarbejdere"], ["citizens", "Borgere"], ["relatives", "Pårørende"], ["partners", "Samarbejdspartnere"]];
-const METHOD = [["phone", "Telefon"], ["intranet-case", "IT-sag via intranettet"]];
+// The words for a choice's values where the plan has none of its own (it names roles and the
+// contacts), and for leaving an optional choice open.
+const WORDS = {
+  severity: { low: "Lav", medium: "Middel", high: "Høj", critical: "Kritisk" },
+  audience: { staff: "Medarbejdere", citizens: "Borgere", relatives: "Pårørende", partners: "Samarbejdspartnere" },
+  method: { phone: "Telefon", "intranet-case": "IT-sag via intranettet" },
+};
+const OPEN = { severity: "Ikke vurderet", channel: "Den, planen siger nu" };
 const ROUTES = [["", "Ikke angivet"], ["oral", "Gennem munden"], ["s.c.", "Under huden (s.c.)"],
   ["i.m.", "I en muskel (i.m.)"], ["inhalation", "Inhalation"], ["kutan", "På huden"],
   ["rektal", "Rektalt"], ["øjne/ører", "I øjne eller ører"]];
 const CARE_STATUS = [["delivered", "Givet"], ["partly", "Delvist givet"], ["missed", "Ikke givet"]];
 const VIA = [["employee", "Medarbejder"], ["vendor", "Leverandør"], ["monitoring", "Overvågning"], ["external-system", "Andet system"]];
-const ESCALATE_TO = ["naermeste-leder", "socialchef", "kommunikationsafdeling"];
 
 const named = (slugs, name) => slugs.map((s) => [s, name(s)]);
 const optional = (value) => (value === "" || value === undefined ? undefined : value);
@@ -32,69 +36,119 @@ function unitsFor(ctx, incident) {
   return outage.length ? outage : [...new Set([...catalogueUnits(), ...ctx.incidents.flatMap((i) => i.affected_units)])];
 }
 
-// The fields each step takes beyond the outage and when: name, label, kind, options, optional.
-// A function of the chosen outage, for the choices it offers (its units, its systems down).
-const STEP_FIELDS = {
-  "colleagues-informed": () => [],
-  "leader-informed": () => [["leader", "Nærmeste leders medarbejdernummer", "text"],
-    ["leader_name", "Nærmeste leders navn", "text", null, true]],
-  "it-contacted": () => [["method", "Hvordan", "select", METHOD],
-    ["channel", "Hvem", "select", [["", "Den, planen siger nu"], ["service-desk", "Service Desk"], ["it-vagt", "IT-vagt"], ["beredskab", "Beredskabet"]], true],
-    ["reference", "Sagsnummer", "text", null, true]],
-  "vendor-contacted": () => [["vendor", "Leverandør", "text"], ["reference", "Sagsnummer", "text", null, true]],
-  "alarm-received": () => [["source", "Alarmen kom fra", "text"], ["summary", "Hvad alarmen siger", "text"]],
-  "scope-assessed": (i, ctx) => [["affected_systems", "Systemer, der er nede", "checks", named([...new Set([...catalogueSystems(), ...(i?.systems_down || [])])], systemName)],
-    ["affected_units", "Berørte enheder", "checks", named(unitsFor(ctx, i), unitName)],
-    ["isolated_to_single_unit", "Kun én enhed er ramt", "check"], ["severity", "Alvor", "select", SEVERITY, true],
-    ["expected_restoration_at", "Forventes at virke igen", "datetime", null, true]],
-  "units-notified": (i, ctx) => [["units", "Enheder, IT har informeret", "checks", named(unitsFor(ctx, i), unitName)]],
-  "escalation-assessed": () => [["inform_nearest_leader", "Nærmeste leder skal informeres", "check"],
-    ["inform_socialchef", "Socialchefen skal informeres", "check"], ["reason", "Begrundelse", "textarea"]],
-  escalated: () => [["to_role", "Eskaleret til", "select", named(ESCALATE_TO, roleName)]],
-  "communications-decided": () => [["involve_communications", "Kommunikationsafdelingen inddrages", "check"],
-    ["reason", "Begrundelse", "textarea"]],
-  "workaround-agreed": (i, ctx) => [["unit", "Enhed", "select", named(unitsFor(ctx, i), unitName)],
-    ["department_leader", "Afdelingslederens medarbejdernummer", "text"],
-    ["nearest_leader", "Nærmeste leders medarbejdernummer", "text"],
-    ["arrangement", "Hvordan der arbejdes uden IT", "textarea"]],
-  "staffing-requested": (i, ctx) => [["unit", "Enhed", "select", named(unitsFor(ctx, i), unitName)],
-    ["extra_staff", "Antal ekstra medarbejdere", "number"], ["reason", "Begrundelse", "textarea", null, true]],
-  "staffing-decided": (i, ctx) => [["request_event_id", "Anmodningen", "select", ctx.requests(i)],
-    ["granted_staff", "Antal bevilgede medarbejdere", "number0"]],
-  "communication-sent": () => [["audience", "Til", "select", AUDIENCE], ["channel", "Hvordan (fx sms, intranet)", "text"],
-    ["summary", "Hvad der blev meldt ud", "textarea"]],
-  "note-added": () => [["text", "Note", "textarea"]],
-  "system-restored": (i) => [["system", "System", "select", named(i?.systems_down?.length ? i.systems_down : catalogueSystems(), systemName)]],
-  "restoration-verified": (i, ctx) => [["unit", "Enhed", "select", named(unitsFor(ctx, i), unitName)]],
-  "incident-closed": () => [["waiver_reason", "Lederens begrundelse, hvis papir mangler i journalen", "textarea", null, true]],
-};
-
-/** What a step's values become in its body. */
-function stepBody(type, v) {
-  switch (type) {
-    case "leader-informed": return { leader: compact({ id: v.leader, name: optional(v.leader_name) }) };
-    case "workaround-agreed": return { ...v, department_leader: { id: v.department_leader }, nearest_leader: { id: v.nearest_leader } };
-    case "staffing-requested": return { ...v, extra_staff: Number(v.extra_staff) };
-    case "staffing-decided": return { ...v, granted_staff: Number(v.granted_staff) };
-    case "scope-assessed": return { ...v, expected_restoration_at: v.expected_restoration_at ? aware(v.expected_restoration_at) : undefined };
-    default: return v;
-  }
+/** The inputs of a step's form as the plan serves it (GET /v1/plan), offering the chosen
+ * outage's own choices (its units, its systems down, its staffing requests). Each reads the
+ * value its field takes in the body ("" for none), can be filled again (`write`, a refused
+ * step's body) and says what is missing or wrong in it (`problem`, in Danish, or null). */
+function stepInputs(fields, i, ctx, prefix = "s") {
+  return fields.map((f) => {
+    const id = `${prefix}-${f.name}`;
+    const input = (kind, options) => inputFor(id, [f.name, f.label, kind, options, !f.required]);
+    switch (f.kind) {
+      case "person": {
+        const number = input("text");
+        const name = f.name_label ? inputFor(`${id}_name`, [`${f.name}_name`, f.name_label, "text", null, true]) : null;
+        const read = () => (number.read() === "" ? "" : compact({ id: number.read(), name: optional(name?.read()) }));
+        const write = (v) => { number.write(v?.id ?? ""); name?.write(v?.name ?? ""); };
+        return { ...number, node: [number.node, name?.node].filter(Boolean), read, write };
+      }
+      case "choice": {
+        const word = (v) => WORDS[f.name]?.[v] || contactName(v) || roleName(v);
+        return input("select", [...(f.required ? [] : [["", OPEN[f.name] || "Ikke angivet"]]), ...f.choices.map((v) => [v, word(v)])]);
+      }
+      case "unit": return input("select", named(unitsFor(ctx, i), unitName));
+      case "units": return input("checks", named(unitsFor(ctx, i), unitName));
+      case "system": return input("select", named(i?.systems_down?.length ? i.systems_down : catalogueSystems(), systemName));
+      case "systems": return input("checks", named([...new Set([...catalogueSystems(), ...(i?.systems_down || [])])], systemName));
+      case "staffing-request": return staffingRequest(input("select", []), i, ctx);
+      case "count": {
+        const counted = inputFor(id, [f.name, f.label, "count", f.minimum ?? 0, !f.required]);
+        const least = f.minimum ?? 0;
+        return {
+          ...counted,
+          read: () => (counted.read() === "" ? "" : Number(counted.read())),
+          problem: () => counted.problem() || (counted.read() !== "" && !(Number(counted.read()) >= least)
+            ? `„${f.label}“ skal være et tal, mindst ${least}.` : null),
+        };
+      }
+      case "time": {
+        const when = input("datetime");
+        return { ...when, read: () => (when.read() ? aware(when.read()) : ""), write: (v) => when.write(localOf(v)) };
+      }
+      case "yes-no": return input("yes-no");
+      case "free-text": return input("textarea");
+      default: return input("text");
+    }
+  });
 }
 
+/** "Bemanding besluttet": the outage's undecided requests, as known now, then as the server
+ * says when the form opens (a request recorded a moment ago is among them). */
+function staffingRequest(chosen, i, ctx) {
+  const none = h("p", { class: "hint note", id: `${chosen.control.id}-none` },
+    "Ingen ubesluttet anmodning om ekstra bemanding er kendt for dette nedbrud. Registrér først anmodningen, eller hent siden igen.");
+  chosen.control.setAttribute("aria-describedby", none.id);
+  const fill = (options) => {
+    const before = chosen.control.value;
+    chosen.control.replaceChildren(...[["", "Vælg …"], ...options].map(([v, t]) => h("option", { value: v }, t)));
+    if (options.some(([v]) => v === before)) chosen.control.value = before;
+    none.hidden = options.length > 0;
+  };
+  fill(ctx.requests(i));
+  ctx.freshRequests?.(i).then((options) => { if (options) fill(options); }).catch(() => {});
+  chosen.node.append(none);
+  return chosen;
+}
+
+/** One input: `control` is what gets the focus when it is missing. A required yes/no is two
+ * choices with none chosen, a required select starts on "Vælg …": nothing is chosen for her. */
 function inputFor(id, [name, label, kind, options, isOptional]) {
   const req = !isOptional;
+  const empty = (v) => v === "" || (Array.isArray(v) && !v.length);
+  const ask = kind === "checks" ? `Vælg mindst én under „${label}“.`
+    : kind === "yes-no" && req ? `Svar Ja eller Nej til „${label}“.`
+      : missing(label, kind === "select");
+  const done = (parts) => ({ name, label, required: req, problem: () => (req && empty(parts.read()) ? ask : null), ...parts });
+  if (kind === "checks") {
+    const group = checks(id, label, options);
+    const boxes = () => [...group.querySelectorAll("input")];
+    return done({
+      node: group, control: boxes()[0] || group, read: () => group.values(),
+      write: (v) => boxes().forEach((b) => { b.checked = (v || []).includes(b.value); }),
+    });
+  }
+  if (kind === "yes-no" && req) {
+    const [yes, no] = [["ja", "true", "Ja"], ["nej", "false", "Nej"]].map(([suffix, value]) =>
+      h("input", { type: "radio", name: id, id: `${id}-${suffix}`, value, required: true }));
+    const group = h("fieldset", { id, class: "choices yes-no" }, h("legend", {}, label),
+      h("label", { for: yes.id, class: "check" }, yes, "Ja"), h("label", { for: no.id, class: "check" }, no, "Nej"));
+    return done({
+      node: group, control: yes, read: () => (yes.checked ? true : no.checked ? false : ""),
+      write: (v) => { yes.checked = v === true; no.checked = v === false; },
+    });
+  }
   let input;
-  if (kind === "check") input = h("input", { id, type: "checkbox" });
-  else if (kind === "checks") return { name, node: checks(id, label, options), read: (n) => n.values() };
-  else if (kind === "select") input = select(id, options);
-  else if (kind === "textarea") input = h("textarea", { id, rows: 2, required: req, maxlength: 4000 });
+  if (kind === "yes-no") input = h("input", { id, type: "checkbox" });
+  else if (kind === "select") {
+    const first = req ? [["", "Vælg …"]] : options.some(([v]) => v === "") ? [] : [["", "—"]];
+    input = select(id, [...first, ...options]);
+    input.required = req;
+  } else if (kind === "textarea") input = h("textarea", { id, rows: 2, required: req, maxlength: 4000 });
   else if (kind === "datetime") input = h("input", { id, type: "datetime-local", required: req });
-  else if (kind === "number" || kind === "number0") input = h("input", { id, type: "number", min: kind === "number" ? 1 : 0, value: kind === "number" ? 1 : 0, required: true, inputmode: "numeric" });
+  else if (kind === "count") input = h("input", { id, type: "number", min: options, value: options, required: req, inputmode: "numeric" });
   else input = h("input", { id, required: req, maxlength: 200, autocomplete: "off" });
-  const node = kind === "check" ? h("label", { for: id, class: "check" }, input, label)
+  const node = kind === "yes-no" ? h("label", { for: id, class: "check" }, input, label, h("span", { class: "hint" }, " (frivilligt)"))
     : field(label, input, isOptional && kind !== "select" ? "frivilligt" : null);
-  const read = () => (kind === "check" ? input.checked : input.value.trim());
-  return { name, node, read };
+  const read = () => (kind === "yes-no" ? input.checked : input.value.trim());
+  const write = (v) => {
+    if (kind === "yes-no") input.checked = v === true;
+    else {
+      // What was typed is shown again, also a choice this form no longer offers by itself.
+      if (kind === "select" && v && ![...input.options].some((o) => o.value === String(v))) input.append(h("option", { value: v }, v));
+      input.value = v ?? "";
+    }
+  };
+  return done({ node, control: input, read, write });
 }
 
 /**
@@ -106,9 +160,8 @@ async function submit(ctx, { button, fb, path, body, label, key, said }) {
   button.disabled = true;
   try {
     const saved = await outbox.save(path, body, label, key);
-    let result = await outbox.flush();
+    const result = await outbox.deliver(saved);
     const mine = (r) => r.key === saved.key;
-    if (!result.sent.some(mine) && !result.refused.some(mine) && !result.error) result = await outbox.flush();
     const refused = result.refused.find(mine);
     await ctx.showWaiting();
     if (refused) {
@@ -125,6 +178,7 @@ async function submit(ctx, { button, fb, path, body, label, key, said }) {
     fb.show(result.error instanceof outbox.Offline || !navigator.onLine
       ? `Gemt på telefonen: ${said}. Sendes af sig selv, når der er forbindelse.`
       : `Gemt på telefonen: ${said}. Serveren svarer ikke lige nu; den sendes af sig selv.`, "waiting");
+    whenDelivered(ctx, fb, saved.key, said);
     return { status: "waiting" };
   } catch (error) {
     fb.show(`Ikke gemt: ${danish(error)}`, "error");
@@ -132,6 +186,26 @@ async function submit(ctx, { button, fb, path, body, label, key, said }) {
   } finally {
     button.disabled = false;
   }
+}
+
+/** What became of a record saved on the phone, said where "Gemt på telefonen" stood once the
+ * outbox has sent it (by this form or by itself, back online): sent, or refused with the
+ * server's reason (it waits under "Afviste registreringer", to be corrected). */
+function whenDelivered(ctx, fb, key, said) {
+  const stop = outbox.onFlushed((outcome) => {
+    if (!fb.isConnected) { stop(); return; }  // the form is gone: the marker says the rest
+    const mine = (r) => r.key === key;
+    const refused = outcome.refused.find(mine);
+    if (outcome.sent.some(mine)) {
+      stop();
+      fb.show(`Sendt kl. ${clock(new Date())}: ${said}. Den ventede på telefonen og er nu registreret.`);
+      ctx.delivered?.(outcome.sent.find(mine));
+    } else if (refused) {
+      stop();
+      fb.show(`Ikke registreret – ${danish(refused.error)} Den ligger under „Afviste registreringer“ øverst, hvor du kan rette den.`, "error");
+      ctx.refusedLater?.();
+    }
+  });
 }
 
 function incidentSelect(incidents, id, chosen) {
@@ -156,6 +230,18 @@ export function forms(ctx) {
   return parts;
 }
 
+/** When it happened, if not now: a step done on paper, or an outage found before it is declared.
+ * Empty, it is the moment the form is sent; a refused step's time is kept when it is sent again. */
+function earlier(id, initial, label = "Tidspunkt, hvis ikke nu") {
+  const input = h("input", { id, type: "datetime-local" });
+  if (initial) input.value = localOf(initial);
+  return {
+    node: field(label, input, "frivilligt – tomt er nu"),
+    read: () => aware(input.value || undefined),
+    clear: () => { input.value = ""; },
+  };
+}
+
 function declareForm(ctx) {
   let key = outbox.newKey();
   const title = h("input", { id: "d-title", required: true, maxlength: 200, autocomplete: "off" });
@@ -163,6 +249,7 @@ function declareForm(ctx) {
   const units = checks("d-units", "Berørte enheder", named(ctx.units || catalogueUnits(), unitName),
     ctx.units?.length === 1 ? ctx.units : []);
   const via = select("d-via", VIA);
+  const when = earlier("d-when", null, "Opdaget kl., hvis ikke nu");
   const button = h("button", { type: "submit" }, "Meld nedbrud");
   const fb = feedback("d-feedback");
   const form = h("form", {
@@ -171,49 +258,71 @@ function declareForm(ctx) {
       if (!systems.values().length) { fb.show("Vælg mindst ét system, der er nede.", "error"); return; }
       const body = {
         title: title.value.trim(), detected_via: via.value, reported_by: ctx.by(),
-        affected_systems: systems.values(), affected_units: units.values(), occurred_at: aware(),
+        affected_systems: systems.values(), affected_units: units.values(), occurred_at: when.read(),
       };
       const done = await submit(ctx, { button, fb, path: "/v1/incidents", body, label: `Nedbrud: ${body.title}`, key, said: `nedbrud "${body.title}"` });
       if (done.status === "refused") { key = outbox.newKey(); return; }
       key = outbox.newKey();
+      when.clear();
+      form.dispatchEvent(new Event("sent", { bubbles: true }));
       if (done.status === "sent") {
         ctx.declared({ incident_id: done.answer.incident_id, title: body.title, detected_at: new Date().toISOString(), affected_units: body.affected_units, systems_down: body.affected_systems });
       }
     },
   }, h("fieldset", {}, h("legend", {}, "Meld IT-nedbrud"),
-    field("Hvad er nede?", title), systems, units, field("Opdaget af", via),
+    field("Hvad er nede?", title), systems, units, field("Opdaget af", via), when.node,
     h("p", { class: "actions" }, button), fb));
   return form;
 }
 
-function stepForm(ctx, chosen, byId) {
+/** The step form; `initial`: a refused step's body, to correct and resend (then `onDone`). */
+export function stepForm(ctx, chosen, byId, initial = null, onDone = null) {
   let key = outbox.newKey();
-  const incident = incidentSelect(ctx.incidents, "s-incident", chosen);
-  const types = Object.keys(STEP_FIELDS);
-  const type = select("s-type", types.map((t) => [t, stepName(t)]));
-  const extra = h("div", { id: "s-more" });
+  const p = initial ? "rs" : "s";
+  const incident = incidentSelect(ctx.incidents, `${p}-incident`, chosen);
+  const types = Object.keys(stepForms());
+  const type = select(`${p}-type`, types.map((t) => [t, stepName(t)]), initial?.type);
+  const extra = h("div", { id: `${p}-more` });
   let inputs = [];
-  const explain = () => {
-    inputs = STEP_FIELDS[type.value](byId(incident.value), ctx).map((f) => inputFor(`s-${f[0]}`, f));
-    extra.replaceChildren(...inputs.map((i) => i.node));
+  const explain = (values = null) => {
+    inputs = stepInputs(stepForms()[type.value] || [], byId(incident.value), ctx, p);
+    if (values) for (const input of inputs) if (input.name in values) input.write(values[input.name]);
+    extra.replaceChildren(...inputs.flatMap((i) => i.node));
   };
-  type.addEventListener("change", explain);
-  incident.addEventListener("change", explain);
-  explain();
-  const button = h("button", { type: "submit" }, "Registrér trin");
-  const fb = feedback("s-feedback");
+  type.addEventListener("change", () => explain());
+  incident.addEventListener("change", () => explain());
+  explain(initial);
+  const when = earlier(`${p}-when`, initial?.occurred_at);
+  const button = h("button", { type: "submit" }, initial ? "Send igen" : "Registrér trin");
+  const fb = feedback(`${p}-feedback`);
   const form = h("form", {
+    novalidate: true,  // what is missing is said in Danish, naming the field, and focused
     async onsubmit(e) {
       e.preventDefault();
-      const values = Object.fromEntries(inputs.map((i) => [i.name, i.read(i.node)]).filter(([, v]) => v !== ""));
-      const body = compact({ type: type.value, occurred_at: aware(), by: ctx.by(), ...stepBody(type.value, values) });
+      for (const input of inputs) input.control.removeAttribute("aria-invalid");
+      const wrong = inputs.find((input) => input.problem());
+      if (wrong) {
+        fb.show(`Ikke sendt: ${wrong.problem()}`, "error");
+        wrong.control.setAttribute("aria-invalid", "true");
+        wrong.control.focus();
+        return;
+      }
+      const values = Object.fromEntries(inputs.map((i) => [i.name, i.read()]).filter(([, v]) => v !== ""));
+      const body = compact({ type: type.value, occurred_at: when.read(), by: ctx.by(), ...values });
       const name = stepName(type.value);
-      const done = await submit(ctx, { button, fb, path: `/v1/incidents/${incident.value}/events`, body, label: name, key, said: name });
+      const path = `/v1/incidents/${incident.value}/events`;
+      const done = await submit(ctx, { button, fb, path, body, label: name, key, said: name });
       key = outbox.newKey();
-      if (done.status !== "refused") explain();  // what was typed for this step is done
+      if (done.status === "sent") ctx.delivered?.({ path, body, answer: done.answer });
+      if (done.status !== "refused") {  // what was typed for this step is done
+        explain(); when.clear();
+        form.dispatchEvent(new Event("sent", { bubbles: true }));
+      }
+      if (done.status !== "refused") onDone?.(done);
     },
-  }, h("fieldset", {}, h("legend", {}, "Registrér et trin i planen"),
-    field("Nedbrud", incident), field("Trin", type), extra,
+  }, h("fieldset", {}, h("legend", {}, initial ? `Ret og send igen: ${stepName(initial.type)}` : "Registrér et trin i planen"),
+    h("p", { class: "hint" }, "Alle felter skal udfyldes, undtagen dem der er mærket „frivilligt“."),
+    field("Nedbrud", incident), field("Trin", type), extra, when.node,
     h("p", { class: "actions" }, button), fb));
   return form;
 }
@@ -236,6 +345,10 @@ export function recordForm(ctx, kind, chosen, byId, initial = null, onDone = nul
   const cpr = h("input", { id: `${p}-cpr`, required: true, inputmode: "numeric", autocomplete: "off", placeholder: "DDMMÅÅ-XXXX", maxlength: 11 });
   const name = h("input", { id: `${p}-name`, autocomplete: "off", maxlength: 200 });
   const at = h("input", { id: `${p}-at`, type: "datetime-local", value: localNow(), required: true });
+  // Left as it was drawn, the time is now when she starts the record, not when the page opened
+  // (a phone left on the page over night gave her first dose of the night the evening's time).
+  let atTyped = Boolean(initial);
+  at.addEventListener("input", () => { atTyped = true; });
   const what = h("input", { id: `${p}-what`, required: true, maxlength: 200, autocomplete: "off" });
   const dose = h("input", { id: `${p}-dose`, required: true, maxlength: 200, placeholder: "fx 2 tabl.", autocomplete: "off" });
   const strength = h("input", { id: `${p}-strength`, maxlength: 200, placeholder: "fx 500 mg", autocomplete: "off" });
@@ -301,9 +414,11 @@ export function recordForm(ctx, kind, chosen, byId, initial = null, onDone = nul
       typed.forEach((input, n) => { if (input.value === sentValues[n]) input.value = ""; });
       if (route.value === sentRoute) route.value = "";
       if (doctor.checked === sentDoctor) { doctor.checked = false; doctorBox.hidden = true; }
-      if (at.value === sentAt) at.value = localNow();
+      if (at.value === sentAt) { at.value = localNow(); atTyped = false; }
+      form.dispatchEvent(new Event("sent", { bubbles: true }));
       onDone?.(done);
     },
+    onfocusin() { if (!atTyped) at.value = localNow(); },
   }, h("fieldset", {}, h("legend", {}, initial ? `Ret og send igen: ${med ? "medicinudlevering" : "visiteret hjælp"}` : (med ? "Manuel medicinudlevering" : "Visiteret hjælp")),
     field("Nedbrud", incident), field("Enhed", unit), field("Borgerens CPR-nummer", cpr),
     field("Borgerens navn", name, "frivilligt"), field("Tidspunkt", at),

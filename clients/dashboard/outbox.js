@@ -123,6 +123,15 @@ const isRefusal = (error) => error instanceof ApiError && error.status >= 400 &&
   && ![408, 429].includes(error.status);
 
 const flushing = new Map();
+const rounds = new EventTarget();
+
+/** Call `listener(outcome)` after each round of sending (a form's own, or one by itself back
+ * online), with what it sent and what was refused; the function returned stops it. */
+export function onFlushed(listener) {
+  const heard = (e) => listener(e.detail);
+  rounds.addEventListener("flushed", heard);
+  return () => rounds.removeEventListener("flushed", heard);
+}
 
 /**
  * Send what waits in the outbox of the key logged in, each record on its own, with that key
@@ -130,6 +139,15 @@ const flushing = new Map();
  * no answer ends this round (the network is gone); a 5xx, 408 or 429 leaves that record for
  * the next round and goes on with the others. Resolves to {sent, refused, error, waiting}.
  */
+/** Sends what waits and gives the outcome with `saved` in it: a flush already running when it
+ * was saved read the outbox before it, so then once more (unless the network is down). */
+export async function deliver(saved) {
+  const mine = (r) => r.key === saved.key;
+  const result = await flush();
+  if (result.sent.some(mine) || result.refused.some(mine) || result.error) return result;
+  return flush();
+}
+
 export function flush() {
   const key = session.key;
   if (!key) return Promise.resolve({ sent: [], refused: [], error: null, waiting: 0 });
@@ -156,6 +174,7 @@ export function flush() {
         flushing.delete(key);
       }
       outcome.waiting = (await all(key, "outbox")).length;
+      if (outcome.sent.length || outcome.refused.length) rounds.dispatchEvent(new CustomEvent("flushed", { detail: outcome }));
       return outcome;
     })());
   }

@@ -36,13 +36,14 @@ export function contactSchedule(plan = keptPlan()) {
     }, "Action cards og kontaktskema (PDF)")));
 }
 
+/** Downloads the PDF; its answer's headers are returned. */
 async function save(path, params, name) {
-  const blob = await request("GET", path, { params, accept: "application/pdf" });
-  const link = h("a", { href: URL.createObjectURL(blob), download: name });
+  const { body, headers } = await request("GET", path, { params, accept: "application/pdf", withHeaders: true });
+  const link = h("a", { href: URL.createObjectURL(body), download: name });
   document.body.append(link);
   link.click();
   link.remove();
-  return blob;
+  return headers;
 }
 
 /** "Udskriv nødpakke" for each unit: with names and CPR only when asked (formål: behandling,
@@ -59,12 +60,13 @@ export function paperKit(units, onPrinted) {
         const picture = await get("/v1/situation").catch(() => ({ incidents: [] }));
         const outage = picture.incidents.find((i) => i.affected_units.includes(unit));
         const purpose = names.checked ? "treatment" : null;
-        await save(`/v1/units/${encodeURIComponent(unit)}/paper-kit`,
+        const headers = await save(`/v1/units/${encodeURIComponent(unit)}/paper-kit`,
           { incident: outage?.incident_id, purpose, by: purpose ? session.employee || null : null },
           `noedpakke-${unit}.pdf`);
         const said = `Nødpakken for ${unitName(unit)} er hentet${outage ? ` til «${outage.title}»` : ""}.`
           + (purpose ? " Registreret som printet medicinliste." : "");
-        if (purpose) await onPrinted?.();  // the view is drawn again: say it in the new one
+        // The view is drawn again once readiness has the print; said in the new one.
+        if (purpose) await onPrinted?.(headers.get("Nedbrud-Position") || undefined);
         document.getElementById("k-feedback")?.show(said);
       } catch (error) {
         fb.show(danish(error), "error");

@@ -11,9 +11,9 @@
 // are kept for this tab alone (sessionStorage, as the key is): with the network gone, the round
 // she had open still reloads and still records; nothing of it outlives the tab or the login.
 
-import { ApiError, danish, get, Offline, problemText } from "./api.js";
+import { ApiError, danish, get, givenAt, Offline, problemText } from "./api.js";
 import * as outbox from "./outbox.js";
-import { aware, clock, h, select, time, unitName } from "./ui.js";
+import { aware, clock, h, hiddenCitizen, person, select, time, unitName } from "./ui.js";
 
 const PURPOSE = "treatment";
 const STATUS = { overdue: "For sent", due: "Skal gives nu", upcoming: "Senere", given: "Givet", missed: "Ikke givet" };
@@ -141,6 +141,7 @@ export async function runde(app) {
   const round = {
     incident: null, unit: null, by: app.by, meds: {}, answer: null, at: null, kept: false,
     open: new Set(),  // the occurrences whose "Ikke givet" box is open
+    early: new Set(),  // the occurrences not yet due whose "Givet" asks whether it was given now
   };
   let focusOn = asked.get("occurrence");
   let loading = 0;
@@ -203,7 +204,7 @@ export async function runde(app) {
   /** Record one occurrence: kept in the outbox first (the row says so at once), then sent. */
   async function record(o, outcome, reason = null, repeat = false) {
     const [path, body] = recordFor(o, round, outcome, reason, repeat);
-    const who = o.citizen_name || `borger ${o.citizen_ref}`;
+    const who = o.citizen_name || hiddenCitizen(o.citizen_ref);
     const label = `Runde: ${o.kind === "care" ? o.summary : "medicin"} ${OUTCOME_SAID[outcome]}, ${who}, kl. ${clock(o.due_at)}`;
     // One Idempotency-Key per occurrence and answer: a double tap stores one record.
     const tap = `${o.occurrence_id}/${outcome}/${repeat}`;
@@ -212,7 +213,7 @@ export async function runde(app) {
     round.open.delete(o.occurrence_id);
     focusOn = o.occurrence_id;
     await render();
-    const result = await outbox.flush();
+    const result = await outbox.deliver(saved);
     await app.showWaiting();
     if (result.sent.some((r) => r.key === saved.key)) await load();
     else await render();
@@ -238,7 +239,12 @@ export async function runde(app) {
     const active = document.activeElement;
     const focused = list.contains(active) ? active.id : null;
     const caret = active?.tagName === "TEXTAREA" ? [active.selectionStart, active.selectionEnd] : null;
-    list.replaceChildren(...groups.map(([title, test], n) => {
+    // On paper, when the phone dies: whose round, of which outage, printed when and by whom.
+    const outage = incidents.find((i) => i.incident_id === round.incident)?.title || "";
+    const printed = h("p", { class: "print-only" }, h("strong", {}, `Runde: ${unitName(round.unit)}`),
+      ` · ${outage} · Udskrevet ${time(new Date().toISOString())} af ${person(app.by()) || "–"}`
+      + ` · ${answer.occurrences.length} i alt. Skriv kl. og initialer ved hver, og tast dem ind, når der er net.`);
+    list.replaceChildren(printed, ...groups.map(([title, test], n) => {
       const mine = rows.filter((_, k) => test(occurrences[k]));
       return h("section", { class: "runde-group", "aria-labelledby": `r-g${n}` },
         h("h3", { id: `r-g${n}` }, `${title} (${mine.length})`),
@@ -269,7 +275,7 @@ export async function runde(app) {
     const refused = marks.refused.get(id);
     const med = o.kind === "medication";
     const known = !med || round.meds[`${o.citizen_ref}/${o.item_id}`];
-    const who = o.citizen_name || `Borger ${o.citizen_ref}`;
+    const who = o.citizen_name || hiddenCitizen(o.citizen_ref);
     const what = med && !round.meds[`${o.citizen_ref}/${o.item_id}`] ? "Medicin" : o.summary;
     const late = o.status === "overdue";
     const status = [o.vital ? "LIVSVIGTIGT" : null, STATUS[o.status]].filter(Boolean).join(" · ");
@@ -295,15 +301,36 @@ export async function runde(app) {
         onclick() { names.checked = true; focusOn = id; load(); } }, "Vis medicinen (skrives i adgangsloggen)")));
       return li;
     }
-    const name = `${clock(o.due_at)} ${o.citizen_name || o.citizen_ref}`;
+    const name = `${clock(o.due_at)} ${who}`;
     const actions = h("div", { class: "occ-actions" },
-      h("button", { type: "button", class: "give", id: `give-${id}`, "aria-label": `Givet: ${what}, ${name}`, onclick: () => record(o, "given") }, "Givet"),
+      h("button", { type: "button", class: "give", id: `give-${id}`, "aria-label": `Givet: ${what}, ${name}`,
+        "aria-expanded": o.status === "upcoming" ? String(round.early.has(id)) : null,
+        onclick() {
+          // Hours ahead, one tap would mark the round done before its time: she is asked first.
+          if (o.status !== "upcoming") { record(o, "given"); return; }
+          round.early.add(id); round.open.delete(id); focusOn = null;
+          render().then(() => document.getElementById(`early-yes-${id}`)?.focus());
+        } }, "Givet"),
       h("button", { type: "button", class: "secondary", id: `not-${id}`, "aria-expanded": String(round.open.has(id)),
         "aria-label": `Ikke givet: ${what}, ${name}`,
         onclick() { if (round.open.has(id)) round.open.delete(id); else round.open.add(id); focusOn = null; render().then(() => document.getElementById(`why-${id}`)?.focus()); } }, "Ikke givet"));
-    li.append(actions);
+    li.append(actions, h("p", { class: "print-only occ-paper" }, "Givet kl. ______  Initialer ______  Ikke givet, fordi ______________"));
     if (round.open.has(id)) li.append(notGiven(o));
+    if (round.early.has(id) && o.status === "upcoming") li.append(earlyGiven(o));
     return li;
+  }
+
+  /** "Givet" on an occurrence not yet due: said when it is due, and given now only if she says so. */
+  function earlyGiven(o) {
+    const id = o.occurrence_id;
+    const when = `${clock(o.due_from)}–${clock(o.due_until)}`;
+    return h("div", { class: "occ-why", role: "group", "aria-labelledby": `early-q-${id}` },
+      h("p", { id: `early-q-${id}` }, h("strong", {}, `Skal først gives kl. ${when}${o.vital ? " (livsvigtigt)" : ""}.`),
+        ` Er det givet nu, kl. ${clock(new Date().toISOString())}?`),
+      h("div", { class: "occ-actions" },
+        h("button", { type: "button", id: `early-yes-${id}`, onclick() { round.early.delete(id); record(o, "given"); } }, "Ja, givet nu"),
+        h("button", { type: "button", class: "secondary", id: `early-no-${id}`,
+          onclick() { round.early.delete(id); focusOn = id; render(); } }, "Fortryd")));
   }
 
   /** "Ikke givet": the reason is asked for (the server requires it too); refused if she says no. */
@@ -335,7 +362,7 @@ export async function runde(app) {
     const again = item.status === 409 && /already-given$/.test(item.problem?.type || "");
     const box = h("div", { class: "occ-refused" },
       h("p", { role: "alert" }, h("strong", {}, again ? "Allerede givet. " : "Ikke registreret: "),
-        again ? `${item.problem?.detail || "En anden har registreret dosen som givet."} Giv ikke dosen igen, medmindre du er sikker.`
+        again ? `${givenAt(item.problem) || item.problem?.detail || "En anden har registreret dosen som givet."} Giv ikke dosen igen, medmindre du er sikker.`
           : problemText(item.problem || {}, item.status || 422)));
     const drop = h("button", { type: "button", class: "secondary", id: `drop-${id}`, async onclick() {
       await outbox.dismiss(item.seq); await app.showWaiting(); focusOn = id; await load();

@@ -79,16 +79,21 @@ const plain = (slug) => {
   const text = String(slug).replace(/[-_]+/g, " ").trim();
   return text.charAt(0).toUpperCase() + text.slice(1);
 };
-const plan = () => keptPlan() || { steps: {}, roles: {}, catalogue: { systems: [], units: [] } };
+const plan = () => keptPlan() || { steps: {}, roles: {}, forms: {}, contacts: [], catalogue: { systems: [], units: [] } };
 
 export const stepName = (type) => plan().steps[type] || plain(type);
 export const roleName = (role) => plan().roles[role] || plain(role);
 export const systemName = (slug) => plan().catalogue.systems.find((s) => s.slug === slug)?.name || plain(slug);
 export const unitName = (slug) => plan().catalogue.units.find((u) => u.slug === slug)?.name || plain(slug);
 export const catalogueUnits = () => plan().catalogue.units.map((u) => u.slug);
+export const contactName = (channel) => [...(plan().contacts || []), plan().fallback].find((c) => c?.channel === channel)?.label;
+/** Each step's form, as the plan serves it: its fields, their kinds and labels, by step type. */
+export const stepForms = () => plan().forms || {};
 export const catalogueSystems = () => plan().catalogue.systems.map((s) => s.slug);
 
 /** Who did it, as a person reads it: the name if given, else the employee number, said so. */
+/** A citizen whose name this key may not see now: the end of the reference, said to be hidden. */
+export const hiddenCitizen = (ref) => `Borger …${ref.slice(-6)} (navn skjult)`;
 export const person = (by) => (by ? by.name || (by.id ? `medarbejder ${by.id.replace(/^emp-/, "")}` : "") : "");
 
 /** Feedback beside a form's button, read out by screen readers. */
@@ -101,3 +106,43 @@ export function feedback(id) {
   };
   return p;
 }
+
+/** A required field left empty, said as the step forms and the browser's checks both say it. */
+export const missing = (label, choosing) => (choosing ? `Vælg „${label}“.` : `Udfyld „${label}“.`);
+
+/** What is missing or wrong in a field, said in Danish and naming its label. The browser's own
+ * message follows the phone's language (English on many set up by IT), not the page's. */
+export function danishValidity(field) {
+  const v = field.validity;
+  const label = labelOf(field);
+  if (v.valueMissing) return missing(label, field.tagName === "SELECT" || field.type === "radio" || field.type === "checkbox");
+  if (v.rangeUnderflow) return `„${label}“ skal være mindst ${field.min}.`;
+  if (v.rangeOverflow) return `„${label}“ må højst være ${field.max}.`;
+  if (v.tooLong) return `„${label}“ må højst være ${field.maxLength} tegn.`;
+  if (v.badInput || v.typeMismatch || v.patternMismatch || v.stepMismatch) return `„${label}“ er ikke skrevet rigtigt.`;
+  return "";
+}
+
+/** A field's name as she sees it: its label's own words (not its hint), a choice's question. */
+function labelOf(field) {
+  const legend = field.closest("fieldset")?.querySelector("legend")?.textContent;
+  if ((field.type === "radio" || field.type === "checkbox") && legend) return legend.trim();
+  const label = field.labels?.[0];
+  const words = label ? [...label.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join("") : "";
+  return (words || field.getAttribute("aria-label") || legend || "feltet").trim();
+}
+
+// Every form of the dashboard: a field the browser finds missing or wrong says so in Danish.
+document.addEventListener("invalid", (e) => {
+  const field = e.target;
+  field.setCustomValidity("");  // judged by what it holds now, not by the last message
+  if (!field.validity.valid) field.setCustomValidity(danishValidity(field));
+}, true);
+for (const kind of ["input", "change"]) {
+  document.addEventListener(kind, (e) => e.target.setCustomValidity?.(""), true);
+}
+// A send judges the form as it is (a field filled by the page, not typed, keeps no old message).
+document.addEventListener("click", (e) => {
+  const button = e.target.closest?.("button");
+  if (button?.form && button.type === "submit") for (const f of button.form.elements) f.setCustomValidity?.("");
+}, true);

@@ -39,7 +39,7 @@ def upgrade() -> None:
     COMMENT ON COLUMN events.content_digest IS
         'SHA-256 of the event as the sender stated it: an event_id sent again with other content is refused.';
     COMMENT ON COLUMN events.hash IS
-        'SHA-256 over the previous row''s hash and this row''s canonical bytes (see service/chain.py).';
+        'SHA-256 over the previous row''s hash and this row''s canonical bytes (see service/log/chain.py).';
 
     CREATE FUNCTION refuse_event_mutation() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN

@@ -22,17 +22,17 @@ import hashlib
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, get_args
 from urllib.parse import unquote
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, post
+from litestar.di import NamedDependency
 from msgspec import Meta, Struct
 
 from service.api.guards import may_do, principal_of
-from service.api.idempotency import REPLAYED
-from service.api.incidents import declare_incident, record_incident_step
+from service.api.incidents import declare_command, step_command
 from service.api.problems import PROBLEM_JSON, ApiProblem, answer_to, invalid_body
 from service.api.record_schemas import (
     JournalEntryIn,
@@ -41,15 +41,11 @@ from service.api.record_schemas import (
     RecordMedicationDispensing,
     VoidIn,
 )
-from service.api.records import (
-    mark_entered_in_journal,
-    record_care_delivery,
-    record_dispensing,
-    void_record,
-)
-from service.api.schemas import AwareTime, DeclareIncident
+from service.api.records import care_command, dispensing_command, journal_command, void_command
+from service.api.schemas import AwareTime, DeclareIncident, typed_or_null
 from service.api.steps import IncidentStep
-from service.api.units import record_list_print
+from service.api.units import print_command
+from service.write.use_cases import Answer, Context, UseCases
 
 STRUCTURED = "application/cloudevents+json"
 BATCH = "application/cloudevents-batch+json"
@@ -59,7 +55,7 @@ JSON_MEDIA = re.compile(r"^application/(?:[\w.+-]+\+)?json$")
 PREFIX = "dk.nedbrud."
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
-STEP_TYPES = {t.__struct_config__.tag for t in IncidentStep.__args__}
+STEP_TYPES = {t.__struct_config__.tag for t in get_args(IncidentStep)}
 
 
 class CloudEvent(Struct, forbid_unknown_fields=False):
@@ -96,12 +92,9 @@ class EventAnswer(Struct, omit_defaults=True):
 
     # Typed in the document: the receipt of the REST operation the event names (with its own
     # fields, such as record_id), or the problem it was refused with.
-    json_schema_extra: ClassVar[dict[str, Any]] = {
-        "properties": {
-            name: {"anyOf": [{"$ref": f"#/components/schemas/{schema}"}, {"type": "null"}]}
-            for name, schema in (("receipt", "Receipt"), ("problem", "Problem"))
-        }
-    }
+    json_schema_extra: ClassVar[dict[str, Any]] = typed_or_null(
+        receipt="Receipt", problem="Problem"
+    )
 
 
 @dataclass(frozen=True)
@@ -113,7 +106,8 @@ class Operation:
     time_field: str  # the body's field that the event's `time` fills
     subject: Literal["uuid", "slug", None]
     path: Callable[[str], str]  # the REST path for a subject (the idempotency fingerprint has it)
-    perform: Callable[[Request[Any, Any, Any], str, Any, str], Awaitable[Response[Any]]]
+    # the use case it calls, with the subject and the body decoded into `body`
+    perform: Callable[[UseCases, Context, str, Any], Awaitable[Answer]]
 
 
 STEP = Operation(
@@ -122,7 +116,7 @@ STEP = Operation(
     "occurred_at",
     "uuid",
     lambda s: f"/v1/incidents/{s}/events",
-    lambda r, s, d, k: record_incident_step(r, UUID(s), d, k),
+    lambda u, c, s, d: u.record_incident_step(step_command(UUID(s), d, u.incidents.plan), c),
 )
 # type, after the prefix -> its operation
 ROUTES: dict[str, Operation] = {
@@ -132,7 +126,7 @@ ROUTES: dict[str, Operation] = {
         "occurred_at",
         None,
         lambda _: "/v1/incidents",
-        lambda r, _, d, k: declare_incident(r, d, k),
+        lambda u, c, _, d: u.declare_incident(declare_command(d), c),
     ),
     "medication-dispensed": Operation(
         "recordMedicationDispensing",
@@ -140,7 +134,7 @@ ROUTES: dict[str, Operation] = {
         "dispensed_at",
         "uuid",
         lambda s: f"/v1/incidents/{s}/medication-dispensings",
-        lambda r, s, d, k: record_dispensing(r, UUID(s), d, k),
+        lambda u, c, s, d: u.record_dispensing(dispensing_command(UUID(s), d), c),
     ),
     "care-delivered": Operation(
         "recordCareDelivery",
@@ -148,7 +142,7 @@ ROUTES: dict[str, Operation] = {
         "occurred_at",
         "uuid",
         lambda s: f"/v1/incidents/{s}/care-deliveries",
-        lambda r, s, d, k: record_care_delivery(r, UUID(s), d, k),
+        lambda u, c, s, d: u.record_care_delivery(care_command(UUID(s), d), c),
     ),
     "entered-in-journal": Operation(
         "markEnteredInJournal",
@@ -156,7 +150,7 @@ ROUTES: dict[str, Operation] = {
         "entered_at",
         "uuid",
         lambda s: f"/v1/manual-records/{s}/journal-entry",
-        lambda r, s, d, k: mark_entered_in_journal(r, UUID(s), d, k),
+        lambda u, c, s, d: u.mark_entered_in_journal(journal_command(UUID(s), d), c),
     ),
     "record-voided": Operation(
         "voidManualRecord",
@@ -164,7 +158,7 @@ ROUTES: dict[str, Operation] = {
         "occurred_at",
         "uuid",
         lambda s: f"/v1/manual-records/{s}/void",
-        lambda r, s, d, k: void_record(r, UUID(s), d, k),
+        lambda u, c, s, d: u.void_record(void_command(UUID(s), d), c),
     ),
     "medication-list-printed": Operation(
         "recordMedicationListPrint",
@@ -172,7 +166,7 @@ ROUTES: dict[str, Operation] = {
         "printed_at",
         "slug",
         lambda s: f"/v1/units/{s}/medication-list-prints",
-        lambda r, s, d, k: record_list_print(r, s, d, k),
+        lambda u, c, s, d: u.record_list_print(print_command(s, d), c),
     ),
     **dict.fromkeys(STEP_TYPES, STEP),
 }
@@ -222,8 +216,8 @@ def translate(
 
 
 def as_call(request: Request[Any, Any, Any], path: str) -> Request[Any, Any, Any]:
-    """The batch's request as the REST operation sees it: the same caller, app and request id,
-    POSTed to the operation's own path, with no headers of its own (so no If-Match)."""
+    """The batch's request as the REST operation's refusals see it: the same caller, app and
+    request id, POSTed to the operation's own path, with no headers of its own (so no If-Match)."""
     scope: dict[str, Any] = {
         "type": "http",
         "http_version": "1.1",
@@ -247,23 +241,25 @@ def as_call(request: Request[Any, Any, Any], path: str) -> Request[Any, Any, Any
 
 async def perform(
     request: Request[Any, Any, Any],
+    use_cases: UseCases,
     operation: Operation,
     subject: str,
     body: dict[str, Any],
     key: str,
-) -> Response[Any]:
-    """What the REST endpoint answers: its guard's checks, its body's validation, its work, and
-    each refusal as the problem the endpoint would give."""
-    call = as_call(request, operation.path(subject))
+) -> Answer | Response[Any]:
+    """What the REST endpoint answers: its guard's checks, its body's validation, the same use
+    case, and each refusal as the problem the endpoint would give."""
+    path = operation.path(subject)
     try:
         may_do(request.app.state.rate_limiter, principal_of(request), operation.operation_id)
         try:
             data = msgspec.convert(body, operation.body, strict=False, str_keys=True)
         except msgspec.ValidationError as exc:
             raise invalid_body(exc) from None
-        return await operation.perform(call, subject, data, key)
+        ctx = Context(principal_of(request), key, ("POST", path, msgspec.to_builtins(data)))
+        return await operation.perform(use_cases, ctx, subject, data)
     except Exception as exc:
-        return answer_to(call, exc)
+        return answer_to(as_call(request, path), exc)
 
 
 def idempotency_key(event: CloudEvent) -> str:
@@ -306,7 +302,7 @@ def binary_event(headers: Any, body: bytes) -> dict[str, Any]:
     return event | {"datacontenttype": media or "application/json", "data": data}
 
 
-async def handle(request: Request[Any, Any, Any], raw: Any) -> EventAnswer:
+async def handle(request: Request[Any, Any, Any], use_cases: UseCases, raw: Any) -> EventAnswer:
     try:
         event = msgspec.convert(_with_data(raw), CloudEvent)
     except ValueError as exc:  # msgspec's ValidationError too: it is a ValueError
@@ -329,17 +325,18 @@ async def handle(request: Request[Any, Any, Any], raw: Any) -> EventAnswer:
     if isinstance(route[0], int):
         return EventAnswer(event.id, event.source, "refused", route[0], problem=route[1])
     operation, subject, body = route
-    response = await perform(request, operation, subject, body, idempotency_key(event))
-    content = msgspec.to_builtins(response.content)
-    code = response.status_code or 200
-    if code < 300:
-        replayed = response.headers.get(REPLAYED) == "true"
-        outcome: Literal["accepted", "duplicate"] = "duplicate" if replayed else "accepted"
-        return EventAnswer(event.id, event.source, outcome, code, receipt=content)
+    answer = await perform(request, use_cases, operation, subject, body, idempotency_key(event))
+    if isinstance(answer, Answer):
+        outcome: Literal["accepted", "duplicate"] = "duplicate" if answer.replayed else "accepted"
+        return EventAnswer(event.id, event.source, outcome, answer.status, receipt=answer.body)
+    content = msgspec.to_builtins(answer.content)
+    code = answer.status_code or 200
     return EventAnswer(event.id, event.source, "refused", code, problem=content)
 
 
-async def handle_batch(request: Request[Any, Any, Any], raw: list[Any]) -> list[EventAnswer]:
+async def handle_batch(
+    request: Request[Any, Any, Any], use_cases: UseCases, raw: list[Any]
+) -> list[EventAnswer]:
     """Each event's answer, in the batch's order. Events about the same subject (or repeating the
     same source and id) are taken one after another, in order; the rest at once, so that group
     commit writes them in a few transactions instead of one each."""
@@ -357,7 +354,7 @@ async def handle_batch(request: Request[Any, Any, Any], raw: list[Any]) -> list[
 
     async def in_order(indexes: list[int]) -> None:
         for index in indexes:
-            answers[index] = await handle(request, raw[index])
+            answers[index] = await handle(request, use_cases, raw[index])
 
     await asyncio.gather(*(in_order(indexes) for indexes in groups.values()))
     return [answer for answer in answers if answer is not None]
@@ -370,7 +367,9 @@ class CloudEventsController(Controller):
     tags = ["cloudevents"]
 
     @post("/", operation_id="postCloudEvents", status_code=200)
-    async def receive(self, request: Request[Any, Any, Any]) -> Response[Any]:
+    async def receive(
+        self, request: Request[Any, Any, Any], use_cases: NamedDependency[UseCases]
+    ) -> Response[Any]:
         """One CloudEvent, structured or binary (answered like its REST operation), or a batch
         of up to 100 (answered per event). Binary mode (the attributes in ce-specversion, ce-id,
         ce-source, ce-type, ce-subject and ce-time headers, the body the event's JSON data) is
@@ -388,7 +387,7 @@ class CloudEventsController(Controller):
             except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
                 raise ApiProblem(400, "malformed-json", "the body is not valid JSON") from None
         if binary or media == STRUCTURED:
-            answer = await handle(request, raw)
+            answer = await handle(request, use_cases, raw)
             if answer.status == "refused":
                 return Response(
                     answer.problem, status_code=answer.http_status, media_type=PROBLEM_JSON
@@ -401,4 +400,5 @@ class CloudEventsController(Controller):
                 "invalid-batch",
                 f"a batch is a JSON array of 1 to {MAX_BATCH} events",
             )
-        return Response(BatchAnswer(results=await handle_batch(request, raw)), status_code=200)
+        results = await handle_batch(request, use_cases, raw)
+        return Response(BatchAnswer(results=results), status_code=200)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
@@ -15,6 +15,8 @@ from domain.plan import ContactLine, Plan
 from service.api.problems import InvalidField
 from service.api.reading import query_time
 from service.api.schemas import Instant
+from service.api.step_forms import FormFieldView, forms
+from service.api.steps import IncidentStep
 
 # The contact rule looks some days either side of the time asked; these bounds keep that inside
 # the calendar (year 1 or 9999 overflowed it: a 500) and are far beyond any outage.
@@ -114,6 +116,8 @@ class PlanView(Struct):
     lines: list[PlanLineView]
     steps: dict[str, str]
     catalogue: CatalogueView
+    # Each step's form, by the step's type: the dashboard builds its forms from these.
+    forms: dict[str, list[FormFieldView]]
 
 
 # The plan's hours are whole minutes of local time (HH:MM, and days change at midnight), so
@@ -121,6 +125,16 @@ class PlanView(Struct):
 # picture ask many times a second: the answer of the last minutes asked is kept per plan.
 _ANSWERS: dict[datetime, tuple[Plan, ContactAnswer]] = {}
 _ANSWERS_KEPT = 8
+
+
+# The forms are derived from the step types (some milliseconds): once per plan in force.
+_FORMS: list[tuple[Plan, dict[str, list[FormFieldView]]]] = []
+
+
+def plan_forms(plan: Plan) -> dict[str, list[FormFieldView]]:
+    if not _FORMS or _FORMS[0][0] is not plan:
+        _FORMS[:] = [(plan, forms(get_args(IncidentStep), plan.file.forms))]
+    return _FORMS[0][1]
 
 
 def contact_answer(when: datetime, plan: Plan) -> ContactNow:
@@ -185,4 +199,5 @@ class ContactController(Controller):
                 systems=[CatalogueEntryView(e.slug, e.name) for e in f.catalogue.systems],
                 units=[CatalogueEntryView(e.slug, e.name) for e in f.catalogue.units],
             ),
+            forms=plan_forms(plan_in_force),
         )

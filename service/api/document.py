@@ -44,7 +44,7 @@ from service.api.list_schemas import EmergencyListIn
 from service.api.problems import PROBLEM_JSON
 from service.api.schemas import Problem, Receipt
 from service.api.situation import SituationChange
-from service.fhir import FHIR_JSON
+from service.read.fhir import FHIR_JSON
 
 # Wire types the document names though no handler's signature does.
 ALSO_DOCUMENTED = (

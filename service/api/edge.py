@@ -25,8 +25,8 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.api.problems_da import DANISH, wants_danish
-from service.logs import REQUEST_ID
-from service.metrics import UNMATCHED, Metrics
+from service.runtime.logs import REQUEST_ID
+from service.runtime.metrics import UNMATCHED, Metrics
 
 VALID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 DASHBOARD_CSP = (

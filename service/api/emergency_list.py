@@ -8,11 +8,13 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, HttpMethod, Request, Response, get, put, route
+from litestar.di import NamedDependency
 from litestar.params import Parameter
 
 from domain.emergency_list import EVERY_DAY, ItemKind, ListCitizen, ListItem
 from domain.manual_record import Medication
 from domain.rounds_errors import ListInvalid
+from service.access.disclosure import Disclosure, Reader
 from service.api.guards import principal_of, require_unit
 from service.api.list_csv import parse_list_csv
 from service.api.list_schemas import (
@@ -26,15 +28,14 @@ from service.api.list_schemas import (
 )
 from service.api.problems import ApiProblem, InvalidField, invalid_body, without_values
 from service.api.reading import Purpose, pool_of
-from service.api.records import citizen
+from service.api.records import named
 from service.api.schemas import SLUG_PATTERN, FieldError
 from service.api.steps import person
-from service.api.writes import IdempotencyKey, answer_write
-from service.citizens import CitizenRefs
-from service.disclosure import Disclosure, Reader
-from service.emergency_lists import EmergencyListService
-from service.events import Receipt as StoreReceipt
-from service.streams import WriteContext
+from service.api.writes import IdempotencyKey, context_of, respond
+from service.write import commands
+from service.write.emergency_lists import EmergencyListService
+from service.write.errors import ListCitizenRefused
+from service.write.use_cases import UseCases
 
 # 500 citizens with 5,000 items is about 1.5 MB of JSON; the rest of the API keeps 64 KiB.
 LIST_MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -58,6 +59,7 @@ class EmergencyListController(Controller):
         self,
         request: Request[Any, Any, Any],
         unit: UnitPath,
+        use_cases: NamedDependency[UseCases],
         list_as_of: Annotated[
             datetime | None,
             Parameter(required=False, description="text/csv only: the list's date (default now)"),
@@ -71,7 +73,7 @@ class EmergencyListController(Controller):
         """Keep a whole new version of the unit's emergency list (JSON, or text/csv)."""
         require_unit(principal_of(request), unit)
         body, rows = await list_body(request, list_as_of, by)
-        return await keep_list(request, unit, body, rows, idempotency_key)
+        return await keep_list(request, use_cases, unit, body, rows, idempotency_key)
 
     @route(
         "/units/{unit:str}/emergency-list", http_method=HttpMethod.OPTIONS, include_in_schema=False
@@ -82,19 +84,22 @@ class EmergencyListController(Controller):
 
     @get("/units/{unit:str}/emergency-list", operation_id="getEmergencyList")
     async def current(
-        self, request: Request[Any, Any, Any], unit: UnitPath, purpose: Purpose = None
+        self,
+        request: Request[Any, Any, Any],
+        unit: UnitPath,
+        list_service: NamedDependency[EmergencyListService],
+        purpose: Purpose = None,
     ) -> EmergencyListView:
         """The unit's current emergency list; names, CPR, vital needs and medication only with
         a `purpose` the key's role may have, each citizen shown written to the access log."""
         principal = principal_of(request)
         disclosure = Disclosure(
             Reader.of(principal, purpose),
-            request.app.state.lists.streams.codec,
+            list_service.streams.codec,
             "GET /v1/units/{unit}/emergency-list",
         )
         require_unit(principal, unit)
-        lists: EmergencyListService = request.app.state.lists
-        found = await lists.current(unit)
+        found = await list_service.current(unit)
         if found is None:
             raise ApiProblem(404, "not-found", f"unit {unit!r} keeps no emergency list")
         erased = found.event.erased_subjects | (
@@ -174,16 +179,14 @@ def _csv_cell_refused(message: str, rows: dict[tuple[int, int], int]) -> ApiProb
     return csv_refused(at[2], f"csv row {row}: {at[1]}" if row else at[1])
 
 
-def domain_citizens(body: EmergencyListIn, refs: CitizenRefs) -> tuple[ListCitizen, ...]:
-    return tuple(_domain_citizen(c, i, refs) for i, c in enumerate(body.citizens))
+def keep_command(unit: str, body: EmergencyListIn) -> commands.KeepEmergencyList:
+    """putEmergencyList's body as the write side's command."""
+    return commands.KeepEmergencyList(
+        unit, body.list_as_of, person(body.by), tuple(_list_citizen(c) for c in body.citizens)
+    )
 
 
-def _domain_citizen(given: ListCitizenIn, i: int, refs: CitizenRefs) -> ListCitizen:
-    try:
-        ref, identity = citizen(given.citizen, refs)
-    except InvalidField as exc:
-        errors = exc.errors or []
-        raise InvalidField(f"citizens[{i}].{errors[0].field}", errors[0].message) from None
+def _list_citizen(given: ListCitizenIn) -> commands.ListCitizenGiven:
     items = tuple(
         ListItem(
             item_id=item.item_id,
@@ -204,43 +207,27 @@ def _domain_citizen(given: ListCitizenIn, i: int, refs: CitizenRefs) -> ListCiti
         )
         for item in given.items
     )
-    return ListCitizen(
-        citizen_ref=ref, citizen=identity, vital_needs=given.vital_needs, items=items
-    )
+    return commands.ListCitizenGiven(named(given.citizen), given.vital_needs, items)
 
 
 async def keep_list(
     request: Request[Any, Any, Any],
+    use_cases: UseCases,
     unit: str,
     body: EmergencyListIn,
     rows: dict[tuple[int, int], int] | None,
     idempotency_key: str | None,
 ) -> Response[Any]:
-    lists: EmergencyListService = request.app.state.lists
+    """putEmergencyList: a refusal of a CSV list names the row it is about."""
+    ctx = context_of(request, idempotency_key, body)
     try:
-        citizens = domain_citizens(body, request.app.state.citizen_refs)
-    except InvalidField as exc:
+        return respond(await use_cases.keep_emergency_list(keep_command(unit, body), ctx))
+    except ListCitizenRefused as exc:
         if rows is None:
             raise
-        first = (exc.errors or [FieldError(field="csv", message=str(exc))])[0]
-        raise csv_refused(first.field, first.message) from None
-    by = person(body.by)
-
-    async def perform(ctx: WriteContext) -> StoreReceipt:
-        try:
-            receipt, _ = await lists.keep(
-                unit, body.list_as_of, citizens, by, datetime.now(UTC), ctx
-            )
-        except ListInvalid as exc:
-            raise _on_row(exc, rows) from None
-        return receipt
-
-    times = {"list_as_of": body.list_as_of}
-    response = await answer_write(request, body, idempotency_key, perform, mode=None, times=times)
-    content = response.content
-    if isinstance(content, dict):  # each version is one event: the list's version is the stream's
-        content["list_version"] = content["version"]
-    return response
+        raise csv_refused(exc.field, exc.message) from None
+    except ListInvalid as exc:
+        raise _on_row(exc, rows) from None
 
 
 def _on_row(exc: ListInvalid, rows: dict[tuple[int, int], int] | None) -> Exception:

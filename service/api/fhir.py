@@ -11,14 +11,14 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery, Parameter
 from msgspec import Struct
 
+from service.access.disclosure import Disclosure, Reader
 from service.api.guards import principal_of, require_unit
 from service.api.reading import AfterPosition, ModeQuery, caught_up, pool_of
 from service.api.schemas import SLUG_PATTERN, Instant
 from service.api.worklist import Limit, Offset, worklist_page
-from service.disclosure import Disclosure, Reader
-from service.fhir import FHIR_JSON, bundle, resource
-from service.incidents import IncidentService
-from service.projections import BACK_ENTRY
+from service.read.fhir import FHIR_JSON, bundle, resource
+from service.read.projections import BACK_ENTRY
+from service.write.incidents import IncidentService
 
 
 class FhirBundleEntry(Struct):

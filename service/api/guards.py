@@ -8,10 +8,12 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
-from service.access import EVERY_UNIT_ONLY, allowed
+from service.access.auth import Authenticator, Principal
+from service.access.matrix import EVERY_UNIT_ONLY, allowed
+from service.access.ratelimit import RateLimiter
 from service.api.problems import ApiProblem, InvalidPosition
-from service.auth import Authenticator, Principal
-from service.ratelimit import RateLimiter
+from service.write.errors import UnitNotAllowed
+from service.write.use_cases import may_act_for, require_unit
 
 # Query parameters that are positions in the log.
 WHOLE_NUMBERS = frozenset({"after_position", "from_position", "since_position"})
@@ -21,7 +23,7 @@ async def require_key(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
     """401 without a valid key; 403 when the role matrix does not let the key's role do this;
-    429 for an address that sent too many unknown or revoked keys (service/ratelimit.py)."""
+    429 for an address that sent too many unknown or revoked keys (service/access/ratelimit.py)."""
     scheme, _, key = connection.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise NotAuthorizedException(
@@ -85,18 +87,5 @@ def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
     return principal
 
 
-class UnitNotAllowed(ApiProblem):
-    """403: the key acts for other units than this one."""
-
-    def __init__(self, unit: str) -> None:
-        super().__init__(403, "unit-not-allowed", f"this key may not act for unit {unit!r}")
-
-
-def may_act_for(principal: Principal, unit: str | None) -> bool:
-    """A key without units acts for all of them."""
-    return principal.units is None or unit in principal.units
-
-
-def require_unit(principal: Principal, unit: str | None) -> None:
-    if not may_act_for(principal, unit):
-        raise UnitNotAllowed(unit or "")
+# The unit rules are the write side's; the read paths apply the same ones.
+__all__ = ["UnitNotAllowed", "may_act_for", "require_unit"]

@@ -9,8 +9,8 @@ from litestar import Controller, Request, Response, get
 from litestar.openapi import ResponseSpec
 
 from service.api.schemas import Health
-from service.metrics import CONTENT_TYPE, Metrics
-from service.store import UNAVAILABLE
+from service.log.store import UNAVAILABLE
+from service.runtime.metrics import CONTENT_TYPE, Metrics
 
 READ_ONLY = "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only')::bool"
 

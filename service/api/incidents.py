@@ -9,13 +9,9 @@ from litestar import Controller, HttpMethod, Request, Response, get, post, route
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from domain.ids import uuid5
-from domain.incident import DetectedVia, Incident
 from domain.plan import Plan
-from service import reads
-from service.access import WAIVERS
+from service.access.disclosure import Disclosure, Reader
 from service.api.guards import principal_of
-from service.api.problems import InvalidField
 from service.api.reading import (
     AfterPosition,
     ModeQuery,
@@ -34,106 +30,57 @@ from service.api.schemas import (
 )
 from service.api.steps import EventCorrectedIn, IncidentClosedIn, IncidentStep, command, person
 from service.api.timeline import timeline_csv, timeline_entries
-from service.api.writes import IdempotencyKey, IfMatch, answer_write, parse_if_match
-from service.disclosure import Disclosure, Reader
-from service.events import Receipt as StoreReceipt
-from service.incidents import IncidentService
-from service.projections import SITUATION
-from service.streams import StreamNotFound, WriteContext
-from service.views import incident_view
+from service.api.views import incident_view
+from service.api.writes import IdempotencyKey, IfMatch, context_of, parse_if_match, respond
+from service.log.streams import StreamNotFound
+from service.read import reads
+from service.read.projections import SITUATION
+from service.write import commands
+from service.write.incidents import IncidentService
+from service.write.use_cases import UseCases
 
 
-def incident_id_for(event_id: UUID) -> UUID:
-    return uuid5(event_id, "incident")
-
-
-def refuse_unstorable(value: Any, field: str) -> None:
-    """PostgreSQL's jsonb cannot hold NUL; refuse it anywhere in a free-form object."""
-    if isinstance(value, str) and "\x00" in value:
-        raise InvalidField(field, "contains a NUL character")
-    items = (
-        value.items()
-        if isinstance(value, dict)
-        else enumerate(value)
-        if isinstance(value, list)
-        else ()
-    )
-    for key, item in items:
-        refuse_unstorable(key, field)
-        refuse_unstorable(item, f"{field}.{key}")
-
-
-async def declare_incident(
-    request: Request[Any, Any, Any], data: DeclareIncident, idempotency_key: str | None
-) -> Response[Any]:
-    """declareIncident, for the REST endpoint and for CloudEvents alike."""
-    incidents: IncidentService = request.app.state.incidents
-
-    async def perform(ctx: WriteContext) -> StoreReceipt:
-        incident = Incident(
-            id=incident_id_for(ctx.event_id),
-            title=data.title,
-            description=data.description,
-            detected_via=DetectedVia(data.detected_via),
-            reported_by=person(data.reported_by),
-            affected_systems=tuple(data.affected_systems),
-            affected_units=tuple(data.affected_units),
-            occurred_at=data.occurred_at,
-        )
-        return await incidents.declare(incident, ctx)
-
-    return await answer_write(
-        request,
-        data,
-        idempotency_key,
-        perform,
+def declare_command(data: DeclareIncident) -> commands.DeclareIncident:
+    """declareIncident's body as the write side's command."""
+    return commands.DeclareIncident(
+        title=data.title,
+        description=data.description,
+        detected_via=data.detected_via,
+        reported_by=person(data.reported_by),
+        affected_systems=tuple(data.affected_systems),
+        affected_units=tuple(data.affected_units),
+        occurred_at=data.occurred_at,
         mode=data.mode,
-        times={"occurred_at": data.occurred_at},
-        ids=lambda event_id: {"incident_id": incident_id_for(event_id)},
-        location="/v1/incidents/{incident_id}",
     )
 
 
-async def record_incident_step(
-    request: Request[Any, Any, Any],
-    incident_id: UUID,
-    data: IncidentStep,
-    idempotency_key: str | None,
-    expected: int | None = None,
-) -> Response[Any]:
-    """recordIncidentStep, for the REST endpoint and for CloudEvents alike."""
-    incidents: IncidentService = request.app.state.incidents
+def step_command(
+    incident_id: UUID, data: IncidentStep, plan: Plan, expected: int | None = None
+) -> commands.IncidentStepCommand:
+    """recordIncidentStep's body as the write side's command: closing and corrections are
+    commands of their own, every other step the incident's command for it."""
     by, at = person(data.by), data.occurred_at
-
-    async def perform(ctx: WriteContext) -> StoreReceipt:
-        if isinstance(data, IncidentClosedIn):
-            leader = principal_of(request).role in WAIVERS
-            return await incidents.close(
-                incident_id, by, at, data.waiver_reason, leader, ctx, if_match=expected
-            )
-        if isinstance(data, EventCorrectedIn):
-            refuse_unstorable(data.correction, "correction")
-            return await incidents.correct(
-                incident_id,
-                data.corrects_event_id,
-                data.reason,
-                data.correction,
-                by,
-                at,
-                ctx,
-                writer=(principal_of(request).role, principal_of(request).units),
-                if_match=expected,
-            )
-        step = command(data, ctx.event_id, incidents.plan)
-        return await incidents.act(incident_id, step, ctx, if_match=expected)
-
-    return await answer_write(
-        request,
-        data,
-        idempotency_key,
-        perform,
-        mode=data.mode,
-        times={"occurred_at": data.occurred_at},
+    if isinstance(data, IncidentClosedIn):
+        return commands.CloseIncident(
+            incident_id, by, at, data.waiver_reason, data.mode, expected_version=expected
+        )
+    if isinstance(data, EventCorrectedIn):
+        return commands.CorrectEvent(
+            incident_id,
+            data.corrects_event_id,
+            data.reason,
+            data.correction,
+            by,
+            at,
+            data.mode,
+            expected_version=expected,
+        )
+    return commands.RecordStep(
+        incident_id,
+        lambda event_id: command(data, event_id, plan),
+        at,
+        data.mode,
+        expected_version=expected,
     )
 
 
@@ -148,10 +95,12 @@ class IncidentController(Controller):
         self,
         request: Request[Any, Any, Any],
         data: JSONBody[DeclareIncident],
+        use_cases: NamedDependency[UseCases],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[IncidentDeclared]:
         """Declare an outage (the plan's alarmering starts here)."""
-        return await declare_incident(request, data, idempotency_key)
+        ctx = context_of(request, idempotency_key, data)
+        return respond(await use_cases.declare_incident(declare_command(data), ctx))
 
     @post(
         "/{incident_id:uuid}/events",
@@ -163,12 +112,15 @@ class IncidentController(Controller):
         request: Request[Any, Any, Any],
         incident_id: FromPath[UUID],
         data: JSONBody[IncidentStep],
+        use_cases: NamedDependency[UseCases],
+        plan_in_force: NamedDependency[Plan],
         idempotency_key: IdempotencyKey = None,
         if_match: IfMatch = None,
     ) -> Response[Receipt]:
         """Record that a step of the plan happened on this incident."""
-        expected = parse_if_match(if_match)
-        return await record_incident_step(request, incident_id, data, idempotency_key, expected)
+        cmd = step_command(incident_id, data, plan_in_force, parse_if_match(if_match))
+        ctx = context_of(request, idempotency_key, data)
+        return respond(await use_cases.record_incident_step(cmd, ctx))
 
     @route("/", http_method=HttpMethod.OPTIONS, include_in_schema=False)
     async def allowed_methods(self) -> Response[None]:

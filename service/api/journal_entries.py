@@ -13,34 +13,23 @@ again get each record's first receipt (`duplicate`), the same key with another b
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
 from typing import Any
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, post
+from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from domain.manual_record import ManualRecord
-from service.api import idempotency
-from service.api.guards import may_act_for, principal_of
-from service.api.idempotency import REPLAYED, FirstAnswers
-from service.api.problems import IdempotencyKeyReused, InvalidField, answer_to
+from service.api.idempotency import REPLAYED
+from service.api.problems import answer_to
 from service.api.record_schemas import JournalEntriesAnswer, JournalEntriesIn, JournalEntryAnswer
 from service.api.schemas import Receipt
 from service.api.steps import person
-from service.api.writes import IdempotencyKey, refuse_implausible_times
-from service.events import IdempotencyRecord
-from service.events import Receipt as StoreReceipt
-from service.records import ManualRecordService
-from service.streams import StreamNotFound, WriteContext
-
-
-def record_key(key: str, record_id: UUID) -> str:
-    """The key one record of a bulk request answers under. The space keeps it apart from every
-    key a client can send (those are printable ASCII without spaces)."""
-    return f"{key} {record_id}"
+from service.api.writes import IdempotencyKey, context_of
+from service.log.events import Receipt as StoreReceipt
+from service.write.commands import EnterManyInJournal
+from service.write.use_cases import UseCases
 
 
 class JournalEntriesController(Controller):
@@ -54,77 +43,34 @@ class JournalEntriesController(Controller):
         self,
         request: Request[Any, Any, Any],
         data: JSONBody[JournalEntriesIn],
+        use_cases: NamedDependency[UseCases],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[JournalEntriesAnswer]:
         """Up to 500 paper records entered into the journal with one `by`, `entered_at` and
         `journal_reference`: each answered on its own (accepted, duplicate or refused with the
         problem its own journal-entry would get), in the order of `record_ids`."""
-        return await enter_many(request, data, idempotency_key)
+        return await enter_many(request, use_cases, data, idempotency_key)
 
 
 async def enter_many(
-    request: Request[Any, Any, Any], data: JournalEntriesIn, idempotency_key: str | None
+    request: Request[Any, Any, Any],
+    use_cases: UseCases,
+    data: JournalEntriesIn,
+    idempotency_key: str | None,
 ) -> Response[JournalEntriesAnswer]:
-    principal = principal_of(request)
-    key = idempotency.check_key(idempotency_key)
-    ids = data.record_ids
-    if len(set(ids)) != len(ids):
-        raise InvalidField("record_ids", "names a record more than once")
-    whole = idempotency.record_for(request, principal, key, data, 200)
-    answers: FirstAnswers = request.app.state.first_answers
-    records: ManualRecordService = request.app.state.records
-    by = person(data.by)
-
-    def step(record: ManualRecord) -> None:
-        if not may_act_for(principal, record.unit):
-            raise StreamNotFound(record.id)  # as if it did not exist: nothing about it leaves
-        record.mark_entered_in_journal(data.journal_reference, by, data.entered_at)
-
-    def context(record_id: UUID) -> WriteContext:
-        if whole is None:
-            event_id = idempotency.event_id_for(principal, None)
-            return WriteContext(event_id, principal.scope, mode=data.mode)
-        own = dataclasses.replace(whole, key=record_key(whole.key, record_id), status=201)
-        event_id = idempotency.event_id_for(principal, own.key)
-        return WriteContext(event_id, principal.scope, mode=data.mode, idempotency=own)
-
-    async with answers.turn(whole):
-        seen, first = await first_receipts(request, whole, ids)
-        refuse_implausible_times({"entered_at": data.entered_at})
-        todo = [record_id for record_id in ids if record_id not in first]
-        steps = [(record_id, step, context(record_id)) for record_id in todo]
-        outcomes = dict(
-            zip(todo, await records.act_each(steps, () if whole is None else (whole,)), strict=True)
-        )
-    results = [
-        JournalEntryAnswer(record_id, "duplicate", 201, receipt=wire(first[record_id]))
-        if record_id in first
-        else answer(request, record_id, outcomes[record_id])
-        for record_id in ids
-    ]
-    headers = {REPLAYED: "true"} if seen else None
-    return Response(JournalEntriesAnswer(results), status_code=200, headers=headers)
-
-
-async def first_receipts(
-    request: Request[Any, Any, Any], whole: IdempotencyRecord | None, ids: list[UUID]
-) -> tuple[bool, dict[UUID, StoreReceipt]]:
-    """Whether this request's key was answered before, and the records it entered then; 409
-    when the key was used with another body."""
-    if whole is None:
-        return False, {}
-    answers: FirstAnswers = request.app.state.first_answers
-    rows = await asyncio.gather(
-        answers.find(whole.scope, whole.key),
-        *(answers.find(whole.scope, record_key(whole.key, record_id)) for record_id in ids),
+    cmd = EnterManyInJournal(
+        tuple(data.record_ids), data.journal_reference, person(data.by), data.entered_at, data.mode
     )
-    if any(r is not None and bytes(r["request_digest"]) != whole.request_digest for r in rows):
-        raise IdempotencyKeyReused()
-    entered = {rid: row["event_id"] for rid, row in zip(ids, rows[1:], strict=True) if row}
-    events = await request.app.state.store.find_many(list(entered.values()))
-    receipts = {event.event_id: event.receipt() for event in events}
-    found = {rid: receipts[eid] for rid, eid in entered.items() if eid in receipts}
-    return rows[0] is not None, found
+    ctx = context_of(request, idempotency_key, data)
+    bulk = await use_cases.enter_many_in_journal(cmd, ctx)
+    results = [
+        JournalEntryAnswer(r.record_id, "duplicate", 201, receipt=wire(r.outcome))
+        if r.duplicate and isinstance(r.outcome, StoreReceipt)
+        else answer(request, r.record_id, r.outcome)
+        for r in bulk.results
+    ]
+    headers = {REPLAYED: "true"} if bulk.replayed else None
+    return Response(JournalEntriesAnswer(results), status_code=200, headers=headers)
 
 
 def wire(receipt: StoreReceipt) -> Receipt:

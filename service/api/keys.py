@@ -15,11 +15,11 @@ from litestar import Controller, HttpMethod, Request, Response, delete, get, pos
 from litestar.params import FromPath, JSONBody
 from msgspec import Meta, Struct
 
+from service.access.auth import KeyInfo, Role, issue_key, list_keys, revoke_key
 from service.api.guards import principal_of
 from service.api.problems import NotFound
 from service.api.reading import pool_of
 from service.api.schemas import Instant, Slug
-from service.auth import KeyInfo, Role, issue_key, list_keys, revoke_key
 
 # A label says who or what holds the key: not empty, not only spaces, no NUL.
 # (Spaces spelt out, not \s: Python's and ECMA-262's \s differ, and the document must read alike.)

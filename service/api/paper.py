@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 
 import msgspec
 from litestar import Controller, Request, Response, get
+from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.params import Parameter
 
@@ -17,17 +18,17 @@ from domain.incident import Incident
 from domain.list_items import ItemKind, ListCitizen
 from domain.occurrences import Occurrence, expand
 from domain.plan import Plan
+from service.access.disclosure import Disclosure, Reader
 from service.api.guards import principal_of, require_unit
 from service.api.problems import ApiProblem
 from service.api.reading import Purpose, pool_of
 from service.api.schemas import SLUG_PATTERN
-from service.disclosure import Disclosure, Reader
-from service.emergency_lists import CurrentList, EmergencyListService
-from service.paper_kit import Kit, KitCitizen, KitLine, paper_kit_pdf
-from service.paper_plan import action_cards_html, action_cards_pdf
-from service.printing import printed
-from service.streams import Streams, WriteContext
-from service.units import UnitService
+from service.log.streams import Streams, WriteContext
+from service.read.paper_kit import Kit, KitCitizen, KitLine, paper_kit_pdf
+from service.read.paper_plan import action_cards_html, action_cards_pdf
+from service.read.printing import printed
+from service.write.emergency_lists import CurrentList, EmergencyListService
+from service.write.units import UnitService
 
 PDF = "application/pdf"
 ENDPOINT = "GET /v1/units/{unit}/paper-kit"
@@ -37,6 +38,8 @@ KIT_SPAN = timedelta(hours=24)
 # minutes in the printer process while every unit's kit waits.
 MAX_KIT_LINES = 10_000
 UnitPath = Annotated[str, Parameter(pattern=SLUG_PATTERN, max_length=100)]
+# A kit printed with a purpose says where its medication-list-printed event is in the log.
+PRINT_POSITION = "Nedbrud-Position"
 
 
 class PaperController(Controller):
@@ -62,11 +65,26 @@ class PaperController(Controller):
         body = await cards_printed_now(plan_in_force)
         return Response(body, media_type=PDF)
 
-    @get("/units/{unit:str}/paper-kit", operation_id="getPaperKit", media_type=PDF)
+    @get(
+        "/units/{unit:str}/paper-kit",
+        operation_id="getPaperKit",
+        media_type=PDF,
+        response_headers=[
+            ResponseHeader(
+                name=PRINT_POSITION,
+                required=False,
+                documentation_only=True,
+                description="with a purpose: the log position of the print it recorded"
+                " (for ?after_position= on GET /v1/readiness)",
+            )
+        ],
+    )
     async def paper_kit(
         self,
         request: Request[Any, Any, Any],
         plan_in_force: NamedDependency[Plan],
+        list_service: NamedDependency[EmergencyListService],
+        unit_service: NamedDependency[UnitService],
         unit: UnitPath,
         incident: Annotated[
             UUID | None,
@@ -83,7 +101,7 @@ class PaperController(Controller):
         registration sheets. Names and CPR only with a `purpose`, each citizen written to the
         access log; printed with a purpose, it records `medication-list-printed`."""
         principal = principal_of(request)
-        lists: EmergencyListService = request.app.state.lists
+        lists = list_service
         disclosure = Disclosure(Reader.of(principal, purpose), lists.streams.codec, ENDPOINT)
         require_unit(principal, unit)
         now = datetime.now(UTC)
@@ -104,12 +122,15 @@ class PaperController(Controller):
         printed_at = now.astimezone(plan_in_force.tz)
         body = await printed(paper_kit_pdf, plan_in_force, kit, printed_at)
         await disclosure.release(pool_of(request))  # before anything leaves
+        headers = {"Content-Disposition": _attachment(unit)}
         if purpose is not None:
-            units: UnitService = request.app.state.units
             ctx = WriteContext(uuid4(), principal.scope, mode=outage[1] if outage else None)
             who = Person(id=by or f"key:{principal.key_id}", role=str(principal.role))
-            await units.print_medication_list(unit, found.version.list_as_of, who, now, ctx)
-        return Response(body, media_type=PDF, headers={"Content-Disposition": _attachment(unit)})
+            receipt = await unit_service.print_medication_list(
+                unit, found.version.list_as_of, who, now, ctx
+            )
+            headers[PRINT_POSITION] = str(receipt.position)  # read it back: ?after_position=
+        return Response(body, media_type=PDF, headers=headers)
 
 
 # The cards say only the plan and the minute they were printed: each minute's are made once.

@@ -6,6 +6,7 @@ import logging
 import re
 import traceback
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
@@ -14,17 +15,24 @@ from litestar.exceptions import HTTPException, ValidationException
 
 from domain.errors import DomainError
 from domain.rounds_errors import AlreadyGiven
-from service.access import NotYoursToCorrect
-from service.access_log import AccessLogUnavailable
+from service.access.access_log import AccessLogUnavailable
+from service.access.disclosure import PurposeNotAllowed
+from service.access.matrix import NotYoursToCorrect
 from service.api import problems_da as da
 from service.api.problems_da import DANISH
 from service.api.schemas import FieldError, Problem
-from service.disclosure import PurposeNotAllowed
-from service.events import EventIdReused, StoreUnavailable, WrongExpectedVersion
-from service.logs import REQUEST_ID
-from service.reads import PositionBeyondLog, ProjectionBehind
-from service.store import UNAVAILABLE
-from service.streams import StreamNotFound
+from service.log.events import EventIdReused, StoreUnavailable, WrongExpectedVersion
+from service.log.store import UNAVAILABLE
+from service.log.streams import StreamNotFound
+from service.read.reads import PositionBeyondLog, ProjectionBehind
+from service.runtime.logs import REQUEST_ID
+from service.write.errors import (
+    FieldRefused,
+    IdempotencyKeyInvalid,
+    IdempotencyKeyReused,
+    Refused,
+    UnitNotAllowed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -78,15 +86,6 @@ class NotFound(ApiProblem):
         super().__init__(404, "not-found", f"{what} does not exist")
 
 
-class IdempotencyKeyReused(ApiProblem):
-    def __init__(self) -> None:
-        super().__init__(
-            409,
-            "idempotency-key-reused",
-            "this Idempotency-Key was already used with a different request body",
-        )
-
-
 def problem(
     status: int,
     slug: str,
@@ -96,6 +95,7 @@ def problem(
     headers: dict[str, str] | None = None,
     correlation_id: str | None = None,
     given_record_id: uuid.UUID | None = None,
+    given_at: datetime | None = None,
 ) -> Response[Problem]:
     request_id = REQUEST_ID.get()
     title = slug.replace("-", " ").capitalize()
@@ -113,6 +113,7 @@ def problem(
         correlation_id=correlation_id,
         request_id=request_id,
         given_record_id=given_record_id,
+        given_at=given_at.astimezone(UTC) if given_at is not None else None,
     )
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
@@ -205,6 +206,21 @@ def on_http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
     return problem(exc.status_code, slug, exc.detail, errors=errors, headers=exc.headers)
 
 
+# The status each of the use cases' refusals leaves with (a refusal not named here: 422).
+REFUSED_STATUS: dict[type[Refused], int] = {
+    FieldRefused: 422,
+    UnitNotAllowed: 403,
+    IdempotencyKeyReused: 409,
+    IdempotencyKeyInvalid: 400,
+}
+
+
+def on_refused(_: Request[Any, Any, Any], exc: Refused) -> Response[Problem]:
+    status = next((REFUSED_STATUS[k] for k in type(exc).__mro__ if k in REFUSED_STATUS), 422)
+    errors = [FieldError(field=f, message=m) for f, m in exc.errors] or None
+    return problem(status, exc.slug, exc.detail, errors=errors)
+
+
 def on_domain(_: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
     field = getattr(exc, "field", None)  # a list's refusal names where, as a path into the body
     errors = [FieldError(field=field, message=str(exc))] if isinstance(field, str) else None
@@ -212,7 +228,9 @@ def on_domain(_: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
 
 
 def on_already_given(_: Request[Any, Any, Any], exc: AlreadyGiven) -> Response[Problem]:
-    return problem(409, exc.slug, str(exc), given_record_id=exc.given_record_id)
+    return problem(
+        409, exc.slug, str(exc), given_record_id=exc.given_record_id, given_at=exc.given_at
+    )
 
 
 def on_conflict(request: Request[Any, Any, Any], exc: WrongExpectedVersion) -> Response[Problem]:
@@ -300,6 +318,7 @@ def on_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Proble
 EXCEPTION_HANDLERS = {
     ValidationException: on_validation,
     HTTPException: on_http,
+    Refused: on_refused,
     AlreadyGiven: on_already_given,
     DomainError: on_domain,
     WrongExpectedVersion: on_conflict,

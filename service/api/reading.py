@@ -12,8 +12,8 @@ from litestar.params import Parameter
 
 from service.api.problems import InvalidField
 from service.api.schemas import AwareTime
-from service.notifier import Notifier
-from service.reads import wait_for
+from service.read.notifier import Notifier
+from service.read.reads import wait_for
 
 # Far beyond any log, within a bigint, and exact as a JSON number (2**63 - 1 is not).
 MAX_POSITION = 10**15

@@ -7,8 +7,18 @@ from uuid import UUID
 
 from msgspec import Meta, Struct
 
-from service.api.schemas import AwareTime, Instant, Mode, PersonIn, Receipt, ShortText, Slug, Text
-from service.citizens import CPR_PATTERN, REF_PATTERN
+from service.api.schemas import (
+    AwareTime,
+    Instant,
+    Mode,
+    PersonIn,
+    Receipt,
+    ShortText,
+    Slug,
+    Text,
+    typed_or_null,
+)
+from service.write.citizens import CPR_PATTERN, REF_PATTERN
 
 Cpr = Annotated[str, Meta(pattern=CPR_PATTERN, description="CPR number, DDMMYY-XXXX")]
 CitizenRef = Annotated[str, Meta(pattern=REF_PATTERN, description="an opaque citizen_ref")]
@@ -121,11 +131,7 @@ class JournalEntryAnswer(Struct, omit_defaults=True):
     problem: dict[str, Any] | None = None
 
     # Typed in the document: the problem its own journal-entry would have been refused with.
-    json_schema_extra: ClassVar[dict[str, Any]] = {
-        "properties": {
-            "problem": {"anyOf": [{"$ref": "#/components/schemas/Problem"}, {"type": "null"}]}
-        }
-    }
+    json_schema_extra: ClassVar[dict[str, Any]] = typed_or_null(problem="Problem")
 
 
 class JournalEntriesAnswer(Struct):

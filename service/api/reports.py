@@ -14,7 +14,7 @@ from litestar.params import FromPath, FromQuery, Parameter, QueryParameter
 from domain.plan import Plan
 from domain.report import IncidentReport
 from domain.report_summary import ReportSummary
-from service import reads
+from service.access.disclosure import Reader
 from service.api.contacts import contact_answer
 from service.api.guards import principal_of
 from service.api.problems import ApiProblem
@@ -27,14 +27,14 @@ from service.api.reading import (
     pool_of,
     query_time,
 )
+from service.api.report_pdf import incident_pdf, situation_pdf
 from service.api.report_schemas import SituationReport
+from service.api.rounds_watch import RoundsWatch
 from service.api.schemas import FieldError
-from service.disclosure import Reader
-from service.projections import SITUATION
-from service.report_pdf import incident_pdf, situation_pdf
-from service.reports import ReportService
-from service.rounds_watch import RoundsWatch
-from service.views import IncidentViews
+from service.api.views import IncidentViews
+from service.read import reads
+from service.read.projections import SITUATION
+from service.read.reports import ReportService
 
 PDF = "application/pdf"
 Format = FromQuery[Literal["json", "pdf"] | None]
@@ -84,6 +84,7 @@ class ReportController(Controller):
         request: Request[Any, Any, Any],
         incident_id: FromPath[UUID],
         plan_in_force: NamedDependency[Plan],
+        report_service: NamedDependency[ReportService],
         format: Format = None,
     ) -> Response[IncidentReport]:
         """The outage's evaluation: each line of the plan with when it was done (minutes after
@@ -91,9 +92,8 @@ class ReportController(Controller):
         records by unit and hour, the back-entry burn-down and the rounds per unit;
         `Accept: application/pdf` (or `format=pdf`) for the PDF with charts. A key for some
         units sees the paper and rounds of its units only; no names, never sealed data."""
-        service: ReportService = request.app.state.reports
         now = datetime.now(UTC)
-        report = await service.incident(incident_id, Reader.of(principal_of(request)), now)
+        report = await report_service.incident(incident_id, Reader.of(principal_of(request)), now)
         if wants_pdf(request, format):
             body = await asyncio.to_thread(incident_pdf, report, plan_in_force, now)
             return pdf_answer(body, f"evaluering-{incident_id}.pdf")
@@ -103,6 +103,7 @@ class ReportController(Controller):
     async def summary(
         self,
         request: Request[Any, Any, Any],
+        report_service: NamedDependency[ReportService],
         from_: FromTime = None,
         to: QueryTime = None,
         mode: ModeQuery = "actual",
@@ -115,15 +116,17 @@ class ReportController(Controller):
             refusal = ApiProblem(422, "period-reversed", "to must be later than from")
             refusal.errors = [FieldError(field="to", message="must be later than from")]
             raise refusal
-        service: ReportService = request.app.state.reports
         reader = Reader.of(principal_of(request))
-        return await service.summary(reader, mode, since, until, datetime.now(UTC))
+        return await report_service.summary(reader, mode, since, until, datetime.now(UTC))
 
     @get("/situation/report", operation_id="getSituationReport")
     async def situation(
         self,
         request: Request[Any, Any, Any],
         plan_in_force: NamedDependency[Plan],
+        report_service: NamedDependency[ReportService],
+        incident_views: NamedDependency[IncidentViews],
+        rounds_watch: NamedDependency[RoundsWatch],
         since_position: SincePosition = 0,
         mode: ModeQuery = "actual",
         format: Format = None,
@@ -135,12 +138,10 @@ class ReportController(Controller):
         if after_position:  # read your own write: wait until the picture has it
             await caught_up(request, SITUATION.name, after_position)
         position, states = await reads.situation_as_of(pool_of(request), mode=mode, which="all")
-        views: IncidentViews = request.app.state.incident_views
-        watch: RoundsWatch = request.app.state.rounds_watch
-        every = [views.view(state) for state in states]
-        service: ReportService = request.app.state.reports
+        watch = rounds_watch
+        every = [incident_views.view(state) for state in states]
         since = min(since_position, position)
-        found = await service.changes_since(since, position, mode)
+        found = await report_service.changes_since(since, position, mode)
         now = datetime.now(UTC)
         report = SituationReport(
             generated_at=now,

@@ -17,12 +17,25 @@ AwareTime = Annotated[
         "the future is refused",
     ),
 ]
+
+
+def typed_or_null(**fields: str) -> dict[str, Any]:
+    """A Struct's `json_schema_extra` for fields it holds as untyped dicts (answers passed on as
+    they were given) that the document types: each field a `$ref` to the named schema, or null."""
+    return {
+        "properties": {
+            name: {"anyOf": [{"$ref": f"#/components/schemas/{schema}"}, {"type": "null"}]}
+            for name, schema in fields.items()
+        }
+    }
+
+
 # A time the service answers with: always in UTC (`Z`); `tz` makes the document say date-time.
 Instant = Annotated[datetime, Meta(tz=True, description="RFC 3339, in UTC")]
 # PostgreSQL cannot store NUL in text or jsonb: refuse it here, with the field named.
 Text = Annotated[str, Meta(min_length=1, max_length=4000, pattern=r"^[^\x00]*$")]
 ShortText = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]
-SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]*$(?!\n)"  # the lookahead: see service/citizens.py
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]*$(?!\n)"  # the lookahead: see service/write/citizens.py
 Slug = Annotated[
     str,
     Meta(
@@ -275,3 +288,4 @@ class Problem(Struct, omit_defaults=True):
     correlation_id: str | None = None
     request_id: str | None = None
     given_record_id: UUID | None = None  # already-given: the record of the dose given
+    given_at: Instant | None = None  # already-given: when that dose was given

@@ -21,22 +21,22 @@ from msgspec import Struct
 
 from domain.plan import Plan
 from domain.situation import incident_of
-from service import reads
+from service.access.auth import Authenticator, Principal
+from service.access.disclosure import Disclosure, Reader, RecordRef, record_of
 from service.api.contacts import ContactNow, contact_answer
 from service.api.guards import principal_of
 from service.api.problems import InvalidPosition
 from service.api.reading import AfterPosition, ModeQuery, caught_up, pool_of
+from service.api.rounds_watch import RoundsWatch
 from service.api.schemas import IncidentView, Instant
-from service.auth import Authenticator, Principal
-from service.codec import Codec
-from service.disclosure import Disclosure, Reader, RecordRef, record_of
-from service.events import RecordedEvent, StoreUnavailable
-from service.notifier import Notifier
-from service.projections import SITUATION, fact_of
-from service.reads import PositionBeyondLog
-from service.rounds_watch import RoundsWatch
-from service.store import EventStore
-from service.views import IncidentViews, incident_view
+from service.api.views import IncidentViews, incident_view
+from service.log.codec import Codec
+from service.log.events import RecordedEvent, StoreUnavailable
+from service.log.store import EventStore
+from service.read import reads
+from service.read.notifier import Notifier
+from service.read.projections import SITUATION, fact_of
+from service.read.reads import PositionBeyondLog
 
 STREAM = "/v1/situation/stream"
 COUNTS_CHANGED = "record-counts-changed"

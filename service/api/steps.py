@@ -1,151 +1,64 @@
 """The plan's steps on an incident as wire types (a union tagged by `type`), and what each does.
 
 The wire types are the HTTP contract and may grow; the domain's events are stored and may not.
-`command` turns one wire step into the aggregate's command.
+Each step the incident declares (`domain.incident.STEPS`: a command marked `@step`) gets its wire
+type derived here: its command's fields, each given the API's type for its kind (`FIELD_TYPES`,
+else by its domain type: a sealed text is free text, a plain one a short text), described by what
+its event says happened. `command` turns one wire step into that command, by the fields' names.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
+import operator
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from datetime import datetime
+from enum import StrEnum
+from types import NoneType, UnionType
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+    Any,
+    Literal,
+    TypeAlias,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 from uuid import UUID
 
+import msgspec
 from msgspec import Meta, Struct
 
-from domain.base import Audience, EscalationRole, ItMethod, Person, Severity
-from domain.incident import Incident
-from domain.plan import Contact, Plan
+from domain.base import Person, Sealed, StepDeclaration
+from domain.incident import STEPS, Incident
+from domain.plan import Plan
 from service.api.schemas import AwareTime, Mode, PersonIn, ShortText, Slug, Text
 
 Units = Annotated[list[Slug], Meta(min_length=1, max_length=500)]
 Staff = Annotated[int, Meta(ge=0, le=10_000)]
+
+# What the service supplies to a command, rather than the step's body.
+SUPPLIED = frozenset({"by", "occurred_at", "plan", "request_id"})
+
+# A field's wire type by its name, where its kind says more than its domain type: a unit or a
+# system is a slug; how many units or systems one step may name; a count of staff.
+FIELD_TYPES: dict[str, Any] = {
+    "unit": Slug,
+    "system": Slug,
+    "units": Units,
+    "affected_systems": Annotated[list[Slug], Meta(min_length=1, max_length=100)],
+    "affected_units": Annotated[list[Slug], Meta(max_length=500)],
+    "extra_staff": Annotated[int, Meta(ge=1, le=10_000)],
+    "granted_staff": Staff,
+}
 
 
 class StepBase(Struct, forbid_unknown_fields=True, kw_only=True, tag_field="type"):
     occurred_at: AwareTime
     by: PersonIn
     mode: Mode | None = None
-
-
-class ColleaguesInformedIn(StepBase, tag="colleagues-informed"):
-    """The employee who learned of the outage informed colleagues."""
-
-
-class LeaderInformedIn(StepBase, tag="leader-informed"):
-    """The nearest leader was informed."""
-
-    leader: PersonIn
-
-
-class ItContactedIn(StepBase, tag="it-contacted"):
-    """IT was contacted; without a channel, the plan's contact rule at occurred_at gives it."""
-
-    method: Literal["phone", "intranet-case"]
-    channel: Literal["service-desk", "it-vagt", "beredskab"] | None = None
-    reference: ShortText | None = None
-
-
-class VendorContactedIn(StepBase, tag="vendor-contacted"):
-    """The vendor was contacted about scope and resolution."""
-
-    vendor: ShortText
-    reference: ShortText | None = None
-
-
-class AlarmReceivedIn(StepBase, tag="alarm-received"):
-    """An alarm about the outage arrived (vendor, monitoring, another system)."""
-
-    source: ShortText
-    summary: Text
-
-
-class ScopeAssessedIn(StepBase, tag="scope-assessed"):
-    """The scope was clarified; it replaces the scope first reported."""
-
-    affected_systems: Annotated[list[Slug], Meta(min_length=1, max_length=100)]
-    affected_units: Annotated[list[Slug], Meta(max_length=500)]
-    isolated_to_single_unit: bool
-    severity: Literal["low", "medium", "high", "critical"] | None = None
-    expected_restoration_at: AwareTime | None = None
-
-
-class UnitsNotifiedIn(StepBase, tag="units-notified"):
-    """IT informed these units about the acknowledged fault."""
-
-    units: Units
-
-
-class EscalationAssessedIn(StepBase, tag="escalation-assessed"):
-    """The department leader assessed whom to inform."""
-
-    inform_nearest_leader: bool
-    inform_socialchef: bool
-    reason: Text
-
-
-class EscalatedIn(StepBase, tag="escalated"):
-    """The situation was escalated to a role."""
-
-    to_role: Literal["naermeste-leder", "socialchef", "kommunikationsafdeling"]
-    to: PersonIn | None = None
-
-
-class CommunicationsDecidedIn(StepBase, tag="communications-decided"):
-    """Leaders decided whether Kommunikationsafdelingen is involved."""
-
-    involve_communications: bool
-    reason: Text
-
-
-class WorkaroundAgreedIn(StepBase, tag="workaround-agreed"):
-    """For an outage isolated to one unit: how work continues without IT."""
-
-    unit: Slug
-    department_leader: PersonIn
-    nearest_leader: PersonIn
-    arrangement: Text
-
-
-class StaffingRequestedIn(StepBase, tag="staffing-requested"):
-    """A unit needs extra staff."""
-
-    unit: Slug
-    extra_staff: Annotated[int, Meta(ge=1, le=10_000)]
-    reason: Text | None = None
-
-
-class StaffingDecidedIn(StepBase, tag="staffing-decided"):
-    """The nearest leader decided a staffing request."""
-
-    request_event_id: UUID
-    granted_staff: Staff
-
-
-class CommunicationSentIn(StepBase, tag="communication-sent"):
-    """Staff, citizens, relatives or partners were informed."""
-
-    audience: Literal["staff", "citizens", "relatives", "partners"]
-    channel: ShortText
-    summary: Text
-
-
-class NoteAddedIn(StepBase, tag="note-added"):
-    """A note for the situation picture."""
-
-    text: Text
-
-
-class SystemRestoredIn(StepBase, tag="system-restored"):
-    """A system works again."""
-
-    system: Slug
-
-
-class RestorationVerifiedIn(StepBase, tag="restoration-verified"):
-    """A unit confirmed that a system (or, without one, every system) works for it again."""
-
-    unit: Slug
-    system: Slug | None = None
 
 
 class IncidentClosedIn(StepBase, tag="incident-closed"):
@@ -162,27 +75,77 @@ class EventCorrectedIn(StepBase, tag="event-corrected"):
     correction: dict[str, Any]
 
 
-IncidentStep = (
-    ColleaguesInformedIn
-    | LeaderInformedIn
-    | ItContactedIn
-    | VendorContactedIn
-    | AlarmReceivedIn
-    | ScopeAssessedIn
-    | UnitsNotifiedIn
-    | EscalationAssessedIn
-    | EscalatedIn
-    | CommunicationsDecidedIn
-    | WorkaroundAgreedIn
-    | StaffingRequestedIn
-    | StaffingDecidedIn
-    | CommunicationSentIn
-    | NoteAddedIn
-    | SystemRestoredIn
-    | RestorationVerifiedIn
-    | IncidentClosedIn
-    | EventCorrectedIn
-)
+def _sealed(hint: Any) -> bool:
+    return get_origin(hint) is Annotated and Sealed in hint.__metadata__
+
+
+def wire_type(name: str, hint: Any, sealed: bool) -> Any:
+    """The API's type for a command's field `name` of domain type `hint`."""
+    if isinstance(hint, UnionType) and NoneType in get_args(hint):
+        (inner,) = (a for a in get_args(hint) if a is not NoneType)
+        return wire_type(name, inner, sealed) | None
+    if name in FIELD_TYPES:
+        return FIELD_TYPES[name]
+    if hint is str:
+        return Text if sealed else ShortText
+    if hint is Person:
+        return PersonIn
+    if hint is datetime:
+        return AwareTime
+    if isinstance(hint, type) and issubclass(hint, StrEnum):
+        return Literal.__getitem__(tuple(member.value for member in hint))
+    if hint in (bool, UUID):
+        return hint
+    raise TypeError(f"{name}: say in FIELD_TYPES what a {hint} is on the wire")
+
+
+@functools.cache
+def _signature(declared: StepDeclaration) -> dict[str, Any]:
+    """The command's parameters in order, with their domain types."""
+    hints = get_type_hints(declared.command)
+    names = inspect.signature(declared.command).parameters
+    return {n: hints[n] for n in names if n != "self"}
+
+
+def _parameters(declared: StepDeclaration) -> dict[str, Any]:
+    """The command's fields beyond what the service supplies, with their domain types."""
+    return {n: t for n, t in _signature(declared).items() if n not in SUPPLIED}
+
+
+@functools.cache
+def _arguments(declared: StepDeclaration) -> type[Struct]:
+    """The command's fields as one struct, so a wire step converts to them at once."""
+    name = f"{declared.event.__name__}Arguments"
+    return msgspec.defstruct(name, list(_parameters(declared).items()), module=__name__)
+
+
+def wire_struct(declared: StepDeclaration) -> type[StepBase]:
+    """The step's wire type: required fields first, an optional one (it may be None) after."""
+    event = get_type_hints(declared.event, include_extras=True)
+    fields = [
+        (n, wire_type(n, hint, _sealed(event.get(n)))) for n, hint in _parameters(declared).items()
+    ]
+    required = [(n, t) for n, t in fields if NoneType not in get_args(t)]
+    optional = [(n, t, None) for n, t in fields if NoneType in get_args(t)]
+    struct = msgspec.defstruct(
+        f"{declared.event.__name__}In",
+        [*required, *optional],
+        bases=(StepBase,),
+        module=__name__,
+        namespace={"__doc__": declared.said},
+        tag=declared.slug,
+    )
+    assert issubclass(struct, StepBase)
+    return struct
+
+
+# The wire type of each declared step, and the command it records.
+DERIVED: dict[type[StepBase], StepDeclaration] = {wire_struct(d): d for d in STEPS.values()}
+
+if TYPE_CHECKING:
+    IncidentStep: TypeAlias = StepBase
+else:
+    IncidentStep = functools.reduce(operator.or_, [*DERIVED, IncidentClosedIn, EventCorrectedIn])
 
 
 def person(p: PersonIn) -> Person:
@@ -190,61 +153,14 @@ def person(p: PersonIn) -> Person:
 
 
 def command(step: IncidentStep, event_id: UUID, plan: Plan) -> Callable[[Incident], None]:
-    """The incident's command for a wire step (closing and corrections go through the service)."""
-    by, at = person(step.by), step.occurred_at
-    match step:
-        case ColleaguesInformedIn():
-            return lambda i: i.inform_colleagues(by, at)
-        case LeaderInformedIn(leader=leader):
-            return lambda i: i.inform_leader(person(leader), by, at)
-        case ItContactedIn(method=method, channel=channel, reference=reference):
-            chosen = None if channel is None else Contact(channel)
-            return lambda i: i.contact_it(chosen, ItMethod(method), reference, plan, by, at)
-        case VendorContactedIn(vendor=vendor, reference=reference):
-            return lambda i: i.contact_vendor(vendor, reference, by, at)
-        case AlarmReceivedIn(source=source, summary=summary):
-            return lambda i: i.receive_alarm(source, summary, by, at)
-        case ScopeAssessedIn():
-            severity = None if step.severity is None else Severity(step.severity)
-            return lambda i: i.assess_scope(
-                tuple(step.affected_systems),
-                tuple(step.affected_units),
-                step.isolated_to_single_unit,
-                severity,
-                step.expected_restoration_at,
-                by,
-                at,
-            )
-        case UnitsNotifiedIn(units=units):
-            return lambda i: i.notify_units(tuple(units), by, at)
-        case EscalationAssessedIn():
-            return lambda i: i.assess_escalation(
-                step.inform_nearest_leader, step.inform_socialchef, step.reason, by, at
-            )
-        case EscalatedIn(to_role=role, to=to):
-            target = None if to is None else person(to)
-            return lambda i: i.escalate(EscalationRole(role), target, by, at)
-        case CommunicationsDecidedIn(involve_communications=involve, reason=why):
-            return lambda i: i.decide_communications(involve, why, by, at)
-        case WorkaroundAgreedIn():
-            return lambda i: i.agree_workaround(
-                step.unit,
-                person(step.department_leader),
-                person(step.nearest_leader),
-                step.arrangement,
-                by,
-                at,
-            )
-        case StaffingRequestedIn(unit=unit, extra_staff=extra, reason=reason):
-            return lambda i: i.request_staffing(event_id, unit, extra, reason, by, at)
-        case StaffingDecidedIn(request_event_id=request, granted_staff=granted):
-            return lambda i: i.decide_staffing(request, granted, by, at)
-        case CommunicationSentIn(audience=audience, channel=channel, summary=summary):
-            return lambda i: i.send_communication(Audience(audience), channel, summary, by, at)
-        case NoteAddedIn(text=text):
-            return lambda i: i.add_note(text, by, at)
-        case SystemRestoredIn(system=restored):
-            return lambda i: i.restore(restored, by, at)
-        case RestorationVerifiedIn(unit=unit, system=system):
-            return lambda i: i.verify_restoration(unit, system, by, at)
-    raise TypeError(f"{type(step).__name__} is recorded through the incident service")
+    """The incident's command for a wire step (closing and corrections go through the service):
+    the step's fields by name, converted to the command's types, and what the service supplies."""
+    declared = DERIVED.get(type(step))
+    if declared is None:
+        raise TypeError(f"{type(step).__name__} is recorded through the incident service")
+    supplied = {"by": person(step.by), "occurred_at": step.occurred_at}
+    supplied |= {"plan": plan, "request_id": event_id}
+    given = msgspec.convert(step, _arguments(declared), from_attributes=True)
+    args = {n: supplied[n] if n in SUPPLIED else getattr(given, n) for n in _signature(declared)}
+    name = declared.command.__name__
+    return lambda incident: getattr(incident, name)(**args)

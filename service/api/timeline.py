@@ -9,10 +9,10 @@ from datetime import UTC
 import msgspec
 
 from domain.manual_record import STREAM_TYPE as MANUAL_RECORD
+from service.access.disclosure import Disclosure, record_heads, record_of
 from service.api.schemas import PersonView, TimelineEntry
-from service.disclosure import Disclosure, record_heads, record_of
-from service.events import RecordedEvent
-from service.views import record_kind, summary
+from service.api.views import record_kind, summary
+from service.log.events import RecordedEvent
 
 
 def timeline_entries(

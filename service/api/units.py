@@ -11,18 +11,18 @@ from litestar.params import JSONBody, Parameter
 
 from domain.plan import Plan
 from domain.readiness import UnitReadiness
-from service import reads
-from service.api.guards import may_act_for, principal_of, require_unit
+from service.api.guards import may_act_for, principal_of
 from service.api.reading import AfterPosition, ModeQuery, caught_up, pool_of
 from service.api.record_schemas import MedicationListPrintIn
 from service.api.schemas import SLUG_PATTERN, ReadinessView, Receipt
 from service.api.steps import person
-from service.api.writes import IdempotencyKey, answer_write
-from service.events import Receipt as StoreReceipt
-from service.projections import READINESS
-from service.streams import WriteContext
-from service.units import UnitService
-from service.views import readiness_view
+from service.api.views import readiness_view
+from service.api.writes import IdempotencyKey, context_of, respond
+from service.read import reads
+from service.read.projections import READINESS
+from service.write import commands
+from service.write.emergency_lists import EmergencyListService
+from service.write.use_cases import UseCases
 
 
 class UnitController(Controller):
@@ -36,6 +36,7 @@ class UnitController(Controller):
         self,
         request: Request[Any, Any, Any],
         plan_in_force: NamedDependency[Plan],
+        list_service: NamedDependency[EmergencyListService],
         mode: ModeQuery = "actual",
         after_position: AfterPosition = 0,
     ) -> list[ReadinessView]:
@@ -45,7 +46,7 @@ class UnitController(Controller):
         limit = plan_in_force.file.readiness.max_list_age_days
         now = datetime.now(UTC)
         printed = {u.unit: u for u in await reads.readiness(pool_of(request), mode=mode)}
-        lists = await request.app.state.lists.heads() if mode == "actual" else {}
+        lists = await list_service.heads() if mode == "actual" else {}
         principal = principal_of(request)
         names = sorted(set(printed) | set(lists) | set(principal.units or ()))
         return [
@@ -64,27 +65,16 @@ class UnitController(Controller):
         request: Request[Any, Any, Any],
         unit: Annotated[str, Parameter(pattern=SLUG_PATTERN, max_length=100)],
         data: JSONBody[MedicationListPrintIn],
+        use_cases: NamedDependency[UseCases],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Receipt]:
         """The unit's medication list was printed and placed at the unit."""
-        return await record_list_print(request, unit, data, idempotency_key)
+        ctx = context_of(request, idempotency_key, data)
+        return respond(await use_cases.record_list_print(print_command(unit, data), ctx))
 
 
-async def record_list_print(
-    request: Request[Any, Any, Any],
-    unit: str,
-    data: MedicationListPrintIn,
-    idempotency_key: str | None,
-) -> Response[Any]:
-    """recordMedicationListPrint, for the REST endpoint and for CloudEvents alike."""
-    require_unit(principal_of(request), unit)
-    unit_service: UnitService = request.app.state.units
-    by = person(data.by)
-
-    async def perform(ctx: WriteContext) -> StoreReceipt:
-        return await unit_service.print_medication_list(
-            unit, data.list_as_of, by, data.printed_at, ctx
-        )
-
-    times = {"printed_at": data.printed_at, "list_as_of": data.list_as_of}
-    return await answer_write(request, data, idempotency_key, perform, mode=data.mode, times=times)
+def print_command(unit: str, data: MedicationListPrintIn) -> commands.PrintMedicationList:
+    """recordMedicationListPrint's body as the write side's command."""
+    return commands.PrintMedicationList(
+        unit, data.list_as_of, person(data.by), data.printed_at, data.mode
+    )

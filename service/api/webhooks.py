@@ -18,7 +18,7 @@ from service.api.guards import principal_of
 from service.api.problems import ApiProblem, InvalidField
 from service.api.reading import MAX_POSITION
 from service.api.schemas import FieldError, Instant, Mode, Page, Slug
-from service.webhooks import EVENT_TYPES, Webhook, WebhookRefused, Webhooks
+from service.read.webhooks import EVENT_TYPES, Webhook, WebhookRefused, Webhooks
 
 EventType = Annotated[
     str,

@@ -13,8 +13,8 @@ from litestar.params import FromQuery, Parameter
 from msgspec import Struct
 
 from domain.worklist import BackEntryItem
-from service import reads
-from service.access_log import accesses
+from service.access.access_log import accesses
+from service.access.disclosure import Disclosure, Reader, record_units
 from service.api.guards import principal_of, require_unit
 from service.api.reading import (
     MAX_POSITION,
@@ -25,13 +25,13 @@ from service.api.reading import (
     pool_of,
 )
 from service.api.schemas import SLUG_PATTERN, BackEntryItemView, EventView, Instant
-from service.chain import verify_chain
-from service.checkpoints import check_checkpoint, latest_checkpoint
-from service.citizens import REF_PATTERN
-from service.disclosure import Disclosure, Reader, record_units
-from service.incidents import IncidentService
-from service.projections import BACK_ENTRY
-from service.views import back_entry_view, event_view
+from service.api.views import back_entry_view, event_view
+from service.log.chain import verify_chain
+from service.log.checkpoints import check_checkpoint, latest_checkpoint
+from service.read import reads
+from service.read.projections import BACK_ENTRY
+from service.write.citizens import REF_PATTERN
+from service.write.incidents import IncidentService
 
 Limit = Annotated[int, Parameter(ge=1, le=500, description="at most 500 per page")]
 Offset = Annotated[int, Parameter(ge=0, le=1_000_000)]

@@ -1,26 +1,22 @@
-"""What every POST shares: the Idempotency-Key, the event id, the receipt, the refusals.
+"""What every POST shares at the edge: the Idempotency-Key and If-Match headers, the use case's
+context made from the request, and its answer said as HTTP.
 
-A handler says what to do with a `WriteContext`; `answer_write` derives the event id from the
-key (so a retry collides with the first try), replays a stored answer, checks that no time lies in
-the future, and turns the store's receipt into the 201 body.
+The write itself (the event id from the key, the replay of a stored answer, the refusal of a
+time in the future) is the use case's: `service/write/use_cases.py`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
-from uuid import UUID
 
 import msgspec
 from litestar import Request, Response
 from litestar.params import HeaderParameter
 
-from service.api import idempotency
 from service.api.guards import principal_of
-from service.api.problems import ApiProblem, IdempotencyKeyReused, InvalidField
-from service.events import EventIdReused, Receipt
-from service.streams import WriteContext
+from service.api.idempotency import REPLAYED
+from service.api.problems import ApiProblem
+from service.write.use_cases import Answer, Context
 
 IdempotencyKey = Annotated[
     str | None,
@@ -42,22 +38,6 @@ IfMatch = Annotated[
     ),
 ]
 
-# A clock a few minutes fast on a carer's phone is normal; an hour is a mistake.
-FUTURE_TOLERANCE = timedelta(minutes=10)
-# Nothing this log records happened before 2000. The bound also keeps the year-1 times a client
-# may send away from PostgreSQL, which would store them as -infinity.
-EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-
-
-def refuse_implausible_times(times: Mapping[str, datetime | None]) -> None:
-    """A time in the future (beyond a clock's drift) or before 2000 is a mistake: 422."""
-    limit = datetime.now(UTC) + FUTURE_TOLERANCE
-    for field, at in times.items():
-        if at is not None and at > limit:
-            raise InvalidField(field, "lies in the future; give the time it happened")
-        if at is not None and at < EARLIEST:
-            raise InvalidField(field, "lies before 2000; give the time it happened")
-
 
 def parse_if_match(value: str | None) -> int | None:
     if value is None:
@@ -68,32 +48,18 @@ def parse_if_match(value: str | None) -> int | None:
         raise ApiProblem(400, "invalid-if-match", 'If-Match must be a version, like "3"') from None
 
 
-async def answer_write(
-    request: Request[Any, Any, Any],
-    body: msgspec.Struct,
-    idempotency_key: str | None,
-    perform: Callable[[WriteContext], Awaitable[Receipt]],
-    *,
-    mode: str | None,
-    times: Mapping[str, datetime | None],
-    ids: Callable[[UUID], dict[str, Any]] = lambda _: {},
-    location: str | None = None,
-) -> Response[Any]:
-    """Do one write and answer 201 with its receipt (plus `ids`), or the stored first answer."""
-    principal = principal_of(request)
-    event_id = idempotency.event_id_for(principal, idempotency.check_key(idempotency_key))
-    extras = ids(event_id)
-    record = idempotency.record_for(request, principal, idempotency_key, body, 201, extras)
-    answers: idempotency.FirstAnswers = request.app.state.first_answers
-    async with answers.turn(record):
-        if stored := await idempotency.replay(answers, request.app.state.store, record):
-            return stored
-        refuse_implausible_times(times)
-        ctx = WriteContext(event_id, source=principal.scope, mode=mode, idempotency=record)
-        try:
-            receipt = await perform(ctx)
-        except EventIdReused:
-            raise IdempotencyKeyReused() from None
-    content = msgspec.to_builtins(receipt) | msgspec.to_builtins(extras)
-    headers = {"Location": location.format(**extras)} if location else None
-    return Response(content, status_code=201, headers=headers)
+def context_of(
+    request: Request[Any, Any, Any], idempotency_key: str | None, body: msgspec.Struct
+) -> Context:
+    """The use case's context for a request: its key, its Idempotency-Key, and what a retry
+    under that key must repeat (method, path and body)."""
+    call = (request.method, request.url.path, msgspec.to_builtins(body))
+    return Context(principal_of(request), idempotency_key, call)
+
+
+def respond(answer: Answer) -> Response[Any]:
+    """A use case's answer as HTTP: 201 with the receipt, Location, Idempotent-Replayed."""
+    headers = {"Location": answer.location} if answer.location else {}
+    if answer.replayed:
+        headers[REPLAYED] = "true"
+    return Response(answer.body, status_code=answer.status, headers=headers or None)

@@ -9,8 +9,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from service.access.auth import Role, create_key
 from service.app import create_app
-from service.auth import Role, create_key
 from tests.apps import settings_for
 
 

@@ -9,8 +9,11 @@ from typing import Any
 
 import asyncpg
 
-from service.citizens import CitizenRefs
+from domain.incident import EVENT_TYPES
+from service.log.codec import sealed_paths
+from service.write.citizens import CitizenRefs
 from tests.api.outage import Client
+from tests.api.step_examples import EXAMPLES, STEP_TYPES
 from tests.apps import settings_for
 
 # Units of their own, so that the seed registers its unit's stream even in a shared database.
@@ -55,6 +58,7 @@ class Seeder:
         self.client, self.seed = client, seed
         self.unit: str | None = None
         self.citizen: str | None = None
+        self.steps: set[str] = set()
 
     def c(self, what: str, *, in_summary: bool = False) -> str:
         text = f"KANARIE-{what}-{uuid.uuid4().hex[:10]}"
@@ -75,8 +79,27 @@ class Seeder:
         return dict(made.json())
 
     async def step(self, kind: str, **fields: Any) -> dict[str, Any]:
+        self.steps.add(kind)
         body = {"type": kind, "occurred_at": "2026-03-05T16:00:00+01:00", "by": self.by(kind)}
         return await self.post(f"/v1/incidents/{self.seed.incident}/events", body | fields)
+
+    async def every_other_step(self) -> None:
+        """Each step the API takes and the seed does not write itself, from its example, each
+        of its sealed fields a canary: a new step type is in the seed without an edit here."""
+        for kind in STEP_TYPES:
+            if kind in self.steps or kind not in EXAMPLES:
+                continue
+            fields = {
+                k: v for k, v in EXAMPLES[kind][0].items() if k not in ("type", "occurred_at", "by")
+            }
+            for path in sealed_paths(EVENT_TYPES[kind]):
+                *parents, last = path.split(".")
+                node: Any = fields
+                for part in parents:
+                    node = node.get(part) if isinstance(node, dict) else None
+                if isinstance(node, dict) and isinstance(node.get(last), str):
+                    node[last] = self.c(f"{kind}-{path}")
+            await self.step(kind, **fields)
 
     def citizen_of(self, name: str, cpr: str, ref: str) -> None:
         self.seed.citizens[name] = ref
@@ -242,6 +265,7 @@ async def seed_log(
     seed.unit_stream = printed["stream_id"]
     await s.step("system-restored", system="nexus")
     await s.step("restoration-verified", unit=s.seed.unit_a, system="nexus")
+    await s.every_other_step()
     await s.step("incident-closed", waiver_reason=s.c("waiver"))
     return seed
 

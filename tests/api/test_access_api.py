@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from service.access import MATRIX
-from service.auth import Role
+from service.access.auth import Role
+from service.access.matrix import MATRIX
 from tests.api.outage import Client
 
 pytestmark = pytest.mark.anyio

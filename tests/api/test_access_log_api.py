@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import asyncpg
 import pytest
 
-from service.auth import Role
+from service.access.auth import Role
 from tests.api.outage import CPR_DIGITS, Client, declare, dispensing
 
 pytestmark = pytest.mark.anyio

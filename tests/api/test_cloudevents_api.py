@@ -8,7 +8,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from service.auth import Role, create_key
+from service.access.auth import Role, create_key
 from tests.api.outage import NEXUS_DOWN, Client, care, declare, dispensing, log_size
 
 pytestmark = pytest.mark.anyio

@@ -11,8 +11,8 @@ import asyncpg
 import httpx
 import pytest
 
+from service.access.auth import Role
 from service.app import create_app
-from service.auth import Role
 from tests.api.outage import NEXUS_DOWN, log_size, step
 from tests.apps import settings_for
 

@@ -159,7 +159,7 @@ async def test_a_record_row_is_the_worklist_item_without_its_summary(
 async def test_no_view_holds_a_name_a_cpr_number_or_free_text(
     client: Client, pool: asyncpg.Pool, keys: dict[Any, str]
 ) -> None:
-    from service.auth import Role
+    from service.access.auth import Role
 
     client.headers["Authorization"] = f"Bearer {keys[Role.ADMIN]}"
     units = (f"botilbud-views-{uuid.uuid4().hex[:6]}", f"botilbud-views-{uuid.uuid4().hex[:6]}")

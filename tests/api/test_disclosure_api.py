@@ -11,8 +11,8 @@ from typing import Any
 import asyncpg
 import pytest
 
-from service.auth import Role, create_key
-from service.vault import forget, subject_of
+from service.access.auth import Role, create_key
+from service.log.vault import forget, subject_of
 from tests.api.outage import Client, declare, dispensing, log_size, step
 from tests.api.sse import first_chunks
 

@@ -18,9 +18,9 @@ from typing import Any
 import asyncpg
 import pytest
 
-from service.auth import Role, create_key, hash_key
-from service.codec import KINDS, Codec, sealed_paths
-from service.vault import Vault, forget
+from service.access.auth import Role, create_key, hash_key
+from service.log.codec import KINDS, Codec, sealed_paths
+from service.log.vault import Vault, forget
 from tests.api.outage import Client
 from tests.api.seeded import UNIT_A, UNIT_B, Canary, Seed, seed_log
 from tests.api.sse import first_chunks
@@ -232,8 +232,8 @@ async def make_askers(pool: asyncpg.Pool) -> list[Asker]:
 
 async def assert_the_seed_covers_every_sealed_field(pool: asyncpg.Pool, seed: Seed) -> None:
     """Every event type is in the seed, and each sealed field of each seeded event is a canary."""
-    from service.chain import ROW_COLUMNS
-    from service.events import RecordedEvent
+    from service.log.chain import ROW_COLUMNS
+    from service.log.events import RecordedEvent
 
     rows = await pool.fetch(f"SELECT {ROW_COLUMNS} FROM events WHERE position > $1", seed.start)
     events = await Vault(pool, SEALING_KEY).open([RecordedEvent.from_row(r) for r in rows])

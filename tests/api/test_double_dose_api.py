@@ -9,8 +9,8 @@ import asyncio
 import asyncpg
 import pytest
 
-from service.auth import Role, create_key
-from service.records import MAX_REPEATS
+from service.access.auth import Role, create_key
+from service.write.records import MAX_REPEATS
 from tests.api.outage import Client, step
 from tests.api.rounds_setup import dose, outage_with_a_list, rounds_at
 
@@ -30,6 +30,7 @@ async def test_a_second_dose_for_an_occurrence_given_is_refused_unless_confirmed
     assert problem["type"].endswith("already-given")
     assert problem["given_record_id"] == first.json()["record_id"]
     assert "07:05:00+00:00" in problem["detail"]
+    assert problem["given_at"] == "2026-03-05T07:05:00Z"  # when, for a screen to say in words
     no_reason = await client.post(path, json=dose(outage, confirm_repeat=True))
     assert no_reason.status_code == 422
     assert no_reason.json()["type"].endswith("repeat-needs-reason")

@@ -8,10 +8,10 @@ import time
 import asyncpg
 import pytest
 
-from service.auth import Role, create_key
-from service.chain import verify_chain
-from service.emergency_lists import list_stream_id
-from service.vault import forget
+from service.access.auth import Role, create_key
+from service.log.chain import verify_chain
+from service.log.vault import forget
+from service.write.emergency_lists import list_stream_id
 from tests.api.nodliste import (
     CSV_HEADER,
     a_cpr,

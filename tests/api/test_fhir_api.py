@@ -9,8 +9,8 @@ import asyncpg
 import pytest
 from fhir.resources.R4B.bundle import Bundle
 
-from service.auth import Role, create_key
-from service.fhir import CPR_SYSTEM
+from service.access.auth import Role, create_key
+from service.read.fhir import CPR_SYSTEM
 from tests.api.outage import CPR_DIGITS, Client, care, declare, dispensing
 
 pytestmark = pytest.mark.anyio

@@ -7,7 +7,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from service.auth import Role
+from service.access.auth import Role
 from tests.api.outage import NEXUS_DOWN, Client, declare, log_size, step
 
 pytestmark = pytest.mark.anyio

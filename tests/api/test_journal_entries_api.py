@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from service.auth import Role, create_key
+from service.access.auth import Role, create_key
 from tests.api.outage import Client, care, declare, dispensing, log_size, record_dispensing
 
 pytestmark = pytest.mark.anyio

@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from service.auth import Role
+from service.access.auth import Role
 from tests.api.outage import Client
 
 pytestmark = pytest.mark.anyio
@@ -111,7 +111,7 @@ async def test_only_an_admin_may_make_list_or_revoke_keys(
 async def test_an_admin_key_for_one_unit_cannot_make_itself_a_wider_one(
     client: Client, pool: asyncpg.Pool, keys: dict[Role, str]
 ) -> None:
-    from service.auth import create_key
+    from service.access.auth import create_key
 
     scoped = await create_key(pool, Role.ADMIN, "egen admin", units=["botilbud-egen"])
     headers = {"Authorization": f"Bearer {scoped}"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from service.auth import Role
+from service.access.auth import Role
 from tests.api.outage import NEXUS_DOWN, Client, declare, dispensing, log_size
 
 pytestmark = pytest.mark.anyio

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from service.auth import Role
+from service.access.auth import Role
 from tests.api.outage import NEXUS_DOWN, Client, care, declare, record_dispensing, record_step, step
 
 pytestmark = pytest.mark.anyio

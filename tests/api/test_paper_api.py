@@ -10,10 +10,10 @@ import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
 
+from service.access.auth import Role, create_key
 from service.app import create_app
-from service.auth import Role, create_key
-from service.plan_file import read_plan
-from service.units import unit_stream_id
+from service.runtime.plan_file import read_plan
+from service.write.units import unit_stream_id
 from tests.api.nodliste import a_cpr, a_list, a_unit, citizen, insulin, morning_help, two_citizens
 from tests.api.outage import Client
 from tests.api.rounds_setup import Outage, outage_with_a_list
@@ -131,13 +131,21 @@ async def test_a_kit_printed_with_a_purpose_records_that_the_medication_list_was
     client: Client, pool: asyncpg.Pool
 ) -> None:
     outage = await outage_with_a_list(client)
-    await kit_of(client, outage.unit, purpose="treatment", by="emp-1042")
+    unnamed = await client.get(f"/v1/units/{outage.unit}/paper-kit")
+    assert "nedbrud-position" not in unnamed.headers  # without a purpose nothing is recorded
+    kit = await client.get(
+        f"/v1/units/{outage.unit}/paper-kit", params={"purpose": "treatment", "by": "emp-1042"}
+    )
+    assert kit.status_code == 200, kit.text
     stream = unit_stream_id(outage.unit, "actual")
     rows = await pool.fetch(
-        "SELECT type, payload FROM events WHERE stream_id = $1 ORDER BY version", stream
+        "SELECT type, position FROM events WHERE stream_id = $1 ORDER BY version", stream
     )
     assert [r["type"] for r in rows] == ["unit-registered", "medication-list-printed"]
-    readiness = (await client.get("/v1/readiness", params={"after_position": 0})).json()
+    # The answer says where the print is, so readiness can be read once it has it.
+    assert kit.headers["nedbrud-position"] == str(rows[-1]["position"])
+    after = {"after_position": kit.headers["nedbrud-position"]}
+    readiness = (await client.get("/v1/readiness", params=after)).json()
     unit = next(u for u in readiness if u["unit"] == outage.unit)
     printed = datetime.fromisoformat(unit["list_printed_at"])
     assert datetime.now(UTC) - printed < timedelta(minutes=1)

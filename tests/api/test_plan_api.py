@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 import asyncpg
 import pytest
 
-from service.units import unit_stream_id
+from service.api.steps import IncidentStep
+from service.write.units import unit_stream_id
 from tests.api.outage import Client, log_size
 
 pytestmark = pytest.mark.anyio
@@ -67,6 +70,35 @@ async def test_the_plan_in_force_is_readable_with_its_approval(client: Client) -
     assert plan["contacts"][0]["hours"]["thu"] == ["07:00-17:00"]
     assert plan["fallback"]["phone"] == "87 87 87 87"
     assert any("Nærmeste leder informeres" in line["text"] for line in plan["lines"])
+
+
+async def test_the_plan_serves_a_form_for_every_step_but_a_correction_each_field_labelled(
+    client: Client,
+) -> None:
+    plan = (await client.get("/v1/plan")).json()
+    taken = [t.__struct_config__.tag for t in get_args(IncidentStep)]
+    assert list(plan["forms"]) == [t for t in taken if t != "event-corrected"]
+    unlabelled = [
+        f"{step}.{field['name']}"
+        for step, fields in plan["forms"].items()
+        for field in fields
+        if field["label"] == field["name"]
+    ]
+    assert unlabelled == [], f"name {unlabelled[0]} under [forms] in the plan file"
+    assert all(plan["steps"].get(step) for step in plan["forms"])
+    contact = {f["name"]: f for f in plan["forms"]["it-contacted"]}
+    assert contact["method"] == {
+        "name": "method",
+        "kind": "choice",
+        "label": "Hvordan",
+        "required": True,
+        "choices": ["phone", "intranet-case"],
+        "minimum": None,
+        "name_label": None,
+    }
+    assert contact["channel"]["required"] is False
+    leader = plan["forms"]["leader-informed"][0]
+    assert (leader["kind"], leader["name_label"]) == ("person", "Nærmeste leders navn")
 
 
 PRINT = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.auth import Role
+from service.access.auth import Role
 from tests.api.outage import Client
 
 pytestmark = pytest.mark.anyio

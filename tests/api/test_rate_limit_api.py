@@ -9,8 +9,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from service.access.auth import Role
 from service.app import create_app
-from service.auth import Role
 from tests.apps import settings_for
 
 pytestmark = pytest.mark.anyio

@@ -8,7 +8,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from service.vault import subject_of
+from service.log.vault import subject_of
 from tests.api.outage import (
     CPR,
     CPR_DIGITS,

@@ -11,7 +11,7 @@ import pypdfium2
 import pytest
 from pypdf import PdfReader
 
-from service.auth import Role
+from service.access.auth import Role
 from tests.api.outage import Client
 from tests.api.report_script import record
 

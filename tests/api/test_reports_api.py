@@ -10,9 +10,9 @@ import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
 
+from service.access.auth import Role, create_key
 from service.app import create_app
-from service.auth import Role, create_key
-from service.plan_file import DEFAULT_PLAN
+from service.runtime.plan_file import DEFAULT_PLAN
 from tests.api.outage import Client
 from tests.api.report_script import record
 from tests.apps import settings_for

@@ -4,11 +4,14 @@ records themselves."""
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime, timedelta
+
 import asyncpg
 import pytest
 
-from service.auth import Role, create_key
-from service.vault import forget
+from service.access.auth import Role, create_key
+from service.log.vault import forget
 from tests.api.outage import Client
 from tests.api.rounds_setup import AT_0900, dose, outage_with_a_list, rounds_at, visit
 
@@ -50,6 +53,26 @@ async def test_names_and_medication_only_with_a_purpose_each_citizen_shown_logge
     assert shown["occurrences"][0]["summary"] == "NovoRapid 8 IE"
     assert shown["occurrences"][0]["citizen_name"] == "Aase Testesen"
     assert await pool.fetchval(count, refs) == 2
+
+
+async def test_every_read_with_a_purpose_is_logged_and_a_read_without_shows_no_names(
+    client: Client, pool: asyncpg.Pool
+) -> None:
+    # The lines of an unchanged round are encoded once and sent again: each read must still
+    # write whom it showed, and a read without a purpose must not get the lines with names.
+    outage = await outage_with_a_list(client)
+    count = "SELECT count(*) FROM access_log WHERE citizen_ref = ANY($1::text[])"
+    refs = [outage.aase, outage.bent]
+    first = await rounds_at(client, outage, purpose="treatment")
+    assert first == await rounds_at(client, outage, purpose="treatment")
+    assert await pool.fetchval(count, refs) == 4
+    plain = await rounds_at(client, outage)
+    assert "Aase Testesen" not in str(plain)
+    assert "NovoRapid" not in str(plain)
+    assert plain == await rounds_at(client, outage)
+    assert await pool.fetchval(count, refs) == 4
+    assert first == await rounds_at(client, outage, purpose="treatment")
+    assert await pool.fetchval(count, refs) == 6
 
 
 async def test_a_unit_scoped_key_cannot_read_another_units_rounds(
@@ -142,13 +165,46 @@ async def test_a_citizen_forgotten_after_the_rounds_were_shown_is_gone_from_the_
     assert bent in after["occurrences"]
 
 
-@pytest.mark.parametrize("at", ["9999-12-31T23:00:00+00:00", "9999-12-31T23:00:00-05:00"])
-async def test_a_moment_at_the_end_of_the_calendar_is_refused_naming_at_not_a_500(
+@pytest.mark.parametrize(
+    "at",
+    [
+        "9999-12-31T23:00:00+00:00",  # past year 9999 the 12 hours' look ahead was a 500
+        "9999-12-31T23:00:00-05:00",
+        "2050-01-01T00:00:00Z",  # years of occurrences: 7 s of a blocked server and 42 MB
+        "0001-01-01T00:00:00+01:00",  # before year 1 in UTC: an OverflowError, a 500
+        "0001-01-01T00:00:00+23:59",
+        "1999-12-31T23:59:59Z",
+    ],
+)
+async def test_a_moment_far_from_the_outage_is_refused_naming_at_not_worked_out_nor_a_500(
     client: Client, at: str
 ) -> None:
-    """The rounds look 12 hours ahead of `at`: past year 9999 that was an OverflowError (500)."""
+    """The rounds are worked out from the detection until `at` and 12 hours past it: `at` may
+    lie at most a day ahead, and not before 2000."""
     outage = await outage_with_a_list(client)
+    started = time.perf_counter()
     refused = await client.get(outage.rounds_path(), params={"unit": outage.unit, "at": at})
     assert refused.status_code == 422, refused.text
     assert refused.json()["type"] == "/problems/out-of-range"  # a rule beyond the schema's
     assert refused.json()["errors"][0]["field"] == "at"
+    assert time.perf_counter() - started < 2  # refused, not worked out first
+
+
+@pytest.mark.parametrize("at", ["1700000000", "0.5", "2026-03-05T09:00:00", "i morgen"])
+async def test_a_moment_that_is_not_a_time_with_an_offset_is_refused_naming_at(
+    client: Client, at: str
+) -> None:
+    """A bare number was taken as seconds since 1970, a time without an offset as ambiguous."""
+    outage = await outage_with_a_list(client)
+    refused = await client.get(outage.rounds_path(), params={"unit": outage.unit, "at": at})
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["field"] == "at"
+
+
+async def test_a_moment_a_few_hours_ahead_shows_what_will_then_be_due(client: Client) -> None:
+    """Planning the next round: `at` within the day ahead is answered."""
+    outage = await outage_with_a_list(client)
+    ahead = (datetime.now(UTC) + timedelta(hours=20)).isoformat()
+    shown = await client.get(outage.rounds_path(), params={"unit": outage.unit, "at": ahead})
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["at"][:13] == ahead[:13]

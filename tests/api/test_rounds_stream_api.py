@@ -4,6 +4,7 @@ picture shows each unit's rounds counts, and readiness shows each unit's emergen
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,10 +17,12 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from service.access.auth import Role
 from service.app import create_app
-from service.auth import Role
+from service.log.vault import forget
 from tests.api.nodliste import a_cpr, a_list, a_unit, citizen, insulin
 from tests.api.outage import Client
+from tests.api.rounds_setup import dose, outage_with_a_list, rounds_at
 from tests.apps import settings_for
 
 pytestmark = pytest.mark.anyio
@@ -133,7 +136,7 @@ async def test_an_overdue_vital_dose_reaches_the_stream_with_no_event_sent(
 async def test_readiness_shows_each_units_list_version_and_units_with_no_list(
     client: Client, pool: asyncpg.Pool
 ) -> None:
-    from service.auth import create_key
+    from service.access.auth import create_key
 
     kept, bare = a_unit(), a_unit()
     body = a_list(citizen(a_cpr(), "Aase Testesen", insulin()))
@@ -147,3 +150,42 @@ async def test_readiness_shows_each_units_list_version_and_units_with_no_list(
     assert by_unit[kept]["emergency_list"]["list_as_of"] == "2026-03-01T05:00:00Z"
     assert by_unit[kept]["emergency_list"]["stale"] is True
     assert by_unit[bare]["emergency_list"] is None
+
+
+async def test_a_forgotten_citizen_is_dropped_from_what_the_rounds_keep_opened_in_memory(
+    watched: Client, pool: asyncpg.Pool
+) -> None:
+    """The rounds keep what they opened (the list, the records, the encoded lines) for the next
+    read. A citizen forgotten meanwhile, here or by another process, is dropped from it at the
+    watch's next turn, not kept in plain text until newer reads push it out."""
+    # Her name and CPR are hers alone: the watch works out every open outage in the database.
+    unit, name, cpr = a_unit(), f"Aase Glemt {uuid.uuid4().hex[:8]}", a_cpr()
+    body = a_list(citizen(cpr, name, insulin()), citizen(a_cpr(), "Bent Prøvesen", insulin()))
+    assert (await watched.put(f"/v1/units/{unit}/emergency-list", json=body)).status_code == 201
+    outage = await outage_with_a_list(watched, unit)
+    given = await watched.post(
+        f"/v1/incidents/{outage.incident}/medication-dispensings", json=dose(outage)
+    )
+    assert given.status_code == 201, given.text
+    assert name in str(await rounds_at(watched, outage, purpose="treatment"))
+    rounds = watched.app.state.rounds_watch.rounds
+
+    def hers_kept() -> bool:  # the app runs in a thread of its own: read its caches as they stand
+        for _ in range(100):
+            try:
+                text = repr((rounds._opened, rounds._kept))
+            except RuntimeError:  # changed while read
+                continue
+            return name in text or cpr in text
+        raise AssertionError("the rounds' caches never stood still")
+
+    assert hers_kept()  # what the next read would use
+    assert await forget(pool, outage.aase)
+    for _ in range(100):  # the watch turns five times a second here
+        if not hers_kept():
+            break
+        await anyio.sleep(0.1)
+    still_kept = hers_kept()
+    assert not still_kept
+    after = await rounds_at(watched, outage, purpose="treatment")
+    assert name not in str(after)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from service.auth import Role
+from service.access.auth import Role
 from tests.api.outage import Client, dispensing
 
 pytestmark = pytest.mark.anyio

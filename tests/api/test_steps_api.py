@@ -8,7 +8,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from service.auth import Role
+from service.access.auth import Role
 from tests.api.outage import (
     Client,
     declare,
@@ -18,46 +18,16 @@ from tests.api.outage import (
     record_step,
     step,
 )
+from tests.api.step_examples import EVERY_STEP, EXAMPLES, STEP_TYPES, TESTED_ON_THEIR_OWN
 
 pytestmark = pytest.mark.anyio
 
-PERSON = {"id": "ldr-3", "name": "Lis Prøvesen", "role": "naermeste-leder"}
-ISOLATED = step(
-    "scope-assessed",
-    affected_systems=["nexus"],
-    affected_units=["botilbud-solsikken"],
-    isolated_to_single_unit=True,
-)
-EVERY_STEP = [
-    step("colleagues-informed"),
-    step("leader-informed", leader=PERSON),
-    step("it-contacted", method="phone"),
-    step("it-contacted", method="intranet-case", channel="service-desk", reference="IT-4711"),
-    step("vendor-contacted", vendor="Systematic", reference="SR-1"),
-    step("alarm-received", source="overvaagning", summary="Nexus svarer ikke"),
-    ISOLATED,
-    step("units-notified", units=["botilbud-solsikken"]),
-    step(
-        "escalation-assessed",
-        inform_nearest_leader=True,
-        inform_socialchef=False,
-        reason="én enhed",
-    ),
-    step("escalated", to_role="naermeste-leder", to=PERSON),
-    step("communications-decided", involve_communications=False, reason="intern sag"),
-    step(
-        "workaround-agreed",
-        unit="botilbud-solsikken",
-        department_leader={"id": "ldr-9"},
-        nearest_leader=PERSON,
-        arrangement="Papirskemaer og dobbeltkontrol af medicin",
-    ),
-    step("staffing-requested", unit="botilbud-solsikken", extra_staff=1, reason="nattevagt"),
-    step("communication-sent", audience="staff", channel="telefon", summary="Papirgang"),
-    step("note-added", text="Status: papirgang kører"),
-    step("system-restored", system="nexus"),
-    step("restoration-verified", unit="botilbud-solsikken", system="nexus"),
-]
+
+def test_every_step_the_api_takes_has_an_example() -> None:
+    lacking = [t for t in STEP_TYPES if t not in EXAMPLES and t not in TESTED_ON_THEIR_OWN]
+    assert lacking == [], f"add an example of {lacking[0]} to tests/api/step_examples.py"
+    assert sorted(EXAMPLES.keys() - set(STEP_TYPES)) == []
+    assert all(body["type"] == type_ for type_, bodies in EXAMPLES.items() for body in bodies)
 
 
 async def test_every_step_of_the_plan_is_recorded_and_shows_as_done(client: Client) -> None:

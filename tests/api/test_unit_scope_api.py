@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from service.auth import Role, create_key
+from service.access.auth import Role, create_key
 from tests.api.outage import Client, care, declare, dispensing, log_size
 
 pytestmark = pytest.mark.anyio

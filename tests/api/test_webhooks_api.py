@@ -18,8 +18,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from standardwebhooks.webhooks import Webhook
 
+from service.access.auth import Role, create_key
 from service.app import create_app
-from service.auth import Role, create_key
 from tests.api.outage import NEXUS_DOWN, Client, dispensing, step
 from tests.apps import settings_for
 from tests.e2e.conftest import free_port

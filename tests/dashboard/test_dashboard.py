@@ -43,6 +43,8 @@ def incident_id(page: Page) -> str | None:
 def go(page: Page, view: str) -> None:
     page.get_by_role("navigation").get_by_role("link", name=VIEWS[view].split(":")[0]).click()
     page.get_by_role("heading", name=VIEWS[view], exact=True).wait_for()
+    # The link of the view shown draws it again: wait until it is drawn, as her eyes would.
+    expect(page.locator("#indhold")).not_to_have_attribute("aria-busy", "true")
 
 
 def choose(select: Locator, text: str) -> None:
@@ -100,6 +102,7 @@ def test_an_outage_is_run_from_the_forms_and_the_wall_screen_follows_live(
     step = phone.locator("form", has=phone.get_by_text("Registrér et trin i planen"))
     expect(step.get_by_label("Nedbrud")).to_have_value(str(incident_id(phone)))  # the new one
     choose(step.get_by_label("Trin"), "IT-afdelingen kontaktet")  # the card's word, too
+    choose(step.get_by_label("Hvordan", exact=True), "Telefon")  # required: nothing chosen for her
     step.get_by_role("button", name="Registrér trin").click()
     expect(phone.locator("#s-feedback")).to_contain_text("IT-afdelingen kontaktet")
     expect(shown.locator(".missing")).not_to_contain_text("IT-afdelingen kontaktet")
@@ -167,6 +170,13 @@ def test_a_leader_records_scope_escalation_workaround_staffing_and_communication
         step.get_by_label("Nedbrud").select_option(value=str(incident.incident_id))
         choose(step.get_by_label("Trin"), kind)
         for label, value in fields.items():
+            # The chosen step's fields are drawn after the choice: wait for this one's label
+            # (a fieldset's legend or a field's label) before asking which kind it is.
+            step.get_by_text(label, exact=True).first.wait_for()
+            question = step.get_by_role("group", name=label, exact=True)
+            if isinstance(value, bool) and question.count():  # a required yes/no: Ja or Nej
+                question.get_by_label("Ja" if value else "Nej", exact=True).check()
+                continue
             box = step.get_by_label(label, exact=True)
             if isinstance(value, bool):
                 box.set_checked(value)

@@ -149,7 +149,7 @@ def test_the_printed_timeline_has_every_field_of_each_event_once_and_no_controls
     with Client(server.url, server.key) as client:
         client.record_incident_step(
             outage.incident_id,
-            t.NoteAddedIn(type="note-added", occurred_at=AT, by=t.PersonIn(id="it-7"), text=note),
+            t.NoteAddedIn(occurred_at=AT, by=t.PersonIn(id="it-7"), text=note),
         )
         entries = client.get_incident_timeline(outage.incident_id)
     page = open_page(browser, server, WALL)

@@ -9,14 +9,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
 
 from nedbrud_client import Client
 from nedbrud_client import types as t
 from tests.client.conftest import Server
-from tests.dashboard.conftest import PHONE, open_page, screenshot
+from tests.dashboard.conftest import PHONE, SCREENSHOTS, open_page, screenshot
 from tests.dashboard.runde_setup import Round, round_outage, staff_key
+from tests.pdf_pages import page_texts
 
 
 def round_page(
@@ -42,7 +44,7 @@ def row(page: Page, occurrence: UUID) -> Locator:
     return page.locator(f"[data-occurrence='{occurrence}']")
 
 
-def timeline_entry(server: Server, r: Round, record_id: UUID | None) -> dict[str, Any]:
+def timeline_entry(server: Server, r: Round, record_id: object) -> dict[str, Any]:
     with Client(server.url, server.key) as client:
         entries = client.get_incident_timeline(r.incident)
     return next(e.data for e in entries if e.stream_id == record_id)
@@ -131,6 +133,7 @@ def test_a_dose_already_given_is_refused_in_danish_and_repeated_only_with_a_reas
     line = row(page, insulin.occurrence_id)
     line.locator("button.give").click()
     expect(line).to_contain_text("venter på at blive sendt")
+    given = datetime.now(UTC).replace(microsecond=0)
     with Client(server.url, staff_key(server, r.unit, "Kollega")) as colleague:
         colleague.record_medication_dispensing(
             r.incident,
@@ -139,7 +142,7 @@ def test_a_dose_already_given_is_refused_in_danish_and_repeated_only_with_a_reas
                 unit=r.unit,
                 by=t.PersonIn(id="emp-2001"),
                 medication=t.MedicationIn(name="NovoRapid", dose="8 IE"),
-                dispensed_at=datetime.now(UTC),
+                dispensed_at=given,
                 occurrence_id=insulin.occurrence_id,
             ),
         )
@@ -147,6 +150,8 @@ def test_a_dose_already_given_is_refused_in_danish_and_repeated_only_with_a_reas
     refused = line.locator(".occ-refused")
     expect(refused).to_contain_text("Allerede givet", timeout=20_000)
     expect(refused).to_contain_text("Giv ikke dosen igen")
+    shown = given.astimezone(ZoneInfo("Europe/Copenhagen"))  # the phone's clock
+    expect(refused).to_contain_text(f"registreret som givet {shown:%d.%m.%Y}, {shown:%H.%M}")
     screenshot(page, "runde-allerede-givet")
 
     line.get_by_role("button", name="Bekræft: giv igen").click()
@@ -273,4 +278,67 @@ def test_after_logout_no_name_cpr_or_medication_of_the_round_stays_in_the_browse
     assert "Aase" not in stored
     assert "NovoRapid" not in stored
     assert "Insulin" not in stored
+    page.context.close()
+
+
+def test_givet_on_a_round_hours_ahead_asks_first_and_fortryd_records_nothing(
+    browser: Browser, server: Server
+) -> None:
+    """Carl's evening medicine is three hours off: one tap on "Givet" recorded it at once, the
+    round then counted as done and would not show as due at its time. Now she is told when it
+    is due and asked; "Fortryd" sends nothing, "Ja, givet nu" records it."""
+    r = round_outage(server)
+    evening = r.occurrence(server, "aften")
+    assert evening.status == "upcoming"
+    page = round_page(browser, server, r)
+    line = row(page, evening.occurrence_id)
+    line.get_by_role("button", name="Givet", exact=False).first.click()
+    question = line.get_by_role("group")
+    expect(question).to_contain_text("Skal først gives kl.")
+    expect(line.get_by_role("button", name="Ja, givet nu")).to_be_focused()
+    screenshot(page, "runde-foer-tid")
+    line.get_by_role("button", name="Fortryd").click()
+    expect(question).to_have_count(0)
+    expect(line).to_have_attribute("data-status", "upcoming")
+    expect(page.locator("#waiting")).to_have_text("")
+    assert r.occurrence(server, "aften").status == "upcoming"  # nothing was sent
+
+    line.get_by_role("button", name="Givet", exact=False).first.click()
+    line.get_by_role("button", name="Ja, givet nu").click()
+    expect(line).to_have_attribute("data-status", "given")
+    assert r.occurrence(server, "aften").status == "given"
+    page.context.close()
+
+
+def test_without_names_a_citizen_is_the_end_of_the_reference_said_hidden_and_fits_a_phone(
+    browser: Browser, server: Server
+) -> None:
+    r = round_outage(server)
+    page = round_page(browser, server, r, names=False)
+    help_ = r.occurrence(server, "morgenhjaelp")
+    line = row(page, help_.occurrence_id)
+    expect(line).to_contain_text(f"Borger …{help_.citizen_ref[-6:]} (navn skjult)")
+    expect(line).not_to_contain_text(help_.citizen_ref)  # the whole reference ran off the screen
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, width
+    page.context.close()
+
+
+def test_the_printed_round_says_whose_round_when_and_has_a_line_to_sign_each(
+    browser: Browser, server: Server
+) -> None:
+    """Printed as the paper backup when the phone dies: the unit, the outage, when and by whom
+    it was printed, and under each open occurrence a line for the time and her initials."""
+    r = round_outage(server)
+    page = round_page(browser, server, r)
+    expect(page.locator("#runde li.occ").first).to_be_visible()
+    pdf = page.pdf(format="A4")
+    (SCREENSHOTS / "print-runde.pdf").write_bytes(pdf)
+    [first, *_] = page_texts(pdf)
+    assert "Runde: Botilbud runde" in first
+    assert "Udskrevet" in first
+    assert "medarbejder 1042" in first
+    assert "Givet kl. ______ Initialer ______" in first
+    assert "Aase Testesen" in first  # shown with names, as on the screen
+    assert "Ikke givet" not in first.replace("Ikke givet, fordi", "")  # no buttons on paper
     page.context.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domain.plan import Plan
-from service.plan_file import read_plan
+from service.runtime.plan_file import read_plan
 
 
 @pytest.fixture(scope="session")

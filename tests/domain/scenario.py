@@ -14,7 +14,7 @@ from domain.facts import Fact
 from domain.manual_record import CareStatus, Citizen, ManualRecord, Medication
 from domain.plan import Plan
 from domain.unit import Unit
-from service.codec import Codec
+from service.log.codec import Codec
 from tests.domain.people import (
     ANNE,
     DEPT_KARL,

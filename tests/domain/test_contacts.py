@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from domain.contacts import contact_now
 from domain.holidays import danish_holidays, easter_sunday
 from domain.plan import Contact, Plan, load_plan
-from service.plan_file import DEFAULT_PLAN
+from service.runtime.plan_file import DEFAULT_PLAN
 
 CPH = ZoneInfo("Europe/Copenhagen")
 SD, VAGT, BER = Contact.SERVICE_DESK, Contact.IT_VAGT, Contact.BEREDSKAB

@@ -10,7 +10,7 @@ import pytest
 
 from domain.paper import action_cards, contact_schedule, holiday_rule
 from domain.plan import MIDNIGHT, Plan, PlanInvalid, load_plan
-from service.plan_file import DEFAULT_PLAN
+from service.runtime.plan_file import DEFAULT_PLAN
 
 
 def test_every_role_of_the_plan_gets_a_card_with_its_lines_word_for_word(plan: Plan) -> None:

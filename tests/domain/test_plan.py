@@ -10,7 +10,7 @@ from domain.incident import EVENT_TYPES as INCIDENT_EVENTS
 from domain.manual_record import EVENT_TYPES as RECORD_EVENTS
 from domain.plan import Contact, Plan, PlanInvalid, load_plan
 from domain.unit import EVENT_TYPES as UNIT_EVENTS
-from service.plan_file import DEFAULT_PLAN
+from service.runtime.plan_file import DEFAULT_PLAN
 
 KNOWN_STEPS = {*INCIDENT_EVENTS, *RECORD_EVENTS, *UNIT_EVENTS}
 
@@ -79,6 +79,7 @@ def plan_text(old: str, new: str) -> str:
             'staffing-decided = ""',
             "steps.staffing-decided",
         ),
+        ('text = "Note"', 'text = "  "', "forms.note-added.text"),
     ],
 )
 def test_a_broken_plan_file_is_refused_naming_the_field(old: str, new: str, named: str) -> None:

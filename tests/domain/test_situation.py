@@ -12,12 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain import readiness, situation, worklist
-from domain.facts import Fact
-from domain.incident import Incident
+from domain.base import Escalation
+from domain.facts import WITHHELD, Fact, plain_event
+from domain.incident import EVENT_TYPES, Incident
 from domain.manual_record import RecordStatus
 from domain.plan import Plan
 from domain.rules import may_close, outstanding_steps
-from service.plan_file import read_plan
+from service.runtime.plan_file import read_plan
 from tests.domain.people import INCIDENT_ID
 from tests.domain.scenario import aggregates, facts
 
@@ -107,3 +108,45 @@ def test_readiness_keeps_the_list_printed_last_whatever_order_prints_arrive_in()
     assert unit.list_as_of is not None
     assert unit.is_stale(unit.list_as_of + timedelta(days=8), timedelta(days=7))
     assert not unit.is_stale(unit.list_as_of + timedelta(days=6), timedelta(days=7))
+
+
+def test_the_picture_keeps_each_latest_decision_as_the_step_recorded_it(plan: Plan) -> None:
+    """The stored picture holds the latest scope and escalation assessment as their steps'
+    plain payloads, which the dashboard's SQL views read; and reads them as the aggregate does."""
+    incident = aggregates(plan)[0]
+    assert isinstance(incident, Incident)
+    entry = situation.SituationEntry(incident_id=INCIDENT_ID)
+    for fact in FACTS:
+        if situation.incident_of(fact) == INCIDENT_ID:
+            entry = situation.evolve(entry, fact)
+    last = {f.type: f for f in FACTS if f.stream_type == "incident"}
+    assert entry.scope is not None
+    assert entry.escalation_assessed is not None
+    assert msgspec.to_builtins(entry.scope.value) == last["scope-assessed"].data
+    assert msgspec.to_builtins(entry.escalation_assessed.value) == last["escalation-assessed"].data
+    assert entry.escalation == incident.escalation
+    assert entry.escalation == Escalation(inform_nearest_leader=True, inform_socialchef=False)
+    assert entry.involve_communications is incident.involve_communications is True
+
+
+def test_a_fact_read_as_its_event_replays_into_the_aggregate_without_its_sealed_part(
+    plan: Plan,
+) -> None:
+    incident = aggregates(plan)[0]
+    assert isinstance(incident, Incident)
+    replayed: Incident | None = None
+    for fact in INCIDENT_FACTS:
+        event = plain_event(fact, EVENT_TYPES[fact.type], Incident)
+        assert isinstance(event, EVENT_TYPES[fact.type])
+        replayed = event.mutate(replayed)
+    assert replayed is not None
+    assert replayed.version == incident.version
+    assert replayed.steps_done == incident.steps_done
+    assert replayed.affected_systems == incident.affected_systems
+    assert replayed.escalation == incident.escalation
+    assert replayed.staffing == incident.staffing
+    assert replayed.verified == incident.verified
+    assessed = next(f for f in INCIDENT_FACTS if f.type == "escalation-assessed")
+    event = plain_event(assessed, Incident.EscalationAssessed, Incident)
+    assert event.reason == WITHHELD
+    assert event.by.name is None  # sealed in the log: a fold never sees it

@@ -11,7 +11,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from service.projector import PROJECTOR_LOCK
+from service.read.projector import PROJECTOR_LOCK
 from tests.e2e.conftest import running_server
 
 KEY = "nbd_e2e-live-bootstrap-key-of-at-least-32-chars"

@@ -10,8 +10,8 @@ from uuid import uuid4
 
 import asyncpg
 
-from service.events import AppendRequest, Receipt
-from service.store import EventStore
+from service.log.events import AppendRequest, Receipt
+from service.log.store import EventStore
 from tests.e2e.test_forget import nedbrud
 from tests.service.test_store import note
 

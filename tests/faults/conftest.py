@@ -11,7 +11,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from service.checkpoints import load_or_create_signing_key
+from service.log.checkpoints import load_or_create_signing_key
 from tests.conftest import _new_database
 from tests.faults.tampering import Log, checkpoint_head, fill_log
 

@@ -20,11 +20,11 @@ import asyncpg
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from service.chain import ROW_COLUMNS, chain_hash, row_canonical_bytes
-from service.checkpoints import make_checkpoint, write_checkpoint
-from service.events import AppendRequest, NewEvent, Receipt
-from service.store import EventStore
-from service.vault import Vault
+from service.log.chain import ROW_COLUMNS, chain_hash, row_canonical_bytes
+from service.log.checkpoints import make_checkpoint, write_checkpoint
+from service.log.events import AppendRequest, NewEvent, Receipt
+from service.log.store import EventStore
+from service.log.vault import Vault
 from tests.apps import SEALING_KEY
 
 EVENTS = 1000

@@ -23,8 +23,8 @@ import asyncpg
 import httpx
 import pytest
 
-from service.projections import PROJECTIONS
-from service.projector import FACT_COLUMNS, facts_of
+from service.read.projections import PROJECTIONS
+from service.read.projector import FACT_COLUMNS, facts_of
 from tests.conftest import _admin, with_database
 from tests.e2e.conftest import ROOT, running_server
 from tests.e2e.test_server_roundtrip import AUTH, DECLARE, KEY

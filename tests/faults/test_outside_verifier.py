@@ -25,8 +25,8 @@ import msgspec
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from service.chain import verify_chain
-from service.checkpoints import (
+from service.log.chain import verify_chain
+from service.log.checkpoints import (
     ReceiptIn,
     check_checkpoint,
     latest_checkpoint,

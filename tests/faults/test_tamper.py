@@ -22,16 +22,16 @@ import pytest
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from service.chain import verify_chain
-from service.checkpoints import (
+from service.log.chain import verify_chain
+from service.log.checkpoints import (
     ReceiptIn,
     check_checkpoint,
     latest_checkpoint,
     make_checkpoint,
     verify_receipts,
 )
-from service.settings import SERVICE_ROLE
-from service.vault import Vault, key_id_of, open_sealed
+from service.log.vault import Vault, key_id_of, open_sealed
+from service.runtime.settings import SERVICE_ROLE
 from tests.apps import SEALING_KEY, settings_for
 from tests.faults.tampering import (
     COLUMNS,

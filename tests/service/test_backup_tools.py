@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.backup import BackupError, find_tool
+from service.runtime.backup import BackupError, find_tool
 
 
 def test_the_servers_own_major_version_is_taken_when_there_is_one() -> None:

@@ -12,7 +12,13 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from service.auth import Authenticator, Role, bootstrap_admin_key, list_keys, revoke_key
+from service.access.auth import (
+    Authenticator,
+    Role,
+    bootstrap_admin_key,
+    list_keys,
+    revoke_key,
+)
 
 pytestmark = pytest.mark.anyio
 

@@ -10,8 +10,8 @@ import msgspec
 
 from domain.base import Person
 from domain.incident import DetectedVia, Incident
-from service.codec import Codec
-from service.events import NewEvent, RecordedEvent
+from service.log.codec import Codec
+from service.log.events import NewEvent, RecordedEvent
 
 AT = datetime(2026, 3, 5, 13, 30, tzinfo=UTC)
 ANNE = Person(id="emp-1042", name="Anne Testesen", role="care-staff")

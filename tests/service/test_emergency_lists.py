@@ -13,12 +13,12 @@ import pytest
 
 from domain.base import Person
 from domain.emergency_list import ListCitizen
-from service.chain import verify_chain
-from service.codec import Codec
-from service.emergency_lists import EmergencyListService, list_stream_id
-from service.store import EventStore
-from service.streams import Streams, WriteContext
-from service.vault import FORMAT_MANY, Vault, forget, subject_of, unpack_many
+from service.log.chain import verify_chain
+from service.log.codec import Codec
+from service.log.store import EventStore
+from service.log.streams import Streams, WriteContext
+from service.log.vault import FORMAT_MANY, Vault, forget, subject_of, unpack_many
+from service.write.emergency_lists import EmergencyListService, list_stream_id
 from tests.apps import SEALING_KEY
 from tests.domain.nodliste import CITIZENS
 

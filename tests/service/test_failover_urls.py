@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.failover import hosts_of, with_target
+from service.log.failover import hosts_of, with_target
 
 URL = "postgresql://nedbrud:pw@db-a:5432,db-b:5433/nedbrud?sslmode=require"
 

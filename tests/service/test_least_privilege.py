@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from service.settings import SERVICE_ROLE
+from service.runtime.settings import SERVICE_ROLE
 from tests.apps import settings_for
 
 pytestmark = pytest.mark.anyio
@@ -90,7 +90,7 @@ async def test_the_running_app_connects_as_the_service_role(
 async def test_the_service_finds_a_key_by_its_hash_but_cannot_list_the_hashes(
     as_service: asyncpg.Connection, pool: asyncpg.Pool
 ) -> None:
-    from service.auth import Role, create_key, hash_key, list_keys
+    from service.access.auth import Role, create_key, hash_key, list_keys
 
     key = await create_key(pool, Role.STAFF, "least privilege")
     (found,) = await as_service.fetch("SELECT * FROM api_key_holders($1::bytea[])", [hash_key(key)])

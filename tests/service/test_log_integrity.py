@@ -8,10 +8,10 @@ from uuid import uuid4
 import asyncpg
 import pytest
 
-from service.chain import verify_chain
-from service.events import AppendRequest
-from service.notifier import Notifier, follow
-from service.store import EventStore
+from service.log.chain import verify_chain
+from service.log.events import AppendRequest
+from service.log.store import EventStore
+from service.read.notifier import Notifier, follow
 from tests.service.test_store import note, request
 
 pytestmark = pytest.mark.anyio

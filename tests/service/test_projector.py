@@ -15,16 +15,16 @@ import pytest
 from domain.base import Person
 from domain.incident import DetectedVia, Incident
 from domain.manual_record import CareStatus, ManualRecord
-from service.codec import Codec
-from service.incidents import IncidentService
-from service.plan_file import read_plan
-from service.projections import PROJECTIONS
-from service.projector import Projector, rebuild
-from service.records import ManualRecordService, record_id_for
-from service.store import EventStore
-from service.streams import Streams, WriteContext
-from service.units import UnitService
-from service.vault import Vault
+from service.log.codec import Codec
+from service.log.store import EventStore
+from service.log.streams import Streams, WriteContext
+from service.log.vault import Vault
+from service.read.projections import PROJECTIONS
+from service.read.projector import Projector, rebuild
+from service.runtime.plan_file import read_plan
+from service.write.incidents import IncidentService
+from service.write.records import ManualRecordService, record_id_for
+from service.write.units import UnitService
 from tests.apps import SEALING_KEY
 
 pytestmark = pytest.mark.anyio

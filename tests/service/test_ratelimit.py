@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import uuid4
 
-from service.ratelimit import RateLimiter
+from service.access.ratelimit import RateLimiter
 
 
 def test_the_bucket_refills_at_its_rate() -> None:
@@ -29,7 +29,7 @@ def test_waiting_tells_the_wait_without_taking_a_token() -> None:
 
 
 def test_full_buckets_are_forgotten_so_many_addresses_do_not_grow_memory() -> None:
-    from service import ratelimit
+    from service.access import ratelimit
 
     limiter = RateLimiter(per_second=1, burst=1)
     for n in range(ratelimit.KEPT_BUCKETS):

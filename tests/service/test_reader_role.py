@@ -14,8 +14,8 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 
-from service.projections import PROJECTIONS
-from service.projector import rebuild
+from service.read.projections import PROJECTIONS
+from service.read.projector import rebuild
 
 pytestmark = pytest.mark.anyio
 

@@ -12,16 +12,16 @@ import pytest
 
 from domain.base import Person
 from domain.incident import DetectedVia, Incident
-from service.codec import Codec
-from service.emergency_lists import EmergencyListService
-from service.incidents import IncidentService
-from service.plan_file import read_plan
-from service.rounds import RoundsService
-from service.rounds_watch import RoundsWatch
-from service.store import EventStore
-from service.streams import Streams, WriteContext
-from service.vault import Vault
-from service.views import IncidentViews
+from service.api.rounds_watch import RoundsWatch
+from service.api.views import IncidentViews
+from service.log.codec import Codec
+from service.log.store import EventStore
+from service.log.streams import Streams, WriteContext
+from service.log.vault import Vault
+from service.runtime.plan_file import read_plan
+from service.write.emergency_lists import EmergencyListService
+from service.write.incidents import IncidentService
+from service.write.rounds import RoundsService
 from tests.apps import SEALING_KEY
 from tests.domain.nodliste import CITIZENS
 

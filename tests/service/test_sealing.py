@@ -15,7 +15,7 @@ import msgspec
 import pytest
 
 from domain.base import EPOCH, PlanAggregate, Sealed
-from service.codec import BASE_FIELDS, KINDS, Codec, sealed_paths
+from service.log.codec import BASE_FIELDS, KINDS, Codec, sealed_paths
 from tests.service.test_codec import stored
 
 AT = datetime(2026, 3, 5, 13, 30, tzinfo=UTC)

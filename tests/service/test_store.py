@@ -1,17 +1,26 @@
-"""Contract of the event store: order, concurrency, group commit, idempotency, on PostgreSQL."""
+"""Contract of the event store: order, concurrency, idempotency, on PostgreSQL and in memory
+(`store`); group commit, other processes and restarts on PostgreSQL alone (`pg_store`)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 import asyncpg
 import pytest
 
-from service.events import AppendRequest, EventIdReused, NewEvent, WrongExpectedVersion
-from service.store import EventStore
+from service.log.eventlog import EventLog
+from service.log.events import (
+    AppendRequest,
+    EventIdReused,
+    NewEvent,
+    ReadTogether,
+    TogetherAsked,
+    WrongExpectedVersion,
+)
+from service.log.store import EventStore
 
 pytestmark = pytest.mark.anyio
 
@@ -33,14 +42,7 @@ def request(stream: UUID, expected: int | None, *events: NewEvent) -> AppendRequ
     return AppendRequest(stream, "incident", expected, events or (note(),))
 
 
-@pytest.fixture
-async def store(pool: asyncpg.Pool) -> AsyncIterator[EventStore]:
-    store = EventStore(pool)
-    yield store
-    await store.close()
-
-
-async def test_appends_get_consecutive_versions_and_increasing_positions(store: EventStore) -> None:
+async def test_appends_get_consecutive_versions_and_increasing_positions(store: EventLog) -> None:
     stream = uuid4()
     first = await store.append(request(stream, 0, note("a"), note("b")))
     second = await store.append(request(stream, 2, note("c")))
@@ -83,7 +85,7 @@ async def test_a_catch_up_reader_never_skips_an_event_that_commits_late(
 
 
 async def test_32_concurrent_appends_with_the_same_expected_version_have_one_winner(
-    store: EventStore,
+    store: EventLog,
 ) -> None:
     stream = uuid4()
     await store.append(request(stream, 0))
@@ -99,8 +101,9 @@ async def test_32_concurrent_appends_with_the_same_expected_version_have_one_win
 
 
 async def test_concurrent_appends_across_processes_keep_versions_contiguous(
-    database_url: str, store: EventStore
+    database_url: str, pg_store: EventStore
 ) -> None:
+    store = pg_store
     other_pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
     other = EventStore(other_pool)
     stream = uuid4()
@@ -157,8 +160,9 @@ async def test_a_conflict_in_a_group_commit_refuses_only_that_request(pool: asyn
 
 
 async def test_an_idempotent_retry_returns_the_original_receipt(
-    database_url: str, store: EventStore
+    database_url: str, pg_store: EventStore
 ) -> None:
+    store = pg_store
     stream, event = uuid4(), note("Medicinlisten er printet")
     (original,) = await store.append(request(stream, 0, event))
     (again,) = await store.append(request(stream, 0, event))
@@ -174,7 +178,7 @@ async def test_an_idempotent_retry_returns_the_original_receipt(
     assert len(await store.read_stream(stream)) == 1
 
 
-async def test_a_reused_event_id_with_other_content_is_refused(store: EventStore) -> None:
+async def test_a_reused_event_id_with_other_content_is_refused(store: EventLog) -> None:
     stream, event_id = uuid4(), uuid4()
     await store.append(request(stream, 0, note("first", event_id)))
     with pytest.raises(EventIdReused):
@@ -182,7 +186,7 @@ async def test_a_reused_event_id_with_other_content_is_refused(store: EventStore
     assert [e.payload["text"] for e in await store.read_stream(stream)] == ["first"]
 
 
-async def test_a_request_only_partly_stored_before_is_refused(store: EventStore) -> None:
+async def test_a_request_only_partly_stored_before_is_refused(store: EventLog) -> None:
     stream, known = uuid4(), note("known")
     await store.append(request(stream, 0, known))
     with pytest.raises(EventIdReused):
@@ -190,15 +194,44 @@ async def test_a_request_only_partly_stored_before_is_refused(store: EventStore)
     assert len(await store.read_stream(stream)) == 1
 
 
-async def test_recorded_at_comes_from_the_database_and_follows_position(store: EventStore) -> None:
+async def test_recorded_at_comes_from_the_database_and_follows_position(store: EventLog) -> None:
     receipts = [r for _ in range(5) for r in await store.append(request(uuid4(), 0))]
     assert all(r.recorded_at.tzinfo is not None for r in receipts)
     assert [r.recorded_at for r in receipts] == sorted(r.recorded_at for r in receipts)
     assert all(r.recorded_at > AT for r in receipts)
 
 
+async def test_an_incident_its_records_and_a_list_are_read_together_as_each_would_be_alone(
+    store: EventLog,
+) -> None:
+    # What a read of the rounds asks for at once: the incident's events after the version it
+    # holds, its paper records after the last one it saw, and the unit's list only if it is
+    # not the version it holds.
+    incident, listed, other = uuid4(), uuid4(), uuid4()
+    await store.append(request(incident, 0, note("i1"), note("i2")))
+    records = []
+    for n, about in enumerate((incident, other, incident)):
+        record = replace(note(f"r{n}"), correlation_id=about)
+        records += await store.append(AppendRequest(uuid4(), "manual-record", 0, (record,)))
+    await store.append(AppendRequest(listed, "emergency-list", 0, (note("v1"), note("v2"))))
+    newest = await store.read_last(listed)
+    assert newest is not None
+    whole = await store.read_together(TogetherAsked(incident, 1, "manual-record", 0, listed, None))
+    assert [e.payload["text"] for e in whole.tail] == ["i2"]
+    assert [e.payload["text"] for e in whole.correlated] == ["r0", "r2"]  # not another's
+    assert whole.newest == newest
+    assert whole.newest_id == newest.event_id
+    after = records[0].position
+    asked = TogetherAsked(incident, 2, "manual-record", after, listed, newest.event_id)
+    held = await store.read_together(asked)
+    assert (held.tail, [e.payload["text"] for e in held.correlated]) == ([], ["r2"])
+    assert (held.newest, held.newest_id) == (None, newest.event_id)  # held: not sent again
+    none = await store.read_together(TogetherAsked(uuid4(), 0, "manual-record", 0, uuid4(), None))
+    assert none == ReadTogether([], [], None, None)
+
+
 async def test_many_streams_read_in_one_statement_give_each_its_own_events_after_its_version(
-    store: EventStore,
+    store: EventLog,
 ) -> None:
     # What a CloudEvents batch of steps on many incidents reads: each stream from where the
     # kept aggregate left off, one stream asked twice from two versions, one never written.

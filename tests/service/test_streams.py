@@ -15,13 +15,14 @@ from domain.base import Person
 from domain.errors import AlreadyRestored
 from domain.incident import DetectedVia, Incident
 from domain.manual_record import CareStatus, Citizen, ManualRecord
-from service.codec import Codec
-from service.incidents import IncidentService
-from service.plan_file import read_plan
-from service.records import ManualRecordService, record_id_for
-from service.store import EventStore
-from service.streams import Streams, WriteContext
-from service.vault import Vault, forget, key_id_of
+from service.log.codec import Codec
+from service.log.events import RecordedEvent
+from service.log.store import EventStore
+from service.log.streams import Streams, WriteContext
+from service.log.vault import Vault, forget, key_id_of
+from service.runtime.plan_file import read_plan
+from service.write.incidents import IncidentService
+from service.write.records import ManualRecordService, record_id_for
 from tests.apps import SEALING_KEY
 
 pytestmark = pytest.mark.anyio
@@ -100,6 +101,48 @@ async def test_a_step_taken_by_another_process_is_seen_by_the_next_write(
         "system-restored",
         "restoration-verified",
     ]
+
+
+async def test_a_read_while_a_write_decides_sees_what_is_committed_and_replays_nothing(
+    pool: asyncpg.Pool,
+) -> None:
+    """A read of an incident while a write to it has decided but not yet committed shows the
+    incident as committed (not the decision in flight), without taking the writer's kept
+    aggregate; the next read shows the write, and neither replays the stream from its start."""
+    streams, incidents = instance(pool)
+    incident = nexus_down()
+    await incidents.declare(incident, ctx())
+    at = START + timedelta(minutes=5)
+    await incidents.act(incident.id, lambda i: i.add_note("Printet liste", ANNE, at), ctx())
+    assert (await streams.current(incident.id, Incident)).version == 2
+    decided, go_on = asyncio.Event(), asyncio.Event()
+
+    async def restore_slowly(i: Incident) -> None:
+        i.restore("nexus", ANNE, at)
+        decided.set()
+        await go_on.wait()
+
+    writing = asyncio.create_task(streams.act(incident.id, Incident, restore_slowly, ctx()))
+    await decided.wait()
+    replayed_from_start: list[UUID] = []
+    read_streams = streams.store.read_streams
+
+    async def counting(
+        wanted: list[tuple[UUID, int]],
+    ) -> dict[tuple[UUID, int], list[RecordedEvent]]:
+        replayed_from_start.extend(s for s, after in wanted if after == 0)
+        return await read_streams(wanted)
+
+    streams._reads._fetch = counting  # the statements it sends, sent as before
+    during = await streams.current(incident.id, Incident)
+    assert during.version == 2
+    assert during.systems_restored == []
+    go_on.set()
+    receipt = await writing
+    after = await streams.current(incident.id, Incident)
+    assert after.version == receipt.version == 3
+    assert after.systems_restored == ["nexus"]
+    assert replayed_from_start == []
 
 
 async def test_a_paper_record_is_not_kept_in_memory_after_its_write(pool: asyncpg.Pool) -> None:

@@ -50,10 +50,30 @@ def new_key() -> str:
 
 def _checked(body: msgspec.Struct) -> bytes:
     """The body as JSON, after checking it against its own type's limits (msgspec checks
-    constraints when decoding, so the body goes through one round trip here)."""
+    constraints when decoding, so the body goes through one round trip here) and that each of
+    its times has an offset, as the server requires (the generated types say `datetime`)."""
+    _aware(body, "$")
     encoded = msgspec.json.encode(body)
     msgspec.json.decode(encoded, type=type(body))
     return encoded
+
+
+def _aware(value: object, at: str) -> None:
+    """Refuse a time without an offset anywhere in `value`, naming where, as msgspec would."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise msgspec.ValidationError(
+                f"Expected `datetime` with a timezone component - at `{at}`"
+            )
+    elif isinstance(value, msgspec.Struct):
+        for name in value.__struct_fields__:
+            _aware(getattr(value, name), f"{at}.{name}")
+    elif isinstance(value, list | tuple):
+        for n, item in enumerate(value):
+            _aware(item, f"{at}[{n}]")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _aware(item, f"{at}.{key}")
 
 
 def _write(

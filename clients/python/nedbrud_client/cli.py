@@ -167,7 +167,7 @@ def read(args: argparse.Namespace, call: Call[Any]) -> Any:
 
 def cell(value: Any) -> str:
     """A table cell: a time as the clock on the wall shows it (the machine's own zone)."""
-    if value is None:
+    if value is None or value is msgspec.UNSET:  # UNSET: a field the answer left out
         return ""
     if isinstance(value, datetime):
         return value.astimezone().strftime("%d.%m.%Y %H:%M")
@@ -182,8 +182,27 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
+def builtins(value: Any) -> Any:
+    """The answer as JSON values, each field the answer left out (UNSET) shown as null, as the
+    command line has always printed it."""
+    if isinstance(value, msgspec.Struct):
+        config = value.__struct_config__
+        fields = {} if config.tag_field is None else {config.tag_field: config.tag}
+        return fields | {
+            wire: None if (v := getattr(value, name)) is msgspec.UNSET else builtins(v)
+            for name, wire in zip(
+                value.__struct_fields__, value.__struct_encode_fields__, strict=True
+            )
+        }
+    if isinstance(value, list | tuple):
+        return [builtins(v) for v in value]
+    if isinstance(value, dict):
+        return {k: builtins(v) for k, v in value.items()}
+    return msgspec.to_builtins(value)
+
+
 def show(args: argparse.Namespace, value: Any, human: Callable[[Any], str]) -> int:
-    print(json.dumps(msgspec.to_builtins(value)) if args.json else human(value))
+    print(json.dumps(builtins(value)) if args.json else human(value))
     return OK
 
 

@@ -25,7 +25,7 @@ class ProblemError(ClientError):
 
     def __init__(self, problem: Problem, retry_after: float | None = None) -> None:
         self.problem, self.retry_after = problem, retry_after
-        fields = "; ".join(f"{e.field}: {e.message}" for e in problem.errors or [])
+        fields = "; ".join(f"{e.field_}: {e.message}" for e in problem.errors or [])
         super().__init__(
             f"{problem.status} {problem.title}"
             + (f": {problem.detail}" if problem.detail else "")
