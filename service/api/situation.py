@@ -27,7 +27,7 @@ from service.api.contacts import ContactNow, contact_answer
 from service.api.guards import principal_of
 from service.api.problems import InvalidPosition
 from service.api.reading import AfterPosition, ModeQuery, caught_up, pool_of
-from service.api.rounds_watch import RoundsWatch
+from service.api.rounds_watch import RoundsWatch, Tick
 from service.api.schemas import IncidentView, Instant
 from service.api.views import IncidentViews, incident_view
 from service.log.codec import Codec
@@ -193,16 +193,17 @@ def messages(changes: list[Change], disclosure: Disclosure) -> bytes:
     )
 
 
-def rounds_messages(watch: RoundsWatch, serial: int, mode: str, position: int) -> bytes:
-    """The incidents whose rounds moved with the clock since `serial`: counts only, which every
-    reader of the picture sees; the `id` is the stream's position (no event caused them)."""
+def rounds_messages(ticks: list[Tick], position: int) -> bytes:
+    """The incidents whose rounds moved with the clock (`watch.since` a serial, or as they stand
+    for a stream that resumes): counts only, which every reader of the picture sees; the `id` is
+    the stream's position (no event caused them)."""
     return b"".join(
         message(
             "incident",
             position,
             msgspec.json.encode(SituationChange(position, ROUNDS_CHANGED, tick.incident)),
         )
-        for tick in watch.since(serial, mode)
+        for tick in ticks
     )
 
 
@@ -287,6 +288,9 @@ async def _changes(
     else:
         after = resume
     ticked = shared.watch.serial  # the rounds' changes from now on
+    # A stream that resumes missed the rounds that moved while it was away (no position tells
+    # them): it is sent each open incident's rounds as they stand, then their changes.
+    standing = shared.watch.standing(mode) if resume is not None else []
     idle = 0.0
     authenticator: Authenticator = request.app.state.authenticator
     principal = principal_of(request)
@@ -302,8 +306,9 @@ async def _changes(
         # shield: one stream closing must not cancel the page the others are waiting for.
         end, changes, full = await asyncio.shield(shared.page(after, mode, woken))
         after = after if end is None else end
-        chunk = messages(changes, disclosure) + rounds_messages(shared.watch, ticked, mode, after)
-        ticked = shared.watch.serial
+        moved = [*standing, *shared.watch.since(ticked, mode)]
+        chunk = messages(changes, disclosure) + rounds_messages(moved, after)
+        ticked, standing = shared.watch.serial, []
         if chunk:
             yield chunk
             idle = 0.0

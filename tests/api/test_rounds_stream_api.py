@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -114,6 +114,41 @@ async def test_an_overdue_vital_dose_reaches_the_stream_with_no_event_sent(
     head = int(await pool.fetchval("SELECT max(position) FROM events"))
     watch = watched.app.state.rounds_watch
     watch.clock = lambda: due.astimezone(UTC) + timedelta(minutes=6)  # past the 5-minute half
+    overdue = turned_overdue(incident, unit)
+    changes = await read_until(watched, {"after_position": str(head)}, overdue)
+    assert any(overdue(c) for c in changes), changes[-3:]
+    assert int(await pool.fetchval("SELECT max(position) FROM events")) == head  # no event
+    ours = next(
+        i for i in (await watched.get("/v1/situation")).json()["incidents"]
+        if i["incident_id"] == incident
+    )  # fmt: skip
+    assert ours["rounds"][unit]["overdue_vital"] == 1
+
+
+async def test_a_stream_that_resumes_is_sent_the_rounds_that_moved_while_it_was_away(
+    watched: Client, pool: asyncpg.Pool
+) -> None:
+    """No position tells a change of the rounds, so a dashboard that reconnects with the last
+    position it saw is sent each open incident's rounds as they stand: else the vital dose
+    that turned overdue while its network was down stayed on time on its screen."""
+    incident, unit, due = await outage_with_a_dose_due_soon(watched)
+    head = int(await pool.fetchval("SELECT max(position) FROM events"))
+    watch = watched.app.state.rounds_watch
+    serial = watch.serial
+    watch.clock = lambda: due.astimezone(UTC) + timedelta(minutes=6)
+    overdue = turned_overdue(incident, unit)
+    for _ in range(300):  # the watch turns with no stream open (every 0.2 s here)
+        if any(overdue(_change(t)) for t in watch.since(serial, "actual")):
+            break
+        await anyio.sleep(0.1)
+    else:
+        raise AssertionError("the watch did not turn the dose overdue within 30 s")
+    changes = await read_until(watched, {"after_position": str(head)}, overdue, seconds=5)
+    assert any(overdue(c) for c in changes), changes[-3:]
+
+
+def turned_overdue(incident: str, unit: str) -> Callable[[dict[str, Any]], bool]:
+    """Whether a stream's message says that the incident's vital dose at `unit` is overdue."""
 
     def overdue(change: dict[str, Any]) -> bool:
         shown = change["incident"]
@@ -123,14 +158,12 @@ async def test_an_overdue_vital_dose_reaches_the_stream_with_no_event_sent(
             and shown["rounds"].get(unit, {}).get("overdue_vital") == 1
         )
 
-    changes = await read_until(watched, {"after_position": str(head)}, overdue)
-    assert any(overdue(c) for c in changes), changes[-3:]
-    assert int(await pool.fetchval("SELECT max(position) FROM events")) == head  # no event
-    ours = next(
-        i for i in (await watched.get("/v1/situation")).json()["incidents"]
-        if i["incident_id"] == incident
-    )  # fmt: skip
-    assert ours["rounds"][unit]["overdue_vital"] == 1
+    return overdue
+
+
+def _change(tick: Any) -> dict[str, Any]:
+    """A tick of the watch as the stream would send it."""
+    return {"event_type": "rounds-changed", "incident": json.loads(bytes(tick.incident))}
 
 
 async def test_readiness_shows_each_units_list_version_and_units_with_no_list(
