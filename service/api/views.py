@@ -25,6 +25,7 @@ from service.api.schemas import (
     StaffingView,
 )
 from service.log.events import RecordedEvent
+from service.log.keeping import remember
 from service.read.projections import SITUATION
 from service.write.emergency_lists import ListHead
 
@@ -59,11 +60,7 @@ class IncidentViews:
         found = self._views.get(state)
         if found is None:
             found = incident_view(SITUATION.decode(state), self.plan)
-            self._views[state] = found
-            if len(self._views) > self.size:
-                self._views.popitem(last=False)
-        else:
-            self._views.move_to_end(state)
+        remember(self._views, state, found, self.size)
         return found
 
 

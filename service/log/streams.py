@@ -34,6 +34,7 @@ from service.log.events import (
     RecordedEvent,
     WrongExpectedVersion,
 )
+from service.log.keeping import remember
 from service.log.turns import TurnsBy
 from service.log.vault import Vault
 
@@ -176,10 +177,7 @@ class Streams:
         if not isinstance(aggregate, kind):
             raise StreamNotFound(stream_id)
         if aggregate.data_subject == str(aggregate.id):  # as `_keep`: never a citizen's data
-            self._seen[stream_id] = seen
-            self._seen.move_to_end(stream_id)
-            while len(self._seen) > self.KEPT:
-                self._seen.popitem(last=False)
+            remember(self._seen, stream_id, seen, self.KEPT)
         return aggregate
 
     async def _take(self, stream_id: UUID, kind: type[A]) -> tuple[A, StreamHead]:
@@ -203,10 +201,7 @@ class Streams:
         data are kept in memory no longer than a request."""
         if aggregate.data_subject != str(aggregate.id):
             return
-        self._latest[aggregate.id] = (aggregate, head)
-        self._latest.move_to_end(aggregate.id)
-        while len(self._latest) > self.KEPT:
-            self._latest.popitem(last=False)
+        remember(self._latest, aggregate.id, (aggregate, head), self.KEPT)
 
     async def create(
         self, aggregate: PlanAggregate, stream_type: str, ctx: WriteContext

@@ -18,6 +18,7 @@ import msgspec
 from domain.base import Person
 from domain.emergency_list import STREAM_TYPE, EmergencyList, ListCitizen, ListVersion
 from service.log.events import Receipt, RecordedEvent, WrongExpectedVersion
+from service.log.keeping import remember
 from service.log.streams import MAX_ATTEMPTS, Streams, WriteContext
 
 LIST_NAMESPACE = UUID("3c9d0f5a-1e7b-4b8e-8f2a-6d4c1b9e7a30")
@@ -117,10 +118,7 @@ class EmergencyListService:
 
     def hold(self, event: RecordedEvent) -> None:
         """Keep the event of a list's version as read (sealed)."""
-        self._stored[event.event_id] = event
-        self._stored.move_to_end(event.event_id)
-        while len(self._stored) > self.KEPT:
-            self._stored.popitem(last=False)
+        remember(self._stored, event.event_id, event, self.KEPT)
 
     def current_of(self, unit: str, opened: RecordedEvent) -> CurrentList:
         """The current list from its event (`last_opened`)."""

@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from domain.incident import Incident
@@ -26,6 +26,7 @@ from domain.matching import RoundRecord
 from domain.plan import Plan
 from domain.rounds import Accounted, Rounds, accounted, rounds_from, span
 from service.log.events import RecordedEvent, TogetherAsked
+from service.log.keeping import remember
 from service.log.streams import Streams
 from service.log.vault import key_ids
 from service.write.emergency_lists import CurrentList, EmergencyListService, list_stream_id
@@ -45,9 +46,6 @@ class UnitRounds:
 # What a unit's kept rounds were worked out from: unit, incident, span start, happened by, the
 # list's event, the records' events, and the data keys of theirs that existed.
 _KeptKey = tuple[str, UUID, datetime, datetime | None, UUID, tuple[UUID, ...], frozenset[bytes]]
-
-K = TypeVar("K")
-V = TypeVar("V")
 
 # How far past a span's end the occurrences are accounted for when worked out afresh: the same
 # work then serves every read of the next half hour until a record or the list changes.
@@ -128,7 +126,7 @@ class RoundsService:
         needed = frozenset(key_ids([*records, *([stored] if stored is not None else [])]))
         if new := needed - known:
             present |= await self.streams.vault.existing(new)
-        _remember(self._keys, (incident_id, unit), needed, self.KEPT)
+        remember(self._keys, (incident_id, unit), needed, self.KEPT)
         return incident, records, stored, present & needed
 
     def _seen_with(
@@ -138,7 +136,7 @@ class RoundsService:
         Concurrent reads each add what they read to what they saw; the longest is kept."""
         events = (*seen, *new)
         longest = max(events, self._records.get(incident_id, ()), key=len)
-        _remember(self._records, incident_id, longest, self.KEPT)
+        remember(self._records, incident_id, longest, self.KEPT)
         return list(events)
 
     def records(
@@ -214,7 +212,7 @@ class RoundsService:
                     break
             assert found is not None
             kept = (current, work, {})
-        _remember(self._kept, key, kept, self.KEPT)
+        remember(self._kept, key, kept, self.KEPT)
         return UnitRounds(found, kept[0], kept[2])
 
     async def _open(
@@ -234,7 +232,7 @@ class RoundsService:
             # The keys it was sealed under (an event opened without its key stays erased).
             kept[event.event_id] = (frozenset(key_ids([event])) & present, opened)
         for event in events:
-            _remember(self._opened, event.event_id, kept[event.event_id], self.OPENED)
+            remember(self._opened, event.event_id, kept[event.event_id], self.OPENED)
         return [kept[e.event_id][1] for e in events]
 
     async def drop_forgotten(self) -> int:
@@ -265,15 +263,6 @@ class RoundsService:
             if one is not None:
                 found[unit] = one.rounds
         return found
-
-
-def _remember(kept: OrderedDict[K, V], key: K, value: V, limit: int) -> None:
-    """`value` kept under `key` as the most recently used; the least recently used beyond
-    `limit` let go."""
-    kept[key] = value
-    kept.move_to_end(key)
-    while len(kept) > limit:
-        kept.popitem(last=False)
 
 
 def _round_record(record_id: UUID, event: object, voided: bool) -> RoundRecord:
