@@ -136,13 +136,14 @@ class MemoryEventStore:
         )
 
     async def read_together(self, asked: TogetherAsked) -> ReadTogether:
-        a = asked
-        newest_id = await self.last_event_id(a.newest_of)
+        newest_id = await self.last_event_id(asked.newest_of)
+        tail = await self.read_stream(asked.stream_id, after_version=asked.after_version)
+        correlated = await self.read_correlated_of_type(
+            asked.stream_id, asked.correlated_type, asked.after_position
+        )
+        held = newest_id in (None, asked.held)
         return ReadTogether(
-            await self.read_stream(a.stream_id, after_version=a.after_version),
-            await self.read_correlated_of_type(a.stream_id, a.correlated_type, a.after_position),
-            newest_id,
-            None if newest_id in (None, a.held) else await self.read_last(a.newest_of),
+            tail, correlated, newest_id, None if held else await self.read_last(asked.newest_of)
         )
 
     async def find(self, event_id: UUID) -> RecordedEvent | None:
