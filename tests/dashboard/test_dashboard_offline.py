@@ -5,7 +5,7 @@ record; a refusal is said in Danish, naming the field as the form does."""
 from __future__ import annotations
 
 import time
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from playwright.sync_api import Browser, Page, expect
 
@@ -157,3 +157,35 @@ def test_a_refusal_is_said_in_danish_naming_the_field_as_the_form_does(
     form.get_by_role("button", name="Registrér udlevering").click()
     expect(said).to_contain_text("Registreret")
     assert len(records(server, outage, 1)) == 1
+
+
+def test_an_outage_refused_after_the_network_came_back_is_sent_again_and_offered_at_once(
+    browser: Browser, server: Server
+) -> None:
+    """Declared offline with a time the server refuses (the future), the outage waits under
+    "Afviste registreringer"; "Send igen" sends it as of now, and the forms offer it at once
+    (drawn from the picture once the picture holds it, not before)."""
+    title = f"Nexus nede, meldt igen {uuid4().hex[:6]}"
+    phone = open_page(browser, server, PHONE)
+    go(phone, "registrer")
+    phone.context.set_offline(True)
+    declare = phone.locator("form", has=phone.get_by_text("Meld IT-nedbrud"))
+    declare.get_by_label("Hvad er nede?").fill(title)
+    declare.get_by_label("Nexus (omsorgsjournal)").check()
+    declare.get_by_label("Botilbuddet Engtoften").check()
+    declare.get_by_label("Opdaget kl., hvis ikke nu").fill("2099-01-01T08:00")
+    declare.get_by_role("button", name="Meld nedbrud").click()
+    expect(phone.locator("#d-feedback")).to_contain_text("Gemt på telefonen")
+    phone.context.set_offline(False)
+    expect(phone.locator("#waiting")).to_contain_text("1 afvist", timeout=20_000)
+
+    go(phone, "registrer")
+    refused = phone.get_by_role("region", name="Afviste registreringer")
+    expect(refused).to_contain_text(f"Nedbrud: {title}")
+    refused.get_by_role("button", name="Send igen").click()
+    expect(phone.get_by_role("region", name="Afviste registreringer")).to_have_count(0)
+    medication = phone.locator("form", has=phone.get_by_text("Manuel medicinudlevering"))
+    expect(medication.get_by_label("Nedbrud").locator("option", has_text=title)).to_have_count(1)
+    with Client(server.url, server.key) as client:
+        open_now = client.get_situation().incidents
+    assert [i.title for i in open_now if i.title == title] == [title]
