@@ -327,9 +327,17 @@ export function stepForm(ctx, chosen, byId, initial = null, onDone = null) {
   return form;
 }
 
+/** A dose of the same medicine for the same citizen saved on this phone and not yet sent. */
+async function sameDoseWaiting(path, body) {
+  const same = (w) => w.path === path && w.body?.citizen?.cpr === body.citizen.cpr
+    && w.body?.medication?.name?.toLowerCase() === body.medication.name.toLowerCase();
+  return (await outbox.waiting()).find(same) || null;
+}
+
 /** The medication or care form; `initial`: a refused record's body, to correct and resend. */
 export function recordForm(ctx, kind, chosen, byId, initial = null, onDone = null) {
   let key = outbox.newKey();
+  let warnedOf = null;  // the dose waiting on the phone she was told of: the next press saves
   const med = kind === "medication";
   const p = initial ? (med ? "rm" : "rc") : (med ? "m" : "c");
   const incident = incidentSelect(ctx.incidents, `${p}-incident`, chosen);
@@ -402,6 +410,13 @@ export function recordForm(ctx, kind, chosen, byId, initial = null, onDone = nul
           ...common, service: what.value.trim(), status: status.value, occurred_at: aware(at.value),
         }), `Hjælp: ${what.value.trim()}, ${unitName(unit.value)} kl. ${hhmm}`,
         `${what.value.trim()} (${CARE_STATUS.find(([v]) => v === status.value)[1].toLowerCase()}) til ${who} kl. ${hhmm}`];
+      const twin = med ? await sameDoseWaiting(path, body) : null;
+      if (twin && twin.key !== warnedOf) {  // offline, no server can refuse a double dose yet
+        warnedOf = twin.key;
+        fb.show(`${body.medication.name} til ${who} venter allerede på at blive sendt: registreret givet kl. ${clock(twin.body.dispensed_at)}. Er det en ny dosis, så tryk „Registrér udlevering“ igen.`, "waiting");
+        return;
+      }
+      warnedOf = null;
       const typed = [cpr, name, what, dose, strength, note, doctorName, doctorSaid];
       const sentValues = typed.map((input) => input.value);
       const [sentAt, sentRoute, sentDoctor] = [at.value, route.value, doctor.checked];

@@ -189,3 +189,34 @@ def test_an_outage_refused_after_the_network_came_back_is_sent_again_and_offered
     with Client(server.url, server.key) as client:
         open_now = client.get_situation().incidents
     assert [i.title for i in open_now if i.title == title] == [title]
+
+
+def test_the_same_dose_saved_twice_offline_is_warned_of_and_saved_again_only_on_a_second_press(
+    browser: Browser, server: Server
+) -> None:
+    """With no network no server can say "already given": the phone itself says that the same
+    medicine for the same citizen is waiting to be sent, and saves it again only when she
+    presses once more (a second dose can be meant)."""
+    unit = "botilbud-nat-samme-dosis"
+    outage = str(declared(server, unit=unit).incident_id)
+    phone = open_page(browser, server, PHONE)
+    go(phone, "registrer")
+    phone.context.set_offline(True)
+    fill_dispensing(phone, outage, unit, "010170-0000", "2026-03-05T08:00")
+    expect(phone.locator("#m-feedback")).to_contain_text("Gemt på telefonen")
+    fill_dispensing(phone, outage, unit, "010170-0000", "2026-03-05T08:10")
+    feedback = phone.locator("#m-feedback")
+    expect(feedback).to_contain_text("Paracetamol til borgeren venter allerede på at blive sendt")
+    expect(feedback).to_contain_text("registreret givet kl. 08.00")
+    expect(phone.locator("#waiting")).to_have_text("1 venter på at blive sendt")
+    screenshot(phone, "registrer-samme-dosis")
+    form = phone.locator("form", has=phone.get_by_text("Manuel medicinudlevering"))
+    expect(form.get_by_label("Borgerens CPR-nummer")).to_have_value("010170-0000")  # kept
+    form.get_by_role("button", name="Registrér udlevering").click()
+    expect(feedback).to_contain_text("Gemt på telefonen")
+    expect(phone.locator("#waiting")).to_have_text("2 venter på at blive sendt")
+    fill_dispensing(phone, outage, unit, "020280-1234", "2026-03-05T08:15")  # another citizen
+    expect(feedback).to_contain_text("Gemt på telefonen")
+    phone.context.set_offline(False)
+    expect(phone.locator("#waiting")).to_have_text("", timeout=20_000)
+    assert len(records(server, outage, 3)) == 3
