@@ -151,7 +151,8 @@ def _line(o: Occurrence, names: dict[str, str], disclosure: Disclosure) -> Occur
         citizen_ref=o.citizen_ref,
         item_id=o.item_id,
         kind=o.kind.value,
-        summary=o.summary if shown or not o.summary_is_personal else o.kind.value,
+        # An erased citizen's medication is gone (""): the kind, as a reader without a purpose sees.
+        summary=o.summary if o.summary and (shown or not o.summary_is_personal) else o.kind.value,
         vital=o.vital,
         due_at=o.due_at.astimezone(UTC),
         due_from=o.due_from.astimezone(UTC),

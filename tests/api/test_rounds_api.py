@@ -161,6 +161,11 @@ async def test_a_citizen_forgotten_after_the_rounds_were_shown_is_gone_from_the_
     after = await rounds_at(client, outage, purpose="treatment")
     assert "Aase Testesen" not in str(after)
     assert "NovoRapid" not in str(after)
+    hers = [o for o in after["occurrences"] if o["citizen_ref"] == outage.aase]
+    assert hers, after  # her occurrences stay: what is due is not forgotten with her name
+    # Her medication is gone with her key: each line says what kind it was, as without a
+    # purpose, not an empty summary a round would show as a blank line.
+    assert {o["summary"] for o in hers} == {"medication"}
     bent = next(o for o in before["occurrences"] if o["citizen_ref"] == outage.bent)
     assert bent in after["occurrences"]
 
