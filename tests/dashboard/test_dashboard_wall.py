@@ -205,3 +205,26 @@ def test_a_vital_dose_turning_overdue_reaches_the_wall_with_no_event_sent(
         assert after == []  # the clock moved it, not an event
     expect(page.locator("#wall-updated")).to_contain_text("Opdateret kl. ")
     screenshot(page, "vaeg-livsvigtig-forsinket")
+
+
+def test_a_vital_dose_that_turned_overdue_while_the_wall_was_offline_shows_once_it_is_back(
+    quiet_server: Server, browser: Browser
+) -> None:
+    """The wall resumes its stream from the last position it saw; no position tells that the
+    clock turned a dose overdue meanwhile, so the stream sends the rounds as they stand."""
+    now = datetime.now(PLAN_ZONE)
+    closes = (now + timedelta(seconds=20)).replace(second=0, microsecond=0) + timedelta(minutes=1)
+    unit = "botilbud-natlyset-offline"
+    with api(quiet_server) as http:
+        emergency_list(http, unit, closes - timedelta(minutes=5), window=10)
+        outage(http, "Nexus nede, væggen uden net", [unit], now - timedelta(minutes=30))
+        page = open_wall(browser, quiet_server)
+        line = page.locator(f'[data-unit="{unit}"]')
+        expect(line).to_contain_text("intet forsinket")
+        page.context.set_offline(True)
+        # Offline until the rounds (worked out every second here) have turned the dose overdue.
+        page.wait_for_timeout((closes - datetime.now(PLAN_ZONE)).total_seconds() * 1000 + 4000)
+        expect(line).to_contain_text("intet forsinket")  # what it last knew, said as such
+        page.context.set_offline(False)
+        expect(line).to_contain_text("1 livsvigtig forsinket", timeout=15_000)
+    screenshot(page, "vaeg-tilbage-online")
