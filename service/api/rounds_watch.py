@@ -62,9 +62,6 @@ class RoundsWatch:
         self.pool, self.rounds, self.lists, self.views = pool, rounds, lists, views
         self.interval, self.clock = interval, clock
         self.ticks: deque[Tick] = deque(maxlen=KEPT)
-        # Each open incident's latest tick: its rounds as they stand, for a stream that resumes
-        # (it missed whatever ticked while it was away; counts are state, so the latest is all).
-        self._standing: dict[UUID, Tick] = {}
         self.serial = 0
         self._last: dict[UUID, dict[str, Counts]] = {}
         self._task: asyncio.Task[None] | None = None
@@ -119,21 +116,12 @@ class RoundsWatch:
                 self.serial += 1
                 moved += 1
                 shown = msgspec.structs.replace(view, rounds=counts)
-                tick = Tick(self.serial, mode, msgspec.Raw(msgspec.json.encode(shown)))
-                self.ticks.append(tick)
-                self._standing[view.incident_id] = tick
+                self.ticks.append(Tick(self.serial, mode, msgspec.Raw(msgspec.json.encode(shown))))
         self._last = {k: v for k, v in self._last.items() if k in open_now}
-        self._standing = {k: v for k, v in self._standing.items() if k in open_now}
         return moved
 
     def since(self, serial: int, mode: str) -> list[Tick]:
         return [t for t in self.ticks if t.serial > serial and t.mode == mode]
-
-    def standing(self, mode: str) -> list[Tick]:
-        """The latest tick of each open incident in `mode`: its rounds as they now stand."""
-        return sorted(
-            (t for t in self._standing.values() if t.mode == mode), key=lambda t: t.serial
-        )
 
     def start(self) -> None:
         if self._task is None and self.interval > 0:

@@ -27,7 +27,7 @@ from service.api.contacts import ContactNow, contact_answer
 from service.api.guards import principal_of
 from service.api.problems import InvalidPosition
 from service.api.reading import AfterPosition, ModeQuery, caught_up, pool_of
-from service.api.rounds_watch import RoundsWatch, Tick
+from service.api.rounds_watch import RoundsWatch
 from service.api.schemas import IncidentView, Instant
 from service.api.views import IncidentViews, incident_view
 from service.log.codec import Codec
@@ -53,7 +53,10 @@ LastEventId = Annotated[
     HeaderParameter(
         name="Last-Event-ID",
         required=False,
-        description="resume after this position: nothing lost, nothing repeated",
+        description=(
+            "resume after this position: no event lost or repeated; each open incident with"
+            " rounds is sent first as it stands (rounds-changed)"
+        ),
     ),
 ]
 
@@ -193,18 +196,33 @@ def messages(changes: list[Change], disclosure: Disclosure) -> bytes:
     )
 
 
-def rounds_messages(ticks: list[Tick], position: int) -> bytes:
-    """The incidents whose rounds moved with the clock (`watch.since` a serial, or as they stand
-    for a stream that resumes): counts only, which every reader of the picture sees; the `id` is
-    the stream's position (no event caused them)."""
+def rounds_messages(incidents: list[msgspec.Raw], position: int) -> bytes:
+    """Incidents whose rounds the clock moved (`watch.since` a serial), or that a stream which
+    resumes is sent as they stand: counts only, which every reader of the picture sees; the `id`
+    is the stream's position (no event caused them)."""
     return b"".join(
         message(
             "incident",
             position,
-            msgspec.json.encode(SituationChange(position, ROUNDS_CHANGED, tick.incident)),
+            msgspec.json.encode(SituationChange(position, ROUNDS_CHANGED, incident)),
         )
-        for tick in ticks
+        for incident in incidents
     )
+
+
+async def rounds_standing(
+    request: Request[Any, Any, Any], mode: str, after: int
+) -> list[msgspec.Raw]:
+    """Each open incident with rounds as it stands now, for a stream that resumes after `after`:
+    no position tells what the clock moved while it was away. Read once the picture holds
+    `after` (never older than what the reader saw), the closed left out (their close is in the
+    page after `after`, or was seen before it)."""
+    shared: SharedChanges = request.app.state.shared_changes
+    views: IncidentViews = request.app.state.incident_views
+    await caught_up(request, SITUATION.name, after)
+    _, states = await reads.situation_as_of(pool_of(request), mode=mode, which="open")
+    shown = await shared.watch.with_rounds([views.view(state) for state in states])
+    return [msgspec.Raw(msgspec.json.encode(view)) for view in shown if view.rounds]
 
 
 class SharedChanges:
@@ -288,9 +306,9 @@ async def _changes(
     else:
         after = resume
     ticked = shared.watch.serial  # the rounds' changes from now on
-    # A stream that resumes missed the rounds that moved while it was away (no position tells
-    # them): it is sent each open incident's rounds as they stand, then their changes.
-    standing = shared.watch.standing(mode) if resume is not None else []
+    # A stream that resumes missed the rounds the clock moved while it was away: it is sent each
+    # open incident with rounds as it stands, before the page after its position.
+    standing = await rounds_standing(request, mode, after) if resume is not None else []
     idle = 0.0
     authenticator: Authenticator = request.app.state.authenticator
     principal = principal_of(request)
@@ -306,8 +324,12 @@ async def _changes(
         # shield: one stream closing must not cancel the page the others are waiting for.
         end, changes, full = await asyncio.shield(shared.page(after, mode, woken))
         after = after if end is None else end
-        moved = [*standing, *shared.watch.since(ticked, mode)]
-        chunk = messages(changes, disclosure) + rounds_messages(moved, after)
+        moved = [t.incident for t in shared.watch.since(ticked, mode)]
+        chunk = (
+            rounds_messages(standing, after)
+            + messages(changes, disclosure)
+            + rounds_messages(moved, after)
+        )
         ticked, standing = shared.watch.serial, []
         if chunk:
             yield chunk

@@ -21,7 +21,7 @@ from service.access.auth import Role
 from service.app import create_app
 from service.log.vault import forget
 from tests.api.nodliste import a_cpr, a_list, a_unit, citizen, insulin
-from tests.api.outage import Client
+from tests.api.outage import Client, step
 from tests.api.rounds_setup import dose, outage_with_a_list, rounds_at
 from tests.apps import settings_for
 
@@ -113,10 +113,22 @@ async def test_an_overdue_vital_dose_reaches_the_stream_with_no_event_sent(
     assert ours["rounds"][unit]["overdue_vital"] == 0
     head = int(await pool.fetchval("SELECT max(position) FROM events"))
     watch = watched.app.state.rounds_watch
-    watch.clock = lambda: due.astimezone(UTC) + timedelta(minutes=6)  # past the 5-minute half
     overdue = turned_overdue(incident, unit)
-    changes = await read_until(watched, {"after_position": str(head)}, overdue)
-    assert any(overdue(c) for c in changes), changes[-3:]
+    first: list[dict[str, Any]] = []
+
+    def overdue_once_the_clock_moved(change: dict[str, Any]) -> bool:
+        """The stream resumes with the incident as it stands (upcoming); only then does the
+        clock move past the dose's window, so the overdue can come only as the clock's change."""
+        if not first and change["incident"]["incident_id"] == incident:
+            first.append(change)
+            watch.clock = lambda: due.astimezone(UTC) + timedelta(minutes=6)  # past the half
+            return False
+        return bool(first) and overdue(change)
+
+    changes = await read_until(watched, {"after_position": str(head)}, overdue_once_the_clock_moved)
+    assert first, changes[:3]
+    assert first[0]["incident"]["rounds"][unit]["overdue_vital"] == 0
+    assert any(overdue(c) for c in changes[changes.index(first[0]) + 1 :]), changes[-3:]
     assert int(await pool.fetchval("SELECT max(position) FROM events")) == head  # no event
     ours = next(
         i for i in (await watched.get("/v1/situation")).json()["incidents"]
@@ -145,6 +157,43 @@ async def test_a_stream_that_resumes_is_sent_the_rounds_that_moved_while_it_was_
         raise AssertionError("the watch did not turn the dose overdue within 30 s")
     changes = await read_until(watched, {"after_position": str(head)}, overdue, seconds=5)
     assert any(overdue(c) for c in changes), changes[-3:]
+
+
+async def test_a_stream_that_resumes_is_sent_each_incident_as_it_stands_not_as_it_last_ticked(
+    watched: Client, pool: asyncpg.Pool, keys: dict[Role, str]
+) -> None:
+    """What a resumed stream is sent first is read afresh: a system restored since the rounds
+    last moved shows as restored, and an incident closed before the position it resumes after
+    is not sent again (a wall screen would show it open until it was reloaded)."""
+    incident, unit, _due = await outage_with_a_dose_due_soon(watched)
+    watch = watched.app.state.rounds_watch
+    serial = watch.serial
+    for _ in range(300):  # the watch has worked the new outage's rounds out (a tick)
+        ticked = [json.loads(bytes(t.incident)) for t in watch.since(serial, "actual")]
+        if any(t["incident_id"] == incident for t in ticked):
+            break
+        await anyio.sleep(0.1)
+    else:
+        raise AssertionError("the watch did not work out the new outage within 30 s")
+    leader = {"Authorization": f"Bearer {keys[Role.LEADER]}"}
+    events = f"/v1/incidents/{incident}/events"
+    now = datetime.now(UTC).isoformat()
+    restored = step("system-restored", at=now, system="nexus")
+    assert (await watched.post(events, json=restored, headers=leader)).status_code == 201
+    head = int(await pool.fetchval("SELECT max(position) FROM events"))
+
+    def ours(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [c for c in changes if c["incident"]["incident_id"] == incident]
+
+    stood = ours(await read_until(watched, {"after_position": str(head)}, lambda _: False, 3))
+    assert [c["event_type"] for c in stood] == ["rounds-changed"]
+    assert stood[0]["incident"]["systems_restored"] == ["nexus"]  # not as it was at the tick
+    assert stood[0]["incident"]["rounds"][unit]["upcoming"] == 1
+
+    closed = step("incident-closed", at=datetime.now(UTC).isoformat())
+    assert (await watched.post(events, json=closed, headers=leader)).status_code == 201
+    head = int(await pool.fetchval("SELECT max(position) FROM events"))
+    assert ours(await read_until(watched, {"after_position": str(head)}, lambda _: False, 3)) == []
 
 
 def turned_overdue(incident: str, unit: str) -> Callable[[dict[str, Any]], bool]:

@@ -213,7 +213,8 @@ def test_a_vital_dose_that_turned_overdue_while_the_wall_was_offline_shows_once_
     """The wall resumes its stream from the last position it saw; no position tells that the
     clock turned a dose overdue meanwhile, so the stream sends the rounds as they stand."""
     now = datetime.now(PLAN_ZONE)
-    closes = (now + timedelta(seconds=20)).replace(second=0, microsecond=0) + timedelta(minutes=1)
+    # At least 40 s ahead: the wall is open and offline before the dose's window closes.
+    closes = (now + timedelta(seconds=40)).replace(second=0, microsecond=0) + timedelta(minutes=1)
     unit = "botilbud-natlyset-offline"
     with api(quiet_server) as http:
         emergency_list(http, unit, closes - timedelta(minutes=5), window=10)
@@ -223,7 +224,7 @@ def test_a_vital_dose_that_turned_overdue_while_the_wall_was_offline_shows_once_
         expect(line).to_contain_text("intet forsinket")
         page.context.set_offline(True)
         # Offline until the rounds (worked out every second here) have turned the dose overdue.
-        page.wait_for_timeout((closes - datetime.now(PLAN_ZONE)).total_seconds() * 1000 + 4000)
+        page.wait_for_timeout((closes - datetime.now(PLAN_ZONE)).total_seconds() * 1000 + 6000)
         expect(line).to_contain_text("intet forsinket")  # what it last knew, said as such
         page.context.set_offline(False)
         expect(line).to_contain_text("1 livsvigtig forsinket", timeout=15_000)
