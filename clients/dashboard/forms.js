@@ -327,17 +327,21 @@ export function stepForm(ctx, chosen, byId, initial = null, onDone = null) {
   return form;
 }
 
-/** A dose of the same medicine for the same citizen saved on this phone and not yet sent. */
-async function sameDoseWaiting(path, body) {
-  const same = (w) => w.path === path && w.body?.citizen?.cpr === body.citizen.cpr
+/** The newest dose of the same medicine for the same CPR number (with or without its dash)
+ * saved by this form on this phone and not yet sent; `key`'s own record (a double tap) is none. */
+async function sameDoseWaiting(path, body, key) {
+  const digits = (cpr) => String(cpr || "").replace(/\D/g, "");
+  const same = (w) => w.key !== key && w.path === path
+    && digits(w.body?.citizen?.cpr) === digits(body.citizen.cpr)
     && w.body?.medication?.name?.toLowerCase() === body.medication.name.toLowerCase();
-  return (await outbox.waiting()).find(same) || null;
+  return (await outbox.waiting()).filter(same).at(-1) || null;
 }
 
 /** The medication or care form; `initial`: a refused record's body, to correct and resend. */
 export function recordForm(ctx, kind, chosen, byId, initial = null, onDone = null) {
   let key = outbox.newKey();
   let warnedOf = null;  // the dose waiting on the phone she was told of: the next press saves
+  let checking = false;
   const med = kind === "medication";
   const p = initial ? (med ? "rm" : "rc") : (med ? "m" : "c");
   const incident = incidentSelect(ctx.incidents, `${p}-incident`, chosen);
@@ -358,6 +362,7 @@ export function recordForm(ctx, kind, chosen, byId, initial = null, onDone = nul
   let atTyped = Boolean(initial);
   at.addEventListener("input", () => { atTyped = true; });
   const what = h("input", { id: `${p}-what`, required: true, maxlength: 200, autocomplete: "off" });
+  for (const input of [cpr, what]) input.addEventListener("input", () => { warnedOf = null; });  // another dose
   const dose = h("input", { id: `${p}-dose`, required: true, maxlength: 200, placeholder: "fx 2 tabl.", autocomplete: "off" });
   const strength = h("input", { id: `${p}-strength`, maxlength: 200, placeholder: "fx 500 mg", autocomplete: "off" });
   const route = select(`${p}-route`, ROUTES);
@@ -394,6 +399,7 @@ export function recordForm(ctx, kind, chosen, byId, initial = null, onDone = nul
   const form = h("form", {
     async onsubmit(e) {
       e.preventDefault();
+      const fill = key;  // this fill's Idempotency-Key, as it stands when she presses
       const citizen = compact({ cpr: cpr.value.trim(), name: optional(name.value.trim()) });
       const common = { citizen, unit: unit.value, by: ctx.by(), note: optional(note.value.trim()) };
       const who = citizen.name || "borgeren";
@@ -410,17 +416,21 @@ export function recordForm(ctx, kind, chosen, byId, initial = null, onDone = nul
           ...common, service: what.value.trim(), status: status.value, occurred_at: aware(at.value),
         }), `Hjælp: ${what.value.trim()}, ${unitName(unit.value)} kl. ${hhmm}`,
         `${what.value.trim()} (${CARE_STATUS.find(([v]) => v === status.value)[1].toLowerCase()}) til ${who} kl. ${hhmm}`];
-      const twin = med ? await sameDoseWaiting(path, body) : null;
+      if (checking) return;  // a double tap while the outbox is looked in: the one press
+      checking = true;
+      button.disabled = true;
+      const twin = await Promise.resolve(med ? sameDoseWaiting(path, body, fill) : null)
+        .finally(() => { checking = false; button.disabled = false; });
       if (twin && twin.key !== warnedOf) {  // offline, no server can refuse a double dose yet
         warnedOf = twin.key;
-        fb.show(`${body.medication.name} til ${who} venter allerede på at blive sendt: registreret givet kl. ${clock(twin.body.dispensed_at)}. Er det en ny dosis, så tryk „Registrér udlevering“ igen.`, "waiting");
+        fb.show(`${body.medication.name} til ${who} venter allerede på at blive sendt: registreret givet kl. ${clock(twin.body.dispensed_at)}. Er det en ny dosis, så tryk „${button.textContent}“ igen.`, "waiting");
         return;
       }
       warnedOf = null;
       const typed = [cpr, name, what, dose, strength, note, doctorName, doctorSaid];
       const sentValues = typed.map((input) => input.value);
       const [sentAt, sentRoute, sentDoctor] = [at.value, route.value, doctor.checked];
-      const done = await submit(ctx, { button, fb, path, body, label, key, said });
+      const done = await submit(ctx, { button, fb, path, body, label, key: fill, said });
       key = outbox.newKey();  // a new fill from here on, also after a refusal (she changes it)
       if (done.status === "refused") return;
       sessionStorage.setItem("nedbrud-unit", unit.value);  // the next record is usually for the same unit
