@@ -120,6 +120,11 @@ class RoundsWatch:
         self._last = {k: v for k, v in self._last.items() if k in open_now}
         return moved
 
+    def last_counts(self, incident_id: UUID) -> dict[str, Counts]:
+        """The incident's rounds counts as the last turn worked them out ({}: none yet); any
+        change since is a tick to come."""
+        return self._last.get(incident_id, {})
+
     def since(self, serial: int, mode: str) -> list[Tick]:
         return [t for t in self.ticks if t.serial > serial and t.mode == mode]
 

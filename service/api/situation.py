@@ -213,16 +213,21 @@ def rounds_messages(incidents: list[msgspec.Raw], position: int) -> bytes:
 async def rounds_standing(
     request: Request[Any, Any, Any], mode: str, after: int
 ) -> list[msgspec.Raw]:
-    """Each open incident with rounds as it stands now, for a stream that resumes after `after`:
-    no position tells what the clock moved while it was away. Read once the picture holds
-    `after` (never older than what the reader saw), the closed left out (their close is in the
-    page after `after`, or was seen before it)."""
+    """Each open incident with rounds as it stands, for a stream that resumes after `after`: no
+    position tells what the clock moved while it was away. The incident is read once the picture
+    holds `after` (never older than what the reader saw; the closed left out: their close is in
+    the page after `after`, or was seen before it), with its counts as the watch's last turn
+    worked them out: a change since is a tick the stream sends after these."""
     shared: SharedChanges = request.app.state.shared_changes
     views: IncidentViews = request.app.state.incident_views
     await caught_up(request, SITUATION.name, after)
     _, states = await reads.situation_as_of(pool_of(request), mode=mode, which="open")
-    shown = await shared.watch.with_rounds([views.view(state) for state in states])
-    return [msgspec.Raw(msgspec.json.encode(view)) for view in shown if view.rounds]
+    standing = []
+    for view in (views.view(state) for state in states):
+        if counts := shared.watch.last_counts(view.incident_id):
+            shown = msgspec.structs.replace(view, rounds=counts)
+            standing.append(msgspec.Raw(msgspec.json.encode(shown)))
+    return standing
 
 
 class SharedChanges:
@@ -305,10 +310,11 @@ async def _changes(
         yield message("snapshot", after, msgspec.json.encode(snapshot))
     else:
         after = resume
-    ticked = shared.watch.serial  # the rounds' changes from now on
     # A stream that resumes missed the rounds the clock moved while it was away: it is sent each
-    # open incident with rounds as it stands, before the page after its position.
+    # open incident with rounds as it stands, before the page after its position, then the
+    # changes from the watch's last turn on (taken together: no turn ends between them).
     standing = await rounds_standing(request, mode, after) if resume is not None else []
+    ticked = shared.watch.serial  # the rounds' changes from now on
     idle = 0.0
     authenticator: Authenticator = request.app.state.authenticator
     principal = principal_of(request)
