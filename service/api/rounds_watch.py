@@ -22,7 +22,7 @@ import asyncpg
 import msgspec
 
 from service.api.schemas import Counts, IncidentView
-from service.api.views import IncidentViews
+from service.api.views import IncidentViews, incident_view
 from service.log.events import StoreUnavailable
 from service.log.streams import StreamNotFound
 from service.log.vault import SealingKeyMismatch
@@ -100,7 +100,8 @@ class RoundsWatch:
         """Work out every open incident's rounds; each incident whose counts moved is a tick.
         Gives the number of ticks."""
         listed = await self.listed_units()
-        moved, open_now = 0, set[UUID]()
+        moved: list[tuple[str, UUID, dict[str, Counts]]] = []
+        open_now = set[UUID]()
         known = [str(i) for i in self._last]  # a tick when their counts go away, too
         for mode in ("actual", "exercise"):
             states = await reads.open_at_units(
@@ -110,15 +111,24 @@ class RoundsWatch:
                 view = self.views.view(state)
                 open_now.add(view.incident_id)
                 counts = await self.counts(view.incident_id, view.affected_units, listed)
-                if counts == self._last.get(view.incident_id, {}):
-                    continue
-                self._last[view.incident_id] = counts
-                self.serial += 1
-                moved += 1
-                shown = msgspec.structs.replace(view, rounds=counts)
-                self.ticks.append(Tick(self.serial, mode, msgspec.Raw(msgspec.json.encode(shown))))
+                if counts != self._last.get(view.incident_id, {}):
+                    self._last[view.incident_id] = counts
+                    moved.append((mode, view.incident_id, counts))
         self._last = {k: v for k, v in self._last.items() if k in open_now}
-        return moved
+        # Each moved incident as it stands at the end of the turn, not as the turn found it: a
+        # turn of many open incidents takes seconds, and one closed meanwhile was sent open
+        # again after its close (a wall showed it until it was reloaded).
+        entries = (
+            await reads.situation_entries(self.pool, [i for _, i, _ in moved]) if moved else {}
+        )
+        for mode, incident_id, counts in moved:
+            if (entry := entries.get(incident_id)) is not None:
+                shown = msgspec.structs.replace(
+                    incident_view(entry, self.views.plan), rounds=counts
+                )
+                self.serial += 1
+                self.ticks.append(Tick(self.serial, mode, msgspec.Raw(msgspec.json.encode(shown))))
+        return len(moved)
 
     def last_counts(self, incident_id: UUID) -> dict[str, Counts]:
         """The incident's rounds counts as the last turn worked them out ({}: none yet); any

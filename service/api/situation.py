@@ -331,10 +331,12 @@ async def _changes(
         end, changes, full = await asyncio.shield(shared.page(after, mode, woken))
         after = after if end is None else end
         moved = [t.incident for t in shared.watch.since(ticked, mode)]
+        # The clock's changes before the page's: a page read after a tick (an incident closed
+        # since) must come last, so that the reader is left with the newer.
         chunk = (
             rounds_messages(standing, after)
-            + messages(changes, disclosure)
             + rounds_messages(moved, after)
+            + messages(changes, disclosure)
         )
         ticked, standing = shared.watch.serial, []
         if chunk:
