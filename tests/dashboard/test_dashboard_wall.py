@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.api.nodliste import a_cpr, a_list, citizen, insulin, morning_help
 from tests.client.conftest import Server
@@ -181,20 +181,31 @@ def test_three_outages_fill_a_1920_wall_screen_above_the_fold_legible_from_three
     expect(page.get_by_role("navigation")).to_be_visible()  # the menu is back off the wall
 
 
+def a_dose_closing_on_the_wall(
+    http: httpx.Client, browser: Browser, server: Server, unit: str, title: str, ahead: int
+) -> tuple[Page, Locator, datetime]:
+    """An outage at `unit` whose vital dose is due now and whose window (10 minutes, the
+    shortest) closes at the next whole minute at least `ahead` seconds from now, with nothing
+    recorded; the wall open on it, saying so. Gives the wall, the unit's line and the close."""
+    now = datetime.now(PLAN_ZONE)
+    closes = (now + timedelta(seconds=ahead)).replace(second=0, microsecond=0)
+    closes += timedelta(minutes=1)
+    emergency_list(http, unit, closes - timedelta(minutes=5), window=10)
+    outage(http, title, [unit], now - timedelta(minutes=30))
+    page = open_wall(browser, server)
+    line = page.locator(f'[data-unit="{unit}"]')
+    expect(line).to_contain_text("intet forsinket")
+    return page, line, closes
+
+
 def test_a_vital_dose_turning_overdue_reaches_the_wall_with_no_event_sent(
     quiet_server: Server, browser: Browser
 ) -> None:
-    now = datetime.now(PLAN_ZONE)
-    # The dose's window (10 minutes, the shortest) closes at the next whole minute at least 20 s
-    # from now: it is due when the wall opens and overdue within 80 s, with nothing recorded.
-    closes = (now + timedelta(seconds=20)).replace(second=0, microsecond=0) + timedelta(minutes=1)
-    unit = "botilbud-natlyset"
+    # Overdue within 80 s of the wall opening, with nothing recorded.
     with api(quiet_server) as http:
-        emergency_list(http, unit, closes - timedelta(minutes=5), window=10)
-        outage(http, "Nexus nede i nat", [unit], now - timedelta(minutes=30))
-        page = open_wall(browser, quiet_server)
-        line = page.locator(f'[data-unit="{unit}"]')
-        expect(line).to_contain_text("intet forsinket")
+        page, line, closes = a_dose_closing_on_the_wall(
+            http, browser, quiet_server, "botilbud-natlyset", "Nexus nede i nat", ahead=20
+        )
         head = http.get("/v1/events", params={"after_position": 0, "limit": 500}).json()[-1][
             "position"
         ]
@@ -212,16 +223,12 @@ def test_a_vital_dose_that_turned_overdue_while_the_wall_was_offline_shows_once_
 ) -> None:
     """The wall resumes its stream from the last position it saw; no position tells that the
     clock turned a dose overdue meanwhile, so the stream sends the rounds as they stand."""
-    now = datetime.now(PLAN_ZONE)
-    # At least 40 s ahead: the wall is open and offline before the dose's window closes.
-    closes = (now + timedelta(seconds=40)).replace(second=0, microsecond=0) + timedelta(minutes=1)
-    unit = "botilbud-natlyset-offline"
     with api(quiet_server) as http:
-        emergency_list(http, unit, closes - timedelta(minutes=5), window=10)
-        outage(http, "Nexus nede, væggen uden net", [unit], now - timedelta(minutes=30))
-        page = open_wall(browser, quiet_server)
-        line = page.locator(f'[data-unit="{unit}"]')
-        expect(line).to_contain_text("intet forsinket")
+        # At least 40 s ahead: the wall is open and offline before the dose's window closes.
+        page, line, closes = a_dose_closing_on_the_wall(
+            http, browser, quiet_server, "botilbud-natlyset-offline", "Nexus nede, væggen uden net",
+            ahead=40,
+        )  # fmt: skip
         page.context.set_offline(True)
         # Offline until the rounds (worked out every second here) have turned the dose overdue.
         page.wait_for_timeout((closes - datetime.now(PLAN_ZONE)).total_seconds() * 1000 + 6000)
