@@ -4,7 +4,8 @@ and while notes are appended at half the server's maximum rate (as `read` does);
 list of 500 citizens with 5,000 items in one request (`PUT /v1/units/{unit}/emergency-list`).
 
 Targets (issue 19): the rounds p99 <= 20 ms under load; the 5,000-item import <= 2 s. Beside the
-rounds, the floor under the same load: the readiness probe, one SELECT and nothing else.
+rounds, two floors under the same load: the readiness probe, one SELECT and nothing else, and the
+liveness probe, which asks the database nothing (what the event loop alone costs a GET then).
 """
 
 from __future__ import annotations
@@ -114,6 +115,9 @@ async def run(url: str, seconds: float) -> dict[str, float]:
         # The floor under the same load: a GET that asks the database one thing and does
         # nothing else (the readiness probe's SELECT). No read that asks the database is quicker.
         floor = await alone_then_under_load(base, url, seconds, "/health/ready")
+        # Below it: a GET that asks the database nothing (no key, no query), the event loop's
+        # own wait under the load. No read that answers from the database can beat it.
+        bare = await alone_then_under_load(base, url, seconds, "/health/live")
         took = await imports(base, 5)
     finally:
         process.terminate()
@@ -137,6 +141,10 @@ async def run(url: str, seconds: float) -> dict[str, float]:
         f" ms  p99 {pct(floor.loaded, 0.99):6.1f} ms  ({len(floor.loaded)} reads)"
     )
     print(
+        f"  below it, GET /health/live (no database) under load p50 {pct(bare.loaded, 0.5):6.1f}"
+        f" ms  p99 {pct(bare.loaded, 0.99):6.1f} ms  ({len(bare.loaded)} reads)"
+    )
+    print(
         f"  PUT emergency-list 500 citizens / 5,000 items: median {pct(took, 0.5):,.0f} ms, "
         f"slowest {max(took) * 1000:,.0f} ms ({len(took)} imports)"
     )
@@ -145,6 +153,7 @@ async def run(url: str, seconds: float) -> dict[str, float]:
         "rounds_p99_ms_under_load": pct(loaded, 0.99),
         "load_warm_up_s": measured.warm_up,
         "one_query_p99_ms_under_load": pct(floor.loaded, 0.99),
+        "no_query_p99_ms_under_load": pct(bare.loaded, 0.99),
         "list_import_ms": max(took) * 1000,
     }
 
