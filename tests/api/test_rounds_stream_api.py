@@ -194,12 +194,22 @@ async def test_a_stream_that_resumes_is_sent_each_incident_as_it_stands_not_as_i
     assert stood[0]["incident"]["rounds"][unit]["upcoming"] == 1
     assert stood[0]["incident"]["systems_restored"] == ["nexus"]  # not as it was at the tick
 
+    before_close = head
     closed = step("incident-closed", at=datetime.now(UTC).isoformat())
     assert (await watched.post(events, json=closed, headers=leader)).status_code == 201
     head = int(await pool.fetchval("SELECT max(position) FROM events"))
     after = ours(await read_until(watched, {"after_position": str(head)}, lambda _: False, 3))
     # Never shown open again (the watch may still say that its counts went away: closed).
     assert all(c["incident"]["status"] == "closed" for c in after), after
+
+    # The same stream resumed from before the close does send the incident, and leaves it
+    # closed: the check above is of a stream that would have sent it, not of a silent one.
+    def shown_closed(change: dict[str, Any]) -> bool:
+        return is_ours(change) and change["incident"]["status"] == "closed"
+
+    since = ours(await read_until(watched, {"after_position": str(before_close)}, shown_closed))
+    assert since, "a stream resumed from before the close sent nothing of the incident"
+    assert since[-1]["incident"]["status"] == "closed", since
 
 
 def turned_overdue(incident: str, unit: str) -> Callable[[dict[str, Any]], bool]:
