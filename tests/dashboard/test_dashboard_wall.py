@@ -69,11 +69,14 @@ def outage(
 
 
 def emergency_list(http: httpx.Client, unit: str, vital_at: datetime, window: int = 60) -> None:
-    """Aase's insulin at `vital_at` (the list's times are the plan zone's HH:MM) is vital."""
+    """Aase's insulin at `vital_at` (the list's times are the plan zone's HH:MM) is vital; Bent's
+    help three hours after it, so that it is never what a wall shows as overdue (at a fixed 07:30
+    it was, from 08:15 on, whenever the outage began before it)."""
     at = vital_at.astimezone(PLAN_ZONE).strftime("%H:%M")
+    later = (vital_at + timedelta(hours=3)).astimezone(PLAN_ZONE).strftime("%H:%M")
     body = a_list(
         citizen(a_cpr(), "Aase Testesen", insulin((at,), window), vital_needs="Insulin"),
-        citizen(a_cpr(), "Bent Prøvesen", morning_help()),
+        citizen(a_cpr(), "Bent Prøvesen", morning_help() | {"times": [later]}),
     )
     kept = http.put(f"/v1/units/{unit}/emergency-list", json=body)
     assert kept.status_code == 201, kept.text
