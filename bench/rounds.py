@@ -136,14 +136,14 @@ async def run(url: str, seconds: float) -> dict[str, float]:
         f"  the load's warm-up before the reads under load: {measured.warm_up:.1f} s, until each"
         f" of the {measured.incidents} open incidents had been written to (taken into memory)"
     )
-    print(
-        f"  the floor, GET /health/ready (one SELECT) under load p50 {pct(floor.loaded, 0.5):6.1f}"
-        f" ms  p99 {pct(floor.loaded, 0.99):6.1f} ms  ({len(floor.loaded)} reads)"
-    )
-    print(
-        f"  below it, GET /health/live (no database) under load p50 {pct(bare.loaded, 0.5):6.1f}"
-        f" ms  p99 {pct(bare.loaded, 0.99):6.1f} ms  ({len(bare.loaded)} reads)"
-    )
+    for name, under in (
+        ("the floor, GET /health/ready (one SELECT)", floor.loaded),
+        ("below it, GET /health/live (no database)", bare.loaded),
+    ):
+        print(
+            f"  {name} under load p50 {pct(under, 0.5):6.1f} ms  p99 {pct(under, 0.99):6.1f} ms"
+            f"  ({len(under)} reads)"
+        )
     print(
         f"  PUT emergency-list 500 citizens / 5,000 items: median {pct(took, 0.5):,.0f} ms, "
         f"slowest {max(took) * 1000:,.0f} ms ({len(took)} imports)"

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
@@ -28,7 +27,6 @@ PLAN = read_plan()
 SHEETS = ("Medicinudlevering på papir", "Pleje og omsorg på papir")
 DASH = "\N{EN DASH}"
 PUBLIC = "https://nedbrud.kommune.example"
-PLAN_ZONE = ZoneInfo("Europe/Copenhagen")
 
 
 async def kit_of(client: Client, unit: str, **params: str) -> tuple[bytes, list[str]]:
@@ -179,7 +177,7 @@ async def test_every_qr_code_on_the_kit_opens_the_round_form_of_its_occurrence(
         assert asked["incident"] == outage.incident
     # Each code is one of the round's occurrences: those due in the day from the print.
     shown = [occurrence_of(u) for u in urls]
-    due = [await due_in_a_day(client, outage, moment) for moment in (before, after)]
+    due = await due_in_a_day(client, outage, (before, after))
     assert sorted(shown) in [sorted(o["occurrence_id"] for o in d) for d in due]
     assert all({o["item_id"] for o in d} == {"morgenhjaelp", "insulin-morgen"} for d in due)
     for page, found in zip(pages, codes, strict=True):
@@ -198,25 +196,24 @@ async def test_a_full_page_of_the_list_has_a_readable_code_on_every_line(client:
     assert max(len(found) for found in codes) >= 8  # pages full of codes, each one readable
     shown = [occurrence_of(u) for found in codes for u in found]
     assert len(shown) in {8 * in_a_day(TWO_ITEMS, before), 8 * in_a_day(TWO_ITEMS, after)}
-    due = [await due_in_a_day(client, outage, moment) for moment in (before, after)]
+    due = await due_in_a_day(client, outage, (before, after))
     assert sorted(shown) in [sorted(o["occurrence_id"] for o in d) for d in due]
 
 
-# The items of `two_citizens` and `insulin`/`morning_help` (tests/api/nodliste.py): the time and
-# the window in minutes.
-TWO_ITEMS = (("08:00", 60), ("07:30", 90))
+# The items of `two_citizens` (tests/api/nodliste.py): each one's time and window in minutes.
+TWO_ITEMS = tuple((i["times"][0], i["window_minutes"]) for i in (insulin(), morning_help()))
 
 
 def in_a_day(items: tuple[tuple[str, int], ...], moment: datetime) -> int:
     """How many occurrences of these daily items a kit printed at `moment` lists, worked out from
     the clock alone: each whose window is still open and whose time is within 24 hours."""
-    local = moment.astimezone(PLAN_ZONE)
+    local = moment.astimezone(PLAN.tz)
     count = 0
     for at, window in items:
         hour, minute = (int(part) for part in at.split(":"))
         for days in (-1, 0, 1):
             day = local.date() + timedelta(days=days)
-            due = datetime(day.year, day.month, day.day, hour, minute, tzinfo=PLAN_ZONE)
+            due = datetime(day.year, day.month, day.day, hour, minute, tzinfo=PLAN.tz)
             closes = due + timedelta(minutes=window / 2)
             count += closes > moment and due < moment + timedelta(hours=24)
     return count
@@ -228,19 +225,24 @@ def occurrence_of(url: str) -> str:
     return parse_qs(query)["occurrence"][0]
 
 
-async def due_in_a_day(client: Client, outage: Outage, moment: datetime) -> list[dict[str, Any]]:
-    """The round's occurrences whose window is open at `moment` and that are due within 24 hours
-    of it, as the rounds give them."""
+async def due_in_a_day(
+    client: Client, outage: Outage, moments: tuple[datetime, ...]
+) -> list[list[dict[str, Any]]]:
+    """For each of the moments (earliest first), the round's occurrences whose window is open
+    then and that are due within 24 hours of it, as one read of the rounds gives them."""
+    last = moments[-1] + timedelta(hours=12)  # the rounds look 12 hours past `at`
     rounds = await client.get(
-        outage.rounds_path(),
-        params={"unit": outage.unit, "at": (moment + timedelta(hours=12)).isoformat()},
+        outage.rounds_path(), params={"unit": outage.unit, "at": last.isoformat()}
     )
-    day = moment + timedelta(hours=24)
+    occurrences = rounds.json()["occurrences"]
     return [
-        o
-        for o in rounds.json()["occurrences"]
-        if datetime.fromisoformat(o["due_until"]) > moment
-        and datetime.fromisoformat(o["due_at"]) < day
+        [
+            o
+            for o in occurrences
+            if datetime.fromisoformat(o["due_until"]) > moment
+            and datetime.fromisoformat(o["due_at"]) < moment + timedelta(hours=24)
+        ]
+        for moment in moments
     ]
 
 
